@@ -1,0 +1,218 @@
+"""The topology a user declares: services, hosts and their environments.
+
+Read from `depcheck.toml` at the scan root, from `[tool.depcheck]` in the root `pyproject.toml`,
+or from the file `--config` names. The file format (DESIGN.md)::
+
+    [services.api]
+    path = "services/api"                          # a directory, its dependency files inside
+    [services.worker]
+    sources = ["services/worker/requirements.txt"] # or explicit files
+
+    [hosts.web]
+    services = ["api", "worker"]
+    python = "3.11"
+    platform = "linux"
+
+A file that does not parse, or has the wrong shape, raises `ConfigError` naming the file, the key
+and why; nothing else in it is trusted then. Cross-references (a host naming an unknown service)
+are checked by `discover.build_topology`, which reports them and carries on with the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PLATFORMS = ("linux", "darwin", "win32")
+_PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,3})?$")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used: names the file, the key and the reason."""
+
+    def __init__(self, path: str, message: str, *, key: str | None = None) -> None:
+        where = f"config {path}"
+        text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
+        super().__init__(text)
+        self.path = path
+        self.key = key
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    name: str
+    path: str | None = None
+    sources: tuple[str, ...] = ()
+    include_dev: bool | None = None
+    extras: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    name: str
+    services: tuple[str, ...]
+    python: str | None = None
+    platform: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A parsed configuration. `path` is how the report names it (relative to the root)."""
+
+    path: str
+    services: tuple[ServiceConfig, ...] = ()
+    hosts: tuple[HostConfig, ...] = ()
+    include_dev: bool = False
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def find_config(root: Path) -> Path | None:
+    """`depcheck.toml` at the root, else a root `pyproject.toml` with `[tool.depcheck]`."""
+    candidate = root / "depcheck.toml"
+    if candidate.is_file():
+        return candidate
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # the pyproject source reports a broken file; it is no config then
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "depcheck" in tool:
+            return pyproject
+    return None
+
+
+def load_config(path: Path, *, display: str) -> Config:
+    """Parse a config file; `display` is the name messages use for it."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(display, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(display, f"cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(display, f"invalid TOML: {exc}") from None
+    prefix = ""
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("depcheck") if isinstance(tool, dict) else None
+        if table is None:
+            raise ConfigError(display, "has no [tool.depcheck] table")
+        prefix = "tool.depcheck."
+        data = table
+    return parse_config(data, display=display, prefix=prefix)
+
+
+_TOP_KEYS = {"services", "hosts", "include-dev", "ignore"}
+_SERVICE_KEYS = {"path", "sources", "include-dev", "extras"}
+_HOST_KEYS = {"services", "python", "platform"}
+
+
+def _table(value: object, display: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(display, f"must be a table, not {_kind(value)}", key=key)
+    return value
+
+
+def _kind(value: object) -> str:
+    return {
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _strings(value: object, display: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(display, f"must be an array of strings, not {_kind(value)}", key=key)
+    return tuple(value)
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], display: str, key: str) -> None:
+    for name in table:
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ConfigError(display, f"unknown key (known: {known})", key=f"{key}{name}")
+
+
+def _relative(value: str, display: str, key: str) -> str:
+    cleaned = value.replace("\\", "/").strip()
+    if not cleaned or cleaned.startswith("/") or re.match(r"^[A-Za-z]:/", cleaned):
+        raise ConfigError(display, "must be a path relative to the scan root", key=key)
+    parts = [p for p in cleaned.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ConfigError(display, "must stay inside the scan root (no '..')", key=key)
+    return "/".join(parts) or "."
+
+
+def parse_config(data: dict[str, Any], *, display: str, prefix: str = "") -> Config:
+    """Validate the shape of a config table and turn it into a `Config`."""
+    _check_keys(data, _TOP_KEYS, display, prefix)
+    include_dev = data.get("include-dev", False)
+    if not isinstance(include_dev, bool):
+        raise ConfigError(display, "must be true or false", key=f"{prefix}include-dev")
+    services: list[ServiceConfig] = []
+    for name, value in _table(data.get("services", {}), display, f"{prefix}services").items():
+        key = f"{prefix}services.{name}"
+        table = _table(value, display, key)
+        _check_keys(table, _SERVICE_KEYS, display, f"{key}.")
+        path = table.get("path")
+        if path is not None and not isinstance(path, str):
+            raise ConfigError(display, f"must be a string, not {_kind(path)}", key=f"{key}.path")
+        sources = _strings(table.get("sources", []), display, f"{key}.sources")
+        if path is None and not sources:
+            raise ConfigError(display, "needs `path` (a directory) or `sources` (files)", key=key)
+        service_dev = table.get("include-dev")
+        if service_dev is not None and not isinstance(service_dev, bool):
+            raise ConfigError(display, "must be true or false", key=f"{key}.include-dev")
+        services.append(
+            ServiceConfig(
+                name=name,
+                path=_relative(path, display, f"{key}.path") if path is not None else None,
+                sources=tuple(
+                    _relative(s, display, f"{key}.sources[{i}]") for i, s in enumerate(sources)
+                ),
+                include_dev=service_dev,
+                extras=_strings(table.get("extras", []), display, f"{key}.extras"),
+            )
+        )
+    hosts: list[HostConfig] = []
+    for name, value in _table(data.get("hosts", {}), display, f"{prefix}hosts").items():
+        key = f"{prefix}hosts.{name}"
+        table = _table(value, display, key)
+        _check_keys(table, _HOST_KEYS, display, f"{key}.")
+        if "services" not in table:
+            raise ConfigError(display, "needs `services`, the services sharing it", key=key)
+        members = _strings(table["services"], display, f"{key}.services")
+        python = table.get("python")
+        if python is not None and (not isinstance(python, str) or not _PYTHON_RE.match(python)):
+            raise ConfigError(
+                display,
+                f'must be a Python version such as "3.11" or "3.11.9", not {python!r}',
+                key=f"{key}.python",
+            )
+        platform = table.get("platform")
+        if platform is not None and platform not in PLATFORMS:
+            raise ConfigError(
+                display,
+                f"must be one of {', '.join(PLATFORMS)}, not {platform!r}",
+                key=f"{key}.platform",
+            )
+        hosts.append(HostConfig(name=name, services=members, python=python, platform=platform))
+    return Config(
+        path=display,
+        services=tuple(services),
+        hosts=tuple(hosts),
+        include_dev=include_dev,
+        raw=data,
+    )

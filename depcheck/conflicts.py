@@ -1,0 +1,434 @@
+"""Per (host, package) satisfiability: which co-hosted services cannot share a version.
+
+The question for each package on each host is whether one version satisfies every *known
+constraint* (what people declared, and the ranges lock files record between packages). Locked
+pins are not constraints: two locks pinning different versions inside ranges that overlap are a
+`pin-mismatch` (re-lock to align), not an incompatibility.
+
+PEP 440 set algebra is `packaging`'s (`SpecifierSet.to_range()`, `VersionRange`): pre-releases,
+`~=`, `==1.*`, `!=`, local versions and `===` are its business, not ours. We only memoize it,
+because a monorepo repeats the same specifier thousands of times.
+
+Which services take part in an incompatibility: each one that belongs to some minimal set of
+constraints no version satisfies (DESIGN.md). When every range is one interval (no `!=`, no
+`===`), Helly's theorem in one dimension makes those sets pairs, so a pairwise check is exact.
+With holes, three ranges can be pairwise compatible and jointly empty (`>=1,<3`, `!=1.*`,
+`!=2.*`), so we cut the version line into the atoms the ranges induce and test membership exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from packaging.ranges import VersionRange
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from depcheck.graph import DependencyGraph
+from depcheck.model import (
+    Action,
+    Conflict,
+    ConflictRequirement,
+    Diagnostic,
+    Host,
+    Kind,
+    Recommendation,
+    Requirement,
+    Role,
+    Severity,
+)
+
+FULL = "*"  # key of the range that admits every version
+
+
+@lru_cache(maxsize=65536)
+def specifier_range(key: str) -> VersionRange:
+    """The set of versions a specifier string admits (memoized)."""
+    if key == FULL:
+        return VersionRange.full()
+    return SpecifierSet(key).to_range()
+
+
+@lru_cache(maxsize=262144)
+def intersection(keys: frozenset[str]) -> VersionRange:
+    """The versions every specifier in `keys` admits (memoized by set)."""
+    result = VersionRange.full()
+    for key in sorted(keys):
+        if key != FULL:
+            result = result & specifier_range(key)
+            if result.is_empty:
+                break
+    return result
+
+
+def satisfiable(keys: Iterable[str]) -> bool:
+    return not intersection(frozenset(keys)).is_empty
+
+
+def combine(specifiers: Iterable[SpecifierSet]) -> str:
+    """One canonical key for the conjunction of several specifier sets."""
+    merged = SpecifierSet()
+    for spec in specifiers:
+        merged &= spec
+    text = str(merged)
+    return text if text else FULL
+
+
+def _is_convex(key: str) -> bool:
+    return key == FULL or ("!=" not in key and "===" not in key)
+
+
+@lru_cache(maxsize=65536)
+def _disjoint(a: str, b: str) -> bool:
+    return intersection(frozenset((a, b))).is_empty
+
+
+def clashing(keys: Sequence[str]) -> set[int]:
+    """Indices of the ranges that belong to some minimal unsatisfiable subset of `keys`."""
+    distinct = sorted({k for k in keys if k != FULL})
+    involved: set[str] = set()
+    if all(_is_convex(k) for k in distinct):
+        for i, a in enumerate(distinct):
+            for b in distinct[i + 1 :]:
+                if _disjoint(a, b):
+                    involved.update((a, b))
+    else:
+        involved = _clashing_by_atoms(distinct)
+    return {i for i, k in enumerate(keys) if k in involved}
+
+
+def _clashing_by_atoms(keys: list[str]) -> set[str]:
+    """Exact membership in minimal unsatisfiable subsets for ranges with holes.
+
+    The ranges cut the version line into atoms, each with the set of ranges that contain it. A
+    range R is in a minimal unsatisfiable subset iff some atom outside R has a member set T such
+    that no atom contained by every range of T lies inside R (then T is satisfiable and T + R is
+    not, so every unsatisfiable subset of T + R contains R).
+    """
+    atoms: list[tuple[VersionRange, frozenset[int]]] = [(VersionRange.full(), frozenset())]
+    for index, key in enumerate(keys):
+        current = specifier_range(key)
+        refined: list[tuple[VersionRange, frozenset[int]]] = []
+        for atom, members in atoms:
+            inside = atom & current
+            outside = atom.difference(current)
+            if not inside.is_empty:
+                refined.append((inside, members | {index}))
+            if not outside.is_empty:
+                refined.append((outside, members))
+        atoms = refined
+    member_sets = [members for _, members in atoms]
+    involved: set[str] = set()
+    for index, key in enumerate(keys):
+        for members in member_sets:
+            if index in members:
+                continue
+            if all(index not in other for other in member_sets if members <= other):
+                involved.add(key)
+                break
+    return involved
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """A requirement that applies on a host (its marker is true there), owned by a service."""
+
+    service: str
+    requirement: Requirement
+
+
+@dataclass(slots=True)
+class PackageState:
+    """Everything one host knows about one package, per service."""
+
+    constraints: dict[str, list[Requirement]] = field(default_factory=lambda: defaultdict(list))
+    pins: dict[str, list[Requirement]] = field(default_factory=lambda: defaultdict(list))
+    display: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """An incompatible package on a host: each service's combined range (for planning)."""
+
+    package: str
+    ranges: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class HostAnalysis:
+    host: Host
+    conflicts: tuple[Conflict, ...]
+    clashes: tuple[Clash, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def conflict_id(host: str, package: str, services: Sequence[str]) -> str:
+    """A stable fingerprint of a conflict, so baselines match it across runs."""
+    digest = hashlib.sha256("\0".join((host, package, *services)).encode()).hexdigest()
+    return digest[:16]
+
+
+def applies(requirement: Requirement, environment: Mapping[str, str]) -> bool:
+    """Whether a requirement's marker holds in a host's environment."""
+    if requirement.marker is None:
+        return True
+    try:
+        return bool(requirement.marker.evaluate(dict(environment)))
+    except Exception:
+        return True
+
+
+def collect(
+    host: Host, requirements_by_service: Mapping[str, Sequence[Requirement]]
+) -> dict[str, PackageState]:
+    """Group the requirements that apply on `host` by package, then by service."""
+    environment = host.environment.markers()
+    marker_cache: dict[str, bool] = {}
+    packages: dict[str, PackageState] = defaultdict(PackageState)
+    for service in host.services:
+        needed: set[str] = set()
+        constraint_only: list[Requirement] = []
+        for requirement in requirements_by_service.get(service, ()):
+            if requirement.marker is not None:
+                marker_key = str(requirement.marker)
+                if marker_key not in marker_cache:
+                    marker_cache[marker_key] = applies(requirement, environment)
+                if not marker_cache[marker_key]:
+                    continue
+            if requirement.constraint_only:
+                constraint_only.append(requirement)
+                continue
+            needed.add(requirement.name)
+            state = packages[requirement.name]
+            if not state.display:
+                state.display = requirement.display_name
+            if requirement.role is Role.LOCKED and requirement.parent is None:
+                if requirement.pinned_version is not None:
+                    state.pins[service].append(requirement)
+                elif str(requirement.specifier):
+                    state.constraints[service].append(requirement)
+            else:
+                state.constraints[service].append(requirement)
+        # pip -c: a constraint narrows a package only when something installs it
+        for requirement in constraint_only:
+            if requirement.name in needed:
+                packages[requirement.name].constraints[service].append(requirement)
+    return packages
+
+
+def analyse_host(
+    host: Host,
+    requirements_by_service: Mapping[str, Sequence[Requirement]],
+    graph: DependencyGraph,
+) -> HostAnalysis:
+    """Find every conflict on one host; report services that contradict themselves."""
+    conflicts: list[Conflict] = []
+    clashes: list[Clash] = []
+    diagnostics: list[Diagnostic] = []
+    packages = collect(host, requirements_by_service)
+    for package in sorted(packages):
+        state = packages[package]
+        ranges: dict[str, str] = {}
+        for service, constraints in state.constraints.items():
+            key = combine(r.specifier for r in constraints)
+            if key != FULL and intersection(frozenset((key,))).is_empty:
+                diagnostics.append(_self_contradiction(service, package, constraints))
+                continue
+            ranges[service] = key
+        services = sorted(ranges)
+        keys = [ranges[s] for s in services]
+        involved = sorted(services[i] for i in clashing(keys))
+        if involved:
+            clashes.append(Clash(package, {s: ranges[s] for s in involved}))
+            conflicts.append(_incompatible(host, package, state, involved, ranges, graph))
+            continue
+        conflict = _pin_mismatch(host, package, state, ranges, graph)
+        if conflict is not None:
+            conflicts.append(conflict)
+    return HostAnalysis(host, tuple(conflicts), tuple(clashes), tuple(diagnostics))
+
+
+def _self_contradiction(
+    service: str, package: str, constraints: Sequence[Requirement]
+) -> Diagnostic:
+    first = min(constraints, key=lambda r: r.location)
+    parts = ", ".join(f"{r.text} ({r.location})" for r in sorted(constraints, key=_by_location))
+    return Diagnostic(
+        Severity.ERROR,
+        first.location,
+        f"service {service!r} contradicts itself: no version of {package} satisfies {parts}",
+    )
+
+
+def _by_location(requirement: Requirement) -> tuple[str, int]:
+    return (requirement.location.path, requirement.location.line or 0)
+
+
+def _entries(
+    service: str,
+    requirements: Iterable[Requirement],
+    graph: DependencyGraph,
+    pinned: str | None,
+) -> list[ConflictRequirement]:
+    result = []
+    for requirement in sorted(requirements, key=_by_location):
+        via: tuple[str, ...] = ()
+        if requirement.parent is not None or not requirement.direct:
+            via = graph.via(service, requirement.name)
+            if requirement.parent is not None and not via:
+                via = (requirement.parent,)
+        result.append(
+            ConflictRequirement(
+                service=service,
+                requirement=requirement.text,
+                specifier=str(requirement.specifier),
+                location=requirement.location,
+                role=requirement.role,
+                direct=requirement.direct and requirement.parent is None,
+                via=via,
+                pinned=pinned,
+            )
+        )
+    return result
+
+
+def _written(constraints: Sequence[Requirement]) -> str:
+    """A service's constraints on a package as the user wrote them (name, specifier, marker)."""
+    texts = sorted({r.text.split(" #")[0].strip() for r in constraints})
+    return " + ".join(texts)
+
+
+def _join_and(parts: Sequence[str]) -> str:
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _incompatible(
+    host: Host,
+    package: str,
+    state: PackageState,
+    involved: list[str],
+    ranges: Mapping[str, str],
+    graph: DependencyGraph,
+) -> Conflict:
+    entries: list[ConflictRequirement] = []
+    for service in involved:
+        pin = _pin_of(state, service)
+        entries.extend(_entries(service, state.constraints[service], graph, pin))
+    reason = "no version satisfies " + _join_and(
+        [f"{_written(state.constraints[s])} ({s})" for s in involved]
+    )
+    return Conflict(
+        id=conflict_id(host.name, package, involved),
+        host=host.name,
+        package=package,
+        display_name=state.display or package,
+        kind=Kind.INCOMPATIBLE,
+        services=tuple(involved),
+        requirements=tuple(entries),
+        recommendation=Recommendation(Action.ISOLATE, ""),
+        reason=reason,
+    )
+
+
+def _pin_of(state: PackageState, service: str) -> str | None:
+    versions = sorted({p.pinned_version for p in state.pins.get(service, ()) if p.pinned_version})
+    return versions[0] if len(versions) == 1 else None
+
+
+def _version_key(text: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(text))
+    except InvalidVersion:
+        return (0, text)
+
+
+def _pin_mismatch(
+    host: Host,
+    package: str,
+    state: PackageState,
+    ranges: Mapping[str, str],
+    graph: DependencyGraph,
+) -> Conflict | None:
+    """Locks that disagree, or a pin another service excludes, while a shared version exists."""
+    pins = {
+        service: {p.pinned_version for p in records if p.pinned_version}
+        for service, records in state.pins.items()
+    }
+    pins = {service: versions for service, versions in pins.items() if versions}
+    if not pins:
+        return None
+    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
+    locked_versions = set().union(*pins.values())
+    outside = {v for v in locked_versions if not allowed.contains(v)}
+    if len(locked_versions) < 2 and not outside:
+        return None
+    candidates = set(locked_versions)
+    for constraints in state.constraints.values():
+        for requirement in constraints:
+            exact = requirement.pinned_version
+            if exact:
+                candidates.add(exact)
+    fitting = sorted((v for v in candidates if allowed.contains(v)), key=_version_key)
+    version = fitting[-1] if fitting else None
+    services = sorted(pins)
+    unverified = sorted(s for s in services if s not in ranges)
+    entries: list[ConflictRequirement] = []
+    for service in sorted(set(services) | {s for s in ranges if outside}):
+        entries.extend(
+            _entries(service, state.pins.get(service, ()), graph, _pin_of(state, service))
+        )
+        entries.extend(
+            _entries(service, state.constraints.get(service, ()), graph, _pin_of(state, service))
+        )
+    relock = sorted(
+        {
+            p.location.path
+            for service, records in state.pins.items()
+            for p in records
+            if p.pinned_version != version
+        }
+    )
+    shown = ", ".join(sorted(locked_versions, key=_version_key))
+    reason = f"locked at {shown}"
+    if outside:
+        reason += (
+            f"; {', '.join(sorted(outside, key=_version_key))} outside what other services allow"
+        )
+    return Conflict(
+        id=conflict_id(host.name, package, services),
+        host=host.name,
+        package=package,
+        display_name=state.display or package,
+        kind=Kind.PIN_MISMATCH,
+        services=tuple(services),
+        requirements=tuple(entries),
+        recommendation=_align(package, version, allowed, relock, unverified),
+        reason=reason,
+        verified=not unverified,
+    )
+
+
+def _align(
+    package: str,
+    version: str | None,
+    allowed: VersionRange,
+    relock: Sequence[str],
+    unverified: Sequence[str],
+) -> Recommendation:
+    files = ", ".join(relock)
+    if version is not None:
+        summary = f"align on {package} {version}: every known constraint allows it; re-lock {files}"
+    else:
+        allowed_text = str(allowed.to_specifier_set() or "any version")
+        summary = f"align on one {package} version in {allowed_text}; re-lock {files}"
+    if unverified:
+        summary += (
+            f" (not verified: {', '.join(unverified)} only lock {package}, with no declared range)"
+        )
+    return Recommendation(Action.ALIGN, summary, version=version, services=(), relock=tuple(relock))

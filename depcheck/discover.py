@@ -1,0 +1,288 @@
+"""Topology: which services exist, which files belong to each, which services share which host.
+
+From a `Config` when there is one; otherwise every directory holding a runtime dependency file is
+a service named by its POSIX path relative to the scan root (files inside a `requirements/`
+folder belong to the folder's parent), and all services share one host named `default`.
+Discovery skips version-control folders, virtualenvs, `node_modules`, caches and build output,
+and never follows directory symlinks (so a symlink loop cannot trap it).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from depcheck.config import Config, HostConfig
+from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
+from depcheck.sources import is_dev_file, source_spec
+
+DEFAULT_HOST = "default"
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".venv",
+        "venv",
+        ".env",
+        "env",
+        "virtualenv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".cache",
+        "build",
+        "dist",
+        ".eggs",
+        "site-packages",
+        ".idea",
+        ".vscode",
+        ".direnv",
+        ".terraform",
+        "htmlcov",
+        ".ipynb_checkpoints",
+    }
+)
+
+_PLATFORM_FACTS = {
+    "linux": ("posix", "Linux"),
+    "darwin": ("posix", "Darwin"),
+    "win32": ("nt", "Windows"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentDefaults:
+    """For hosts without `python`/`platform` in config: the command line, else this interpreter."""
+
+    interpreter: Environment
+    python: str | None = None
+    platform: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    services: tuple[Service, ...]
+    hosts: tuple[Host, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    config: str | None
+
+
+def make_environment(
+    python: tuple[str, str] | None,
+    platform: tuple[str, str] | None,
+    interpreter: Environment,
+) -> Environment:
+    """A marker environment from (value, origin) pairs; what is missing comes from `interpreter`."""
+    if python is not None:
+        version = python[0]
+        parts = version.split(".")
+        minor = ".".join(parts[:2])
+        full = version if len(parts) == 3 else f"{minor}.0"
+        python_fields = (minor, full)
+    else:
+        python_fields = (interpreter.python_version, interpreter.python_full_version)
+    if platform is not None:
+        os_name, system = _PLATFORM_FACTS[platform[0]]
+        platform_fields = (platform[0], os_name, system)
+        machine = "x86_64"  # a configured platform should not depend on the machine scanning it
+    else:
+        platform_fields = (
+            interpreter.sys_platform,
+            interpreter.os_name,
+            interpreter.platform_system,
+        )
+        machine = interpreter.platform_machine
+    origins = {python[1] if python else "interpreter", platform[1] if platform else "interpreter"}
+    if len(origins) == 1:
+        source = origins.pop()
+    else:
+        source = (
+            f"python from {python[1] if python else 'interpreter'}, "
+            f"platform from {platform[1] if platform else 'interpreter'}"
+        )
+    return Environment(
+        python_version=python_fields[0],
+        python_full_version=python_fields[1],
+        sys_platform=platform_fields[0],
+        os_name=platform_fields[1],
+        platform_system=platform_fields[2],
+        platform_machine=machine,
+        implementation_name=interpreter.implementation_name,
+        platform_python_implementation=interpreter.platform_python_implementation,
+        source=source,
+    )
+
+
+def host_environment(host: HostConfig | None, defaults: EnvironmentDefaults) -> Environment:
+    python = (
+        (host.python, "config")
+        if host is not None and host.python
+        else ((defaults.python, "--python") if defaults.python else None)
+    )
+    platform = (
+        (host.platform, "config")
+        if host is not None and host.platform
+        else ((defaults.platform, "--platform") if defaults.platform else None)
+    )
+    return make_environment(python, platform, defaults.interpreter)
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def walk_dependency_files(root: Path, *, include_dev: bool) -> list[str]:
+    """Every dependency file below `root` (POSIX, relative), in sorted order."""
+    found: list[str] = []
+    for current, dirs, files in os.walk(root, followlinks=False):
+        rel_dir = Path(current).relative_to(root).as_posix()
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIP_DIRS
+            and not d.endswith(".egg-info")
+            and not _is_virtualenv(os.path.join(current, d))
+        )
+        for name in sorted(files):
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if source_spec(rel) is None:
+                continue
+            if not include_dev and is_dev_file(rel):
+                continue
+            found.append(rel)
+    return found
+
+
+def service_dir_of(path: str) -> str:
+    """The service directory a dependency file belongs to (`requirements/` counts as its parent)."""
+    directory = posixpath.dirname(path)
+    if posixpath.basename(directory).lower() == "requirements":
+        directory = posixpath.dirname(directory)
+    return directory or "."
+
+
+def discover_services(root: Path, *, include_dev: bool) -> list[Service]:
+    """One service per directory that holds a runtime dependency file."""
+    by_dir: dict[str, list[str]] = {}
+    for path in walk_dependency_files(root, include_dev=include_dev):
+        by_dir.setdefault(service_dir_of(path), []).append(path)
+    return [Service(name=d, path=d, sources=tuple(files)) for d, files in sorted(by_dir.items())]
+
+
+def files_in_service_dir(root: Path, directory: str, *, include_dev: bool) -> list[str]:
+    """The dependency files directly in `directory` and in its `requirements/` folder."""
+    found: list[str] = []
+    for folder in (directory, posixpath.join(directory, "requirements")):
+        full = root / folder
+        if not full.is_dir():
+            continue
+        for entry in sorted(full.iterdir(), key=lambda p: p.name):
+            rel = entry.name if folder == "." else f"{folder}/{entry.name}"
+            rel = posixpath.normpath(rel)
+            if source_spec(rel) is None or entry.is_dir():
+                continue
+            if not include_dev and is_dev_file(rel):
+                continue
+            found.append(rel)
+    return found
+
+
+def build_topology(
+    root: Path,
+    config: Config | None,
+    defaults: EnvironmentDefaults,
+    *,
+    include_dev: bool,
+) -> Topology:
+    """Services and hosts, from the config or by discovery; problems become diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    config_path = config.path if config else None
+    where = Location(config_path) if config_path else Location(".")
+    include_dev = include_dev or (config.include_dev if config else False)
+
+    def error(message: str) -> None:
+        diagnostics.append(Diagnostic(Severity.ERROR, where, message))
+
+    def warn(message: str) -> None:
+        diagnostics.append(Diagnostic(Severity.WARNING, where, message))
+
+    if config is not None and config.services:
+        services: list[Service] = []
+        for entry in config.services:
+            dev = include_dev if entry.include_dev is None else entry.include_dev
+            files: list[str] = []
+            if entry.path is not None:
+                if not (root / entry.path).is_dir():
+                    error(f"service {entry.name!r}: path {entry.path!r} is not a directory")
+                else:
+                    files.extend(files_in_service_dir(root, entry.path, include_dev=dev))
+                    if not files:
+                        warn(f"service {entry.name!r}: no dependency files found in {entry.path}")
+            for source in entry.sources:
+                if source_spec(source, explicit=True) is None:
+                    error(
+                        f"service {entry.name!r}: {source!r} is not a dependency file "
+                        "format depcheck reads"
+                    )
+                elif source not in files:
+                    files.append(source)
+            services.append(Service(name=entry.name, path=entry.path, sources=tuple(files)))
+    else:
+        services = discover_services(root, include_dev=include_dev)
+
+    known = {s.name for s in services}
+    hosts: list[Host] = []
+    if config is not None and config.hosts:
+        placed: dict[str, str] = {}
+        for host in config.hosts:
+            members: list[str] = []
+            for name in host.services:
+                if name not in known:
+                    error(
+                        f"host {host.name!r} lists unknown service {name!r} "
+                        f"(known: {', '.join(sorted(known)) or 'none'})"
+                    )
+                elif name in members:
+                    warn(f"host {host.name!r} lists service {name!r} twice")
+                else:
+                    members.append(name)
+                    placed.setdefault(name, host.name)
+            hosts.append(
+                Host(
+                    name=host.name,
+                    services=tuple(sorted(members)),
+                    environment=host_environment(host, defaults),
+                )
+            )
+        for name in sorted(known - set(placed)):
+            warn(f"service {name!r} is on no host; it is checked on its own")
+    elif services:
+        hosts.append(
+            Host(
+                name=DEFAULT_HOST,
+                services=tuple(sorted(known)),
+                environment=host_environment(None, defaults),
+            )
+        )
+    return Topology(
+        services=tuple(sorted(services, key=lambda s: s.name)),
+        hosts=tuple(hosts),
+        diagnostics=tuple(diagnostics),
+        config=config_path,
+    )
+
+
+def unplaced_services(topology: Topology) -> Sequence[str]:
+    placed = {s for h in topology.hosts for s in h.services}
+    return [s.name for s in topology.services if s.name not in placed]

@@ -1,0 +1,153 @@
+"""The dependency graph: which service needs which package, directly or through which others.
+
+One `networkx.DiGraph` holds service nodes (``("service", name)``) and package nodes
+(``("package", normalized name)``). A ``service -> package`` edge is a direct requirement; a
+``package -> package`` edge is a transitive one recorded by a lock file. Locks of different
+services disagree about edges and versions, so every edge keeps, per service, the requirements or
+lock records behind it; queries for one service look only at that service's edges. "Why does
+service S need package P" is then a path query on S's view of the graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from depcheck.model import Dependency, Requirement, SourceFile
+
+Node = tuple[str, str]
+
+
+def service_node(name: str) -> Node:
+    return ("service", name)
+
+
+def package_node(name: str) -> Node:
+    return ("package", name)
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One edge on a path from a service to a package, with the constraint written on it."""
+
+    package: str
+    version: str | None
+    specifier: str
+
+
+class DependencyGraph:
+    """The networkx graph plus the per-service queries the rest of depcheck asks of it."""
+
+    def __init__(self, graph: Any, pins: Mapping[str, Mapping[str, str]]) -> None:
+        self.graph = graph
+        self._pins = pins
+
+    @classmethod
+    def build(cls, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> DependencyGraph:
+        """Build the graph from each service's parsed dependency files."""
+        graph = nx.DiGraph()
+        pins: dict[str, dict[str, str]] = defaultdict(dict)
+        for service, sources in sources_by_service.items():
+            snode = service_node(service)
+            graph.add_node(snode, kind="service", name=service)
+            for source in sources:
+                for requirement in source.requirements:
+                    _add_requirement(graph, pins, service, requirement)
+                for dependency in source.dependencies:
+                    _add_dependency(graph, service, dependency)
+        return cls(graph, pins)
+
+    def pinned(self, service: str, package: str) -> str | None:
+        return self._pins.get(service, {}).get(package)
+
+    def service_view(self, service: str) -> Any:
+        """The subgraph of edges that `service`'s own files recorded."""
+
+        def keep(u: Node, v: Node) -> bool:
+            data = self.graph.edges[u, v]
+            return service in data.get("by_service", {})
+
+        return nx.subgraph_view(self.graph, filter_edge=keep)
+
+    def via(self, service: str, package: str) -> tuple[str, ...]:
+        """The shortest chain of packages from `service` to `package` (exclusive), as name==version.
+
+        Empty when the service requires the package directly or no chain is recorded.
+        """
+        for path in self.paths(service, package, limit=1, shortest=True):
+            return tuple(_label(step) for step in path[:-1])
+        return ()
+
+    def paths(
+        self, service: str, package: str, *, limit: int = 50, shortest: bool = False
+    ) -> Iterator[list[PathStep]]:
+        """Paths from `service` to `package` in the service's own view, each a list of steps."""
+        source, target = service_node(service), package_node(package)
+        if source not in self.graph or target not in self.graph:
+            return
+        view = self.service_view(service)
+        try:
+            if shortest:
+                found = [nx.shortest_path(view, source, target)]
+            else:
+                found = nx.all_simple_paths(view, source, target, cutoff=12)
+        except nx.NetworkXNoPath:
+            return
+        for count, nodes in enumerate(found):
+            if count >= limit:
+                return
+            yield [self._step(service, u, v) for u, v in itertools.pairwise(nodes)]
+
+    def _step(self, service: str, u: Node, v: Node) -> PathStep:
+        records = self.graph.edges[u, v]["by_service"][service]
+        specifiers = sorted({str(r.specifier) for r in records if str(r.specifier)})
+        return PathStep(
+            package=v[1],
+            version=self.pinned(service, v[1]),
+            specifier=",".join(specifiers),
+        )
+
+
+def _label(step: PathStep) -> str:
+    if step.version:
+        return f"{step.package}=={step.version}"
+    return step.package
+
+
+def _add_requirement(
+    graph: Any, pins: dict[str, dict[str, str]], service: str, requirement: Requirement
+) -> None:
+    pnode = package_node(requirement.name)
+    if pnode not in graph:
+        graph.add_node(pnode, kind="package", name=requirement.name)
+    if requirement.pinned_version is not None and requirement.parent is None:
+        pins[service].setdefault(requirement.name, requirement.pinned_version)
+    if requirement.parent is not None:
+        parent = package_node(requirement.parent)
+        if parent not in graph:
+            graph.add_node(parent, kind="package", name=requirement.parent)
+        _record(graph, parent, pnode, service, requirement)
+    elif requirement.direct and not requirement.constraint_only:
+        _record(graph, service_node(service), pnode, service, requirement)
+
+
+def _add_dependency(graph: Any, service: str, dependency: Dependency) -> None:
+    parent, child = package_node(dependency.parent), package_node(dependency.child)
+    for node, name in ((parent, dependency.parent), (child, dependency.child)):
+        if node not in graph:
+            graph.add_node(node, kind="package", name=name)
+    _record(graph, parent, child, service, dependency)
+
+
+def _record(graph: Any, u: Node, v: Node, service: str, record: Requirement | Dependency) -> None:
+    if graph.has_edge(u, v):
+        by_service = graph.edges[u, v]["by_service"]
+    else:
+        by_service = {}
+        graph.add_edge(u, v, by_service=by_service)
+    by_service.setdefault(service, []).append(record)

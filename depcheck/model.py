@@ -1,0 +1,282 @@
+"""The value types every layer shares: locations, requirements, services, hosts, conflicts, reports.
+
+Everything here is a frozen dataclass so a parsed repository or a finished report can be passed
+around, cached and compared without anyone mutating it behind another layer's back. Package names
+are PEP 503-normalized where a source creates them (``name``); the spelling the user wrote is kept
+in ``display_name`` / ``text`` for messages.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+
+
+class Role(enum.StrEnum):
+    """Whether a file states what a person wants or what a tool resolved."""
+
+    DECLARED = "declared"
+    LOCKED = "locked"
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Kind(enum.StrEnum):
+    """A conflict's kind (see DESIGN.md, vocabulary)."""
+
+    INCOMPATIBLE = "incompatible"
+    PIN_MISMATCH = "pin-mismatch"
+
+
+class Action(enum.StrEnum):
+    ALIGN = "align"
+    ISOLATE = "isolate"
+    SPLIT = "split"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in an input file: POSIX path relative to the scan root, 1-based line and column."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something about an input that the user should know: an error (exit 2) or a warning."""
+
+    severity: Severity
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One constraint on one package, as a file states it.
+
+    ``parent`` is None when the file's owner (the service) asks for the package itself, and the
+    normalized name of the requiring package when a lock file records a transitive requirement
+    (``botocore`` requires ``urllib3<1.27``). ``direct`` says whether the service depends on the
+    package at top level; for a locked pin it comes from the lock's own record (``# via -r ...``).
+    ``constraint_only`` marks pip ``-c`` entries: they narrow a package that something else
+    installs but never install it themselves.
+    """
+
+    name: str
+    display_name: str
+    specifier: SpecifierSet
+    marker: Marker | None
+    extras: frozenset[str]
+    text: str
+    location: Location
+    role: Role
+    direct: bool = True
+    parent: str | None = None
+    url: str | None = None
+    editable: bool = False
+    constraint_only: bool = False
+
+    @property
+    def pinned_version(self) -> str | None:
+        """The version of an exact ``==V`` / ``===V`` pin, else None."""
+        specs = list(self.specifier)
+        if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+            return specs[0].version
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueRequirement:
+    """A requirement depcheck records but cannot analyse: a local path or URL with no name."""
+
+    text: str
+    location: Location
+    editable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """A package-to-package edge from a lock: ``parent`` (at ``parent_version``) needs ``child``.
+
+    ``specifier`` is empty when the lock records only that the edge exists (pip-compile ``# via``).
+    """
+
+    parent: str
+    parent_version: str | None
+    child: str
+    specifier: SpecifierSet
+    marker: Marker | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """Everything one source read from one dependency file (and the files it includes)."""
+
+    path: str
+    format: str
+    role: Role
+    requirements: tuple[Requirement, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    opaque: tuple[OpaqueRequirement, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    includes: tuple[str, ...] = ()
+    requires_python: SpecifierSet | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A deployable unit and the dependency files that describe it."""
+
+    name: str
+    path: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """The PEP 508 marker environment of a host, and where its values came from."""
+
+    python_version: str
+    python_full_version: str
+    sys_platform: str
+    os_name: str
+    platform_system: str
+    platform_machine: str = "x86_64"
+    implementation_name: str = "cpython"
+    platform_python_implementation: str = "CPython"
+    source: str = "config"
+
+    def markers(self) -> dict[str, str]:
+        """The dict `packaging.markers.Marker.evaluate` takes."""
+        return {
+            "python_version": self.python_version,
+            "python_full_version": self.python_full_version,
+            "sys_platform": self.sys_platform,
+            "os_name": self.os_name,
+            "platform_system": self.platform_system,
+            "platform_machine": self.platform_machine,
+            "platform_release": "",
+            "platform_version": "",
+            "implementation_name": self.implementation_name,
+            "implementation_version": self.python_full_version,
+            "platform_python_implementation": self.platform_python_implementation,
+            "extra": "",
+        }
+
+    def describe(self) -> str:
+        return f"python {self.python_version}, {self.sys_platform}"
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """A place where services share one Python environment."""
+
+    name: str
+    services: tuple[str, ...]
+    environment: Environment
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRequirement:
+    """One constraint behind a conflict: where it was written, how the service reached it."""
+
+    service: str
+    requirement: str
+    specifier: str
+    location: Location
+    role: Role
+    direct: bool
+    via: tuple[str, ...]
+    pinned: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    action: Action
+    summary: str
+    version: str | None = None
+    services: tuple[str, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
+    relock: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    id: str
+    host: str
+    package: str
+    display_name: str
+    kind: Kind
+    services: tuple[str, ...]
+    requirements: tuple[ConflictRequirement, ...]
+    recommendation: Recommendation
+    reason: str
+    verified: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to make a host conflict-free: the fewest groups, or the fewest services to move out."""
+
+    host: str
+    groups: tuple[tuple[str, ...], ...]
+    isolate: tuple[str, ...]
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceReport:
+    service: Service
+    sources: tuple[SourceFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The finished analysis; formatters turn it into text, the CLI writes it."""
+
+    root: str
+    config: str | None
+    hosts: tuple[Host, ...]
+    services: tuple[ServiceReport, ...]
+    conflicts: tuple[Conflict, ...]
+    plans: tuple[Plan, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    elapsed: float = field(default=0.0, compare=False)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for c in self.conflicts if c.kind is kind)
+
+    @property
+    def exit_code(self) -> int:
+        """2 when an input could not be read, else 1 when there are conflicts, else 0."""
+        if self.errors:
+            return 2
+        return 1 if self.conflicts else 0

@@ -1,0 +1,166 @@
+"""The JSON report (schema_version 1), the contract CI pipelines and reviewers' tools parse.
+
+Everything is sorted and nothing varies between runs (no timings, no absolute paths), so the
+same input gives byte-identical output. The JSON Schema ships beside this module
+(`schema/report.schema.json`); `load_schema()` returns it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from depcheck import __version__
+from depcheck.model import (
+    Conflict,
+    Diagnostic,
+    Environment,
+    Kind,
+    Plan,
+    Recommendation,
+    Report,
+    ServiceReport,
+)
+from depcheck.report.interface import RenderOptions, ReportFormatter
+
+SCHEMA_VERSION = 1
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema every report validates against."""
+    text = resources.files("depcheck.report").joinpath("schema/report.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _environment(environment: Environment) -> dict[str, str]:
+    return {
+        "python_version": environment.python_version,
+        "python_full_version": environment.python_full_version,
+        "sys_platform": environment.sys_platform,
+        "os_name": environment.os_name,
+        "platform_system": environment.platform_system,
+        "platform_machine": environment.platform_machine,
+        "implementation_name": environment.implementation_name,
+        "source": environment.source,
+    }
+
+
+def _service(entry: ServiceReport) -> dict[str, Any]:
+    unanalysed = [
+        {"requirement": o.text, "source": o.location.path, "line": o.location.line}
+        for source in entry.sources
+        for o in source.opaque
+    ]
+    return {
+        "name": entry.service.name,
+        "path": entry.service.path,
+        "sources": [
+            {"path": s.path, "format": s.format, "role": s.role.value}
+            for s in sorted(entry.sources, key=lambda s: s.path)
+        ],
+        "unanalysed": sorted(unanalysed, key=lambda u: (u["source"], u["line"] or 0)),
+    }
+
+
+def _recommendation(recommendation: Recommendation) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "action": recommendation.action.value,
+        "summary": recommendation.summary,
+    }
+    if recommendation.version is not None:
+        data["version"] = recommendation.version
+    if recommendation.services:
+        data["services"] = list(recommendation.services)
+    if recommendation.groups:
+        data["groups"] = [list(g) for g in recommendation.groups]
+    if recommendation.relock:
+        data["relock"] = list(recommendation.relock)
+    return data
+
+
+def _conflict(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "id": conflict.id,
+        "host": conflict.host,
+        "package": conflict.package,
+        "kind": conflict.kind.value,
+        "services": list(conflict.services),
+        "verified": conflict.verified,
+        "reason": conflict.reason,
+        "requirements": [
+            {
+                "service": r.service,
+                "requirement": r.requirement,
+                "specifier": r.specifier,
+                "source": r.location.path,
+                "line": r.location.line,
+                "role": r.role.value,
+                "direct": r.direct,
+                "via": list(r.via),
+                "pinned": r.pinned,
+            }
+            for r in conflict.requirements
+        ],
+        "recommendation": _recommendation(conflict.recommendation),
+    }
+
+
+def _plan(plan: Plan) -> dict[str, Any]:
+    return {
+        "host": plan.host,
+        "groups": [list(g) for g in plan.groups],
+        "isolate": list(plan.isolate),
+        "method": plan.method,
+    }
+
+
+def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "severity": diagnostic.severity.value,
+        "source": diagnostic.location.path,
+        "line": diagnostic.location.line,
+        "column": diagnostic.location.column,
+        "message": diagnostic.message,
+    }
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON data, in contract order."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "depcheck", "version": __version__},
+        "root": report.root,
+        "config": report.config,
+        "summary": {
+            "services": len(report.services),
+            "hosts": len(report.hosts),
+            "conflicts": len(report.conflicts),
+            "incompatible": report.count(Kind.INCOMPATIBLE),
+            "pin_mismatch": report.count(Kind.PIN_MISMATCH),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "exit_code": report.exit_code,
+        },
+        "hosts": [
+            {
+                "name": h.name,
+                "services": list(h.services),
+                "environment": _environment(h.environment),
+            }
+            for h in sorted(report.hosts, key=lambda h: h.name)
+        ],
+        "services": [_service(s) for s in sorted(report.services, key=lambda s: s.service.name)],
+        "conflicts": [_conflict(c) for c in report.conflicts],
+        "plans": [_plan(p) for p in report.plans],
+        "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+    }
+
+
+class JsonFormatter(ReportFormatter):
+    def __init__(self, options: RenderOptions | None = None) -> None:
+        self.options = options or RenderOptions()
+
+    def format(self, report: Report) -> str:
+        return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"

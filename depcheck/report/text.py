@@ -1,0 +1,215 @@
+"""The terminal report: per host, each conflict with its clashing constraints and one next step.
+
+Readable three ways (UX.md): in a colour terminal, in a plain CI log (symbols and words carry the
+meaning, colour only decorates) and in a narrow window (long cells fold instead of vanishing).
+Everything that comes from a scanned file goes through `clean()` and into `rich.text.Text`,
+never into markup, so file content cannot inject escape sequences or rich markup.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from depcheck import __version__
+from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
+from depcheck.report.interface import RenderOptions, ReportFormatter
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONFLICTS_PER_HOST = 25
+REQUIREMENTS_PER_CONFLICT = 8
+
+
+def clean(text: str) -> str:
+    """Neutralise control characters (ANSI escapes, bells, carriage returns) from file content."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+_SYMBOL = {Kind.INCOMPATIBLE: ("✗", "bold red"), Kind.PIN_MISMATCH: ("≠", "yellow")}
+
+
+class TextFormatter(ReportFormatter):
+    def __init__(self, options: RenderOptions | None = None) -> None:
+        self.options = options or RenderOptions()
+
+    def format(self, report: Report) -> str:
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            width=max(self.options.width, 40),
+            force_terminal=self.options.color,
+            no_color=not self.options.color,
+            color_system="standard" if self.options.color else None,
+            highlight=False,
+            emoji=False,
+            markup=False,
+            soft_wrap=False,
+        )
+        console.print(self._title(report))
+        plans = {p.host: p for p in report.plans}
+        troubled = {c.host for c in report.conflicts}
+        for host in sorted(report.hosts, key=lambda h: (h.name not in troubled, h.name)):
+            console.print()
+            conflicts = [c for c in report.conflicts if c.host == host.name]
+            self._host(console, host, conflicts, plans.get(host.name))
+        if report.diagnostics:
+            console.print()
+            for diagnostic in report.diagnostics:
+                style = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+                line = Text(f"{diagnostic.severity.value}: ", style=style)
+                line.append(clean(str(diagnostic)))
+                console.print(line)
+        console.print()
+        console.print(self._summary(report))
+        # rich pads table cells to their width; a log reader wants no trailing blanks
+        return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
+
+    def _title(self, report: Report) -> Text:
+        services = len(report.services)
+        hosts = len(report.hosts)
+        title = Text(f"depcheck {__version__}", style="bold")
+        where = clean(report.root)
+        if report.config:
+            where += f", config {clean(report.config)}"
+        else:
+            where += ", no config: services discovered"
+        title.append(
+            f" · scanned {_plural(services, 'service')} on {_plural(hosts, 'host')}"
+            f" in {report.elapsed:.1f} s ({where})"
+        )
+        return title
+
+    def _host(
+        self, console: Console, host: Host, conflicts: list[Conflict], plan: Plan | None
+    ) -> None:
+        header = Text(f"host {clean(host.name)}", style="bold cyan")
+        header.append(f"  ({host.environment.describe()}; {host.environment.source})  ")
+        header.append(" · ".join(clean(s) for s in host.services) or "(no services)")
+        console.print(header)
+        if not conflicts:
+            console.print(Text("  ✓ no conflicts", style="green"))
+            return
+        ordered = sorted(conflicts, key=lambda c: (c.kind is not Kind.INCOMPATIBLE, c.package))
+        shown = ordered if self.options.verbose else ordered[:CONFLICTS_PER_HOST]
+        widths = _Widths.of(shown)
+        for conflict in shown:
+            console.print(self._conflict_table(conflict, widths))
+            advice = Text("→ ", style="bold")
+            advice.append(clean(conflict.recommendation.summary))
+            console.print(Padding(advice, (0, 0, 0, 5)))
+        hidden = len(ordered) - len(shown)
+        if hidden:
+            console.print(Text(f"  … {hidden} more conflicts on this host (use --verbose)"))
+        if plan is not None:
+            console.print(self._plan(host, plan))
+
+    def _conflict_table(self, conflict: Conflict, widths: _Widths) -> Table:
+        symbol, style = _SYMBOL[conflict.kind]
+        table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1), expand=False)
+        table.add_column("symbol", no_wrap=True, width=3)
+        table.add_column("package", overflow="fold", width=widths.package)
+        table.add_column("kind", no_wrap=True, width=12)
+        table.add_column("service", overflow="fold", width=widths.service)
+        table.add_column("constraint", overflow="fold", width=widths.constraint)
+        table.add_column("where", overflow="fold")
+        requirements = list(conflict.requirements)
+        shown = requirements if self.options.verbose else requirements[:REQUIREMENTS_PER_CONFLICT]
+        for index, requirement in enumerate(shown):
+            first = index == 0
+            table.add_row(
+                Text(f"  {symbol}", style=style) if first else Text(""),
+                Text(clean(conflict.display_name), style="bold") if first else Text(""),
+                Text(conflict.kind.value, style=style) if first else Text(""),
+                Text(clean(requirement.service)),
+                Text(clean(_constraint(requirement))),
+                Text(clean(_where(requirement)), style="dim"),
+            )
+        if len(requirements) > len(shown):
+            more = Text(f"… {len(requirements) - len(shown)} more (use --verbose)")
+            table.add_row("", "", "", more, "", "")
+        return table
+
+    def _plan(self, host: Host, plan: Plan) -> Text:
+        text = Text("  plan  ", style="bold")
+        if len(plan.groups) == 1:
+            text.append(f"keep {clean(host.name)} together: align the pinned versions above")
+            return text
+        groups = " ".join("[" + ", ".join(clean(s) for s in g) + "]" for g in plan.groups)
+        text.append(f"split {clean(host.name)} into {len(plan.groups)} groups: {groups}")
+        if plan.isolate:
+            text.append("   ·   or move out just: " + ", ".join(clean(s) for s in plan.isolate))
+        if plan.method != "exact":
+            text.append(f"   ({plan.method}: too large to search exhaustively)", style="dim")
+        return text
+
+    def _summary(self, report: Report) -> Text:
+        incompatible = report.count(Kind.INCOMPATIBLE)
+        mismatch = report.count(Kind.PIN_MISMATCH)
+        with_conflicts = len({c.host for c in report.conflicts})
+        if report.conflicts:
+            text = Text(
+                f"{_plural(len(report.conflicts), 'conflict')} ({incompatible} incompatible, "
+                f"{mismatch} pin mismatch) on {with_conflicts} of "
+                f"{_plural(len(report.hosts), 'host')}"
+            )
+        else:
+            text = Text(f"no conflicts on {_plural(len(report.hosts), 'host')}")
+        if report.errors:
+            text.append(f" · {_plural(len(report.errors), 'error')}", style="red")
+        if report.warnings:
+            text.append(f" · {_plural(len(report.warnings), 'warning')}", style="yellow")
+        text.append(f" · exit {report.exit_code}")
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Widths:
+    """Column widths shared by every conflict of a host, so their columns line up."""
+
+    package: int
+    service: int
+    constraint: int
+
+    @classmethod
+    def of(cls, conflicts: list[Conflict]) -> _Widths:
+        requirements = [r for c in conflicts for r in c.requirements]
+        return cls(
+            package=min(max((len(c.display_name) for c in conflicts), default=8), 24),
+            service=min(max((len(r.service) for r in requirements), default=8), 28),
+            constraint=min(max((len(_constraint(r)) for r in requirements), default=8), 28),
+        )
+
+
+_NAME_RE = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
+
+
+def _constraint(requirement: ConflictRequirement) -> str:
+    """The constraint as the user wrote it (their order, their marker), without the name."""
+    if requirement.specifier:
+        written = _NAME_RE.sub("", requirement.requirement, count=1).strip()
+        text = written or requirement.specifier
+    elif requirement.pinned:
+        text = f"=={requirement.pinned}"
+    else:
+        text = requirement.requirement
+    return text
+
+
+def _where(requirement: ConflictRequirement) -> str:
+    location = requirement.location
+    text = location.path if location.line is None else f"{location.path}:{location.line}"
+    if requirement.via:
+        text += f"  (via {' → '.join(requirement.via)})"
+    elif not requirement.direct:
+        text += "  (transitive)"
+    return text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,89 @@
+"""Dependency-file sources: which file is which format, and the reader for each.
+
+Only this package reads dependency files. `source_for` maps a path to its reader (imported
+lazily, so a scan of requirements files never imports the TOML or JSON readers), and
+`is_dev_file` tells development/test files apart from what a service deploys.
+"""
+
+from __future__ import annotations
+
+import importlib
+import posixpath
+import re
+
+from depcheck.sources.interface import ReadOptions, Source, SourceError
+
+__all__ = ["ReadOptions", "Source", "SourceError", "is_dev_file", "source_for"]
+
+_REQUIREMENTS_RE = re.compile(r"^(.*[-_.])?requirements([-_.].*)?\.(txt|in)$", re.IGNORECASE)
+_DEV_TOKENS = {
+    "dev",
+    "devel",
+    "develop",
+    "development",
+    "test",
+    "tests",
+    "testing",
+    "lint",
+    "linting",
+    "doc",
+    "docs",
+    "ci",
+    "typing",
+    "mypy",
+    "style",
+    "format",
+    "tox",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "local",
+    "e2e",
+    "integration",
+    "unit",
+}
+_TOKEN_RE = re.compile(r"[-_.]+")
+
+# file name -> (module, class); filled in as formats are added
+_BY_NAME: dict[str, tuple[str, str]] = {}
+_REQUIREMENTS = ("depcheck.sources.requirements", "RequirementsFileSource")
+
+
+def _load(spec: tuple[str, str]) -> Source:
+    module = importlib.import_module(spec[0])
+    source: Source = getattr(module, spec[1])()
+    return source
+
+
+def source_spec(path: str, *, explicit: bool = False) -> tuple[str, str] | None:
+    """The (module, class) that reads `path`, or None when it is no dependency file we know."""
+    name = posixpath.basename(path)
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    if _REQUIREMENTS_RE.match(name):
+        return _REQUIREMENTS
+    parent = posixpath.basename(posixpath.dirname(path))
+    if parent.lower() == "requirements" and name.lower().endswith((".txt", ".in")):
+        return _REQUIREMENTS
+    if explicit and name.lower().endswith((".txt", ".in")):
+        return _REQUIREMENTS
+    return None
+
+
+def source_for(path: str, *, explicit: bool = False) -> Source | None:
+    """The reader for `path`; `explicit` files named in a config may have any `.txt`/`.in` name."""
+    spec = source_spec(path, explicit=explicit)
+    return _load(spec) if spec else None
+
+
+def is_dev_file(path: str) -> bool:
+    """Whether a requirements file is for development or tests, judged by its name.
+
+    `requirements-dev.txt`, `dev-requirements.txt`, `test-requirements-py3.txt`,
+    `requirements/dev.txt`, `requirements_test.in` are; `requirements.txt`,
+    `requirements-prod.txt`, `requirements/base.txt` are not.
+    """
+    name = posixpath.basename(path).lower()
+    stem = re.sub(r"\.(txt|in)$", "", name)
+    tokens = set(_TOKEN_RE.split(stem)) - {"requirements", "requirement", "reqs"}
+    return bool(tokens & _DEV_TOKENS)
