@@ -214,6 +214,16 @@ def _validate_python(value: str | None) -> str | None:
     return value
 
 
+def display_root(path: Path) -> str:
+    """How reports name the scanned directory: as typed, but never as an absolute machine path."""
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.name or "."
+
+
 def run_scan(args: argparse.Namespace) -> int:
     from depcheck.scan import ScanError, ScanOptions, scan
 
@@ -243,7 +253,9 @@ def run_scan(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     from dataclasses import replace
 
-    report = replace(report, root=Path(args.path).as_posix(), elapsed=time.perf_counter() - started)
+    report = replace(
+        report, root=display_root(Path(args.path)), elapsed=time.perf_counter() - started
+    )
     return _emit(report, args)
 
 

@@ -256,7 +256,10 @@ def _self_contradiction(
     service: str, package: str, constraints: Sequence[Requirement]
 ) -> Diagnostic:
     first = min(constraints, key=lambda r: r.location)
-    parts = ", ".join(f"{r.text} ({r.location})" for r in sorted(constraints, key=_by_location))
+    parts = ", ".join(
+        f"{r.text} ({r.location.path}:{r.location.line})" if r.location.line else r.text
+        for r in sorted(constraints, key=_by_location)
+    )
     return Diagnostic(
         Severity.ERROR,
         first.location,

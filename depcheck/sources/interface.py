@@ -32,6 +32,8 @@ class ReadOptions:
     root: Path
     include_dev: bool = False
     allow_outside_root: bool = False
+    #: optional-dependency extras of the service's own project that count as installed
+    extras: frozenset[str] = frozenset()
 
 
 class Source(abc.ABC):

@@ -34,6 +34,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from depcheck.model import (
     Dependency,
@@ -50,7 +51,7 @@ from depcheck.sources.interface import ReadOptions, Source, SourceError, read_te
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_WHEEL_RE = re.compile(r"([^/]+?)-[^-/]+(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\.whl$")
+_WHEEL_RE = re.compile(r"([^/-]+)-([^-/]+)(?:-\d[^-/]*)?-[^-/]+-[^-/]+-[^-/]+\.whl$")
 _SDIST_RE = re.compile(r"([^/]+?)-(\d[^/]*?)\.(tar\.gz|zip|tar\.bz2|tgz)$")
 _MISSING_VERSION_RE = re.compile(r"(===|==|!=|<=|>=|~=|<|>)\s*(?:$|,|;)")
 _HEADER_RE = re.compile(
@@ -192,19 +193,29 @@ def _looks_like_path_or_url(text: str) -> bool:
     return text.endswith((".whl", ".zip", ".tar.gz", ".tar.bz2", ".tgz"))
 
 
-def _name_from_reference(reference: str) -> str | None:
-    """The project name a URL or path names: `#egg=`, or a wheel or sdist file name."""
+def _name_from_reference(reference: str) -> tuple[str | None, str | None]:
+    """The project name (and version, for an archive) a URL or path names.
+
+    From `#egg=name`, or from a wheel (`name-1.0-py3-none-any.whl`) or sdist (`name-1.0.tar.gz`)
+    file name; a bare directory or VCS URL without `#egg=` names nothing we can read statically.
+    """
     egg = _EGG_RE.search(reference)
     if egg:
-        return egg.group(1)
+        return egg.group(1), None
     target = reference.split("#", 1)[0].split("?", 1)[0].rstrip("/")
-    wheel = _WHEEL_RE.search(target)
-    if wheel:
-        return wheel.group(1)
-    sdist = _SDIST_RE.search(target)
-    if sdist:
-        return sdist.group(1)
-    return None
+    for pattern in (_WHEEL_RE, _SDIST_RE):
+        found = pattern.search(target)
+        if found:
+            return found.group(1), found.group(2)
+    return None, None
+
+
+def _is_version(text: str) -> bool:
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def describe_requirement_error(text: str, exc: InvalidRequirement) -> tuple[str, int | None]:
@@ -442,14 +453,14 @@ class RequirementsFileSource(Source):
                 except InvalidMarker as exc:
                     state.error(location, f"invalid marker {marker_text.strip()!r}: {exc}")
                     return None
-            name = _name_from_reference(reference.strip())
+            name, version = _name_from_reference(reference.strip())
             if name is None:
                 state.opaque.append(OpaqueRequirement(text, location, editable=editable))
                 return None
             return Requirement(
                 name=canonicalize_name(name),
                 display_name=name,
-                specifier=SpecifierSet(),
+                specifier=SpecifierSet(f"=={version}" if version and _is_version(version) else ""),
                 marker=marker,
                 extras=frozenset(),
                 text=text,

@@ -1,0 +1,301 @@
+"""Per (host, package) satisfiability, with the edge cases PEP 440 and PEP 508 spell out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pytest
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.utils import canonicalize_name
+
+from depcheck.conflicts import analyse_host, clashing
+from depcheck.graph import DependencyGraph
+from depcheck.model import (
+    Environment,
+    Host,
+    Kind,
+    Location,
+    Requirement,
+    Role,
+    Severity,
+    SourceFile,
+)
+
+PY311 = Environment("3.11", "3.11.4", "linux", "posix", "Linux")
+
+
+def req(
+    text: str,
+    *,
+    path: str = "requirements.txt",
+    line: int = 1,
+    role: Role = Role.DECLARED,
+    constraint: bool = False,
+    direct: bool = True,
+) -> Requirement:
+    parsed = PackagingRequirement(text)
+    return Requirement(
+        name=canonicalize_name(parsed.name),
+        display_name=parsed.name,
+        specifier=parsed.specifier,
+        marker=parsed.marker,
+        extras=frozenset(),
+        text=text,
+        location=Location(path, line),
+        role=role,
+        direct=direct,
+        constraint_only=constraint,
+    )
+
+
+def analyse(requirements: Mapping[str, Sequence[Requirement]], environment: Environment = PY311):  # type: ignore[no-untyped-def]
+    host = Host("web", tuple(sorted(requirements)), environment)
+    sources = {
+        s: (
+            SourceFile(
+                path=f"{s}.txt", format="requirements", role=Role.DECLARED, requirements=tuple(r)
+            ),
+        )
+        for s, r in requirements.items()
+    }
+    return analyse_host(host, requirements, DependencyGraph.build(sources))
+
+
+def services_in_conflict(specifiers: Sequence[str]) -> set[str]:
+    analysis = analyse({f"s{i}": [req(f"pkg{spec}")] for i, spec in enumerate(specifiers)})
+    assert len(analysis.conflicts) <= 1
+    if not analysis.conflicts:
+        return set()
+    (conflict,) = analysis.conflicts
+    assert conflict.kind is Kind.INCOMPATIBLE
+    return set(conflict.services)
+
+
+@pytest.mark.parametrize(
+    ("specifiers", "involved"),
+    [
+        # PEP 440: an exclusive ordered comparison `<V` excludes pre-releases of V itself
+        (["<2.0", "==2.0rc1"], {"s0", "s1"}),
+        (["<2.0", ">=2.0rc1"], {"s0", "s1"}),
+        (["<2.0rc2", "==2.0rc1"], set()),
+        # ... and `>V` excludes post-releases of V
+        ([">1.0", "==1.0.post1"], {"s0", "s1"}),
+        ([">1.7", "==1.7.1"], set()),
+        # compatible release and prefix matching
+        (["~=1.4.2", ">=1.5"], {"s0", "s1"}),
+        (["~=1.4", ">=1.9"], set()),
+        (["==1.*", ">=2"], {"s0", "s1"}),
+        (["==1.*", ">=1.9"], set()),
+        (["!=1.5", "==1.5"], {"s0", "s1"}),
+        (["!=1.5.*", "==1.5.3"], {"s0", "s1"}),
+        # zero padding: 1.0 == 1.0.0
+        (["==1.0", "==1.0.0"], set()),
+        # local versions: a public pin admits local builds, two local labels do not mix
+        (["==2.1.0", "==2.1.0+cpu"], set()),
+        (["==2.1.0+cpu", "==2.1.0+cu121"], {"s0", "s1"}),
+        # arbitrary equality compares strings
+        (["===1.0", "==1.0"], set()),
+        (["===1.0", ">=2"], {"s0", "s1"}),
+        (["===foobar", ">=1"], {"s0", "s1"}),
+        # epochs sort above everything without one
+        (["==1!1.0", "<2000"], {"s0", "s1"}),
+        # a bystander whose range fits what the others allow is not listed
+        (["==1.0", "==2.0", ">=0.5"], {"s0", "s1"}),
+        (["==1.0", "==2.0", ">=1.5"], {"s0", "s1", "s2"}),
+        # no constraint at all never clashes
+        (["", "==1.0"], set()),
+    ],
+)
+def test_pep440_satisfiability(specifiers: list[str], involved: set[str]) -> None:
+    assert services_in_conflict(specifiers) == involved
+
+
+def test_three_ranges_clash_together_though_no_two_do() -> None:
+    specifiers = [">=1.0,<3.0", "!=1.*", "!=2.*"]
+    for a in range(3):
+        for b in range(a + 1, 3):
+            assert services_in_conflict([specifiers[a], specifiers[b]]) == set()
+    assert services_in_conflict(specifiers) == {"s0", "s1", "s2"}
+    # a fourth range that fits inside every pairwise overlap is still only a bystander when
+    # it is not needed for any empty intersection
+    assert services_in_conflict([*specifiers, ">=0"]) == {"s0", "s1", "s2"}
+
+
+CANDIDATES = [
+    f"{major}.{minor}{suffix}"
+    for major in range(4)
+    for minor in range(10)
+    for suffix in ("", "rc1", ".post1", "+cpu")
+]
+
+
+def brute_force_clashing(keys: Sequence[str]) -> set[int]:
+    """Membership in minimal unsatisfiable subsets, by enumerating subsets over sample versions."""
+    from itertools import combinations
+
+    from packaging.specifiers import SpecifierSet
+
+    admitted = [
+        {v for v in CANDIDATES if SpecifierSet(k).contains(v, prereleases=True)} for k in keys
+    ]
+
+    def unsat(subset: tuple[int, ...]) -> bool:
+        return not set.intersection(*(admitted[i] for i in subset)) if subset else False
+
+    involved: set[int] = set()
+    for size in range(1, len(keys) + 1):
+        for subset in combinations(range(len(keys)), size):
+            if unsat(subset) and all(not unsat(tuple(x for x in subset if x != i)) for i in subset):
+                involved.update(subset)
+    return involved
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["<2", ">=1.5,<3", ">=2.5", "!=1.7", "==1.7"],
+        [">=1.0,<3.0", "!=1.*", "!=2.*", ">=0"],
+        ["==1.*", "!=1.5", ">=1.5,<1.6", "<1.5"],
+        ["~=1.4", "<1.4", ">=2", "!=2.*", "<3"],
+    ],
+)
+def test_clashing_matches_a_brute_force_search(keys: list[str]) -> None:
+    assert clashing(keys) == brute_force_clashing(keys)
+
+
+def test_markers_are_evaluated_in_the_host_environment() -> None:
+    requirements = {
+        "api": [req("typing-extensions>=4.8")],
+        "old": [req('typing-extensions<4 ; python_version < "3.8"')],
+        "win": [req('pywin32==300 ; sys_platform == "win32"')],
+        "win2": [req('pywin32==306 ; sys_platform == "win32"')],
+    }
+    assert analyse(requirements).conflicts == ()
+    on_py37 = Environment("3.7", "3.7.17", "linux", "posix", "Linux")
+    (conflict,) = analyse(requirements, on_py37).conflicts
+    assert conflict.package == "typing-extensions"
+    on_windows = Environment("3.11", "3.11.4", "win32", "nt", "Windows")
+    (conflict,) = analyse(requirements, on_windows).conflicts
+    assert (conflict.package, conflict.services) == ("pywin32", ("win", "win2"))
+
+
+def test_a_conflict_lists_every_requirement_with_file_and_line() -> None:
+    analysis = analyse(
+        {
+            "api": [req("requests==2.31.0", path="services/api/requirements.txt", line=3)],
+            "billing": [
+                req("requests<2.28", path="services/billing/requirements.txt", line=7),
+                req("requests>=2.20", path="services/billing/base.txt", line=2),
+            ],
+        }
+    )
+    (conflict,) = analysis.conflicts
+    assert conflict.services == ("api", "billing")
+    assert [(r.service, r.specifier, str(r.location)) for r in conflict.requirements] == [
+        ("api", "==2.31.0", "services/api/requirements.txt:3"),
+        ("billing", ">=2.20", "services/billing/base.txt:2"),
+        ("billing", "<2.28", "services/billing/requirements.txt:7"),
+    ]
+    assert "requests==2.31.0 (api)" in conflict.reason
+    assert len(conflict.id) == 16
+
+
+def test_conflict_id_is_stable_and_depends_on_host_package_and_services() -> None:
+    first = analyse({"a": [req("x==1")], "b": [req("x==2")]}).conflicts[0]
+    again = analyse({"a": [req("x==1")], "b": [req("x==3")]}).conflicts[0]
+    other = analyse({"a": [req("x==1")], "c": [req("x==2")]}).conflicts[0]
+    assert first.id == again.id
+    assert first.id != other.id
+
+
+def test_constraints_only_apply_to_packages_the_service_installs() -> None:
+    requirements = {
+        "api": [req("urllib3<2", constraint=True), req("flask")],
+        "web": [req("urllib3>=2")],
+    }
+    assert analyse(requirements).conflicts == ()
+    requirements["api"].append(req("urllib3"))
+    (conflict,) = analyse(requirements).conflicts
+    assert conflict.services == ("api", "web")
+
+
+def test_a_service_that_contradicts_itself_is_an_error_not_a_conflict() -> None:
+    analysis = analyse(
+        {
+            "api": [
+                req("flask==2.0", path="a.txt", line=1),
+                req("flask>=3", path="b.txt", line=4),
+            ],
+            "web": [req("flask>=1")],
+        }
+    )
+    assert analysis.conflicts == ()
+    (diagnostic,) = analysis.diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert str(diagnostic.location) == "a.txt:1"
+    assert "service 'api' contradicts itself" in diagnostic.message
+    assert (
+        "flask==2.0 (a.txt:1)" in diagnostic.message and "flask>=3 (b.txt:4)" in diagnostic.message
+    )
+
+
+def locked(text: str, path: str, line: int = 1, direct: bool = True) -> Requirement:
+    return req(text, path=path, line=line, role=Role.LOCKED, direct=direct)
+
+
+def test_pin_mismatch_when_locks_differ_but_ranges_overlap() -> None:
+    analysis = analyse(
+        {
+            "api": [req("gunicorn>=21", path="api.in"), locked("gunicorn==21.2.0", "api.txt")],
+            "auth": [req("gunicorn>=21.2", path="auth.in"), locked("gunicorn==22.0.0", "auth.txt")],
+            "billing": [req("gunicorn<23", path="billing.txt")],
+        }
+    )
+    (conflict,) = analysis.conflicts
+    assert conflict.kind is Kind.PIN_MISMATCH
+    assert conflict.services == ("api", "auth")
+    assert conflict.verified
+    assert conflict.recommendation.action.value == "align"
+    assert conflict.recommendation.version == "22.0.0"
+    assert conflict.recommendation.relock == ("api.txt",)
+
+
+def test_pin_mismatch_prefers_the_highest_locked_version_every_range_allows() -> None:
+    analysis = analyse(
+        {
+            "api": [req("gunicorn<22", path="api.in"), locked("gunicorn==21.2.0", "api.txt")],
+            "auth": [locked("gunicorn==22.0.0", "auth.txt")],
+        }
+    )
+    (conflict,) = analysis.conflicts
+    assert conflict.kind is Kind.PIN_MISMATCH
+    assert conflict.recommendation.version == "21.2.0"
+    assert conflict.recommendation.relock == ("auth.txt",)
+    assert not conflict.verified
+    assert "not verified: auth" in conflict.recommendation.summary
+
+
+def test_same_pins_everywhere_are_no_conflict_and_pins_are_not_constraints() -> None:
+    same = {
+        "api": [locked("six==1.16.0", "a.txt")],
+        "web": [locked("six==1.16.0", "b.txt")],
+    }
+    assert analyse(same).conflicts == ()
+    differing = {
+        "api": [locked("six==1.15.0", "a.txt")],
+        "web": [locked("six==1.16.0", "b.txt")],
+    }
+    (conflict,) = analyse(differing).conflicts
+    assert conflict.kind is Kind.PIN_MISMATCH and not conflict.verified
+
+
+def test_declared_ranges_that_exclude_each_other_make_locks_incompatible() -> None:
+    analysis = analyse(
+        {
+            "api": [req("urllib3<2", path="api.in"), locked("urllib3==1.26.18", "api.txt")],
+            "auth": [req("urllib3>=2", path="auth.in"), locked("urllib3==2.2.1", "auth.txt")],
+        }
+    )
+    (conflict,) = analysis.conflicts
+    assert conflict.kind is Kind.INCOMPATIBLE
+    assert {r.pinned for r in conflict.requirements} == {"1.26.18", "2.2.1"}
