@@ -41,11 +41,24 @@ _DEV_TOKENS = {
     "e2e",
     "integration",
     "unit",
+    "rtd",
 }
 _TOKEN_RE = re.compile(r"[-_.]+")
+# a dependency file inside a test suite's folder is the suite's, not a deployed service's
+_TEST_DIRS = {"test", "tests", "testing"}
 
 # file name -> (module, class); filled in as formats are added
-_BY_NAME: dict[str, tuple[str, str]] = {}
+_BY_NAME: dict[str, tuple[str, str]] = {
+    "pyproject.toml": ("depcheck.sources.pyproject", "PyprojectSource"),
+    "setup.cfg": ("depcheck.sources.setup_cfg", "SetupCfgSource"),
+    "Pipfile": ("depcheck.sources.pipfile", "PipfileSource"),
+    "poetry.lock": ("depcheck.sources.poetry_lock", "PoetryLockSource"),
+    "uv.lock": ("depcheck.sources.uv_lock", "UvLockSource"),
+    "Pipfile.lock": ("depcheck.sources.pipfile_lock", "PipfileLockSource"),
+    "pylock.toml": ("depcheck.sources.pylock", "PylockSource"),
+}
+# PEP 751: a named lock file is `pylock.<name>.toml`
+_PYLOCK_RE = re.compile(r"^pylock\.[^.]+\.toml$")
 _REQUIREMENTS = ("depcheck.sources.requirements", "RequirementsFileSource")
 
 
@@ -60,6 +73,8 @@ def source_spec(path: str, *, explicit: bool = False) -> tuple[str, str] | None:
     name = posixpath.basename(path)
     if name in _BY_NAME:
         return _BY_NAME[name]
+    if _PYLOCK_RE.match(name):
+        return _BY_NAME["pylock.toml"]
     if _REQUIREMENTS_RE.match(name):
         return _REQUIREMENTS
     parent = posixpath.basename(posixpath.dirname(path))
@@ -81,9 +96,18 @@ def is_dev_file(path: str) -> bool:
 
     `requirements-dev.txt`, `dev-requirements.txt`, `test-requirements-py3.txt`,
     `requirements/dev.txt`, `requirements_test.in` are; `requirements.txt`,
-    `requirements-prod.txt`, `requirements/base.txt` are not.
+    `requirements-prod.txt`, `requirements/base.txt` are not. Any dependency file inside a
+    `test`, `tests` or `testing` folder belongs to a test suite and is one too. Other formats
+    (pyproject.toml, locks) keep their development groups inside; their sources sort those out.
     """
+    folders = {part.lower() for part in path.split("/")[:-1]}
+    if folders & _TEST_DIRS:
+        return True
     name = posixpath.basename(path).lower()
+    if source_spec(name) != _REQUIREMENTS and posixpath.dirname(path).split("/")[-1:] != [
+        "requirements"
+    ]:
+        return False
     stem = re.sub(r"\.(txt|in)$", "", name)
     tokens = set(_TOKEN_RE.split(stem)) - {"requirements", "requirement", "reqs"}
     return bool(tokens & _DEV_TOKENS)

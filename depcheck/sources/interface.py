@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import abc
 import codecs
+import errno
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +66,9 @@ _BOMS = (
 )
 
 
-def read_text(root: Path, path: str) -> tuple[str, list[Diagnostic]]:
+def read_text(
+    root: Path, path: str, *, allow_outside_root: bool = False
+) -> tuple[str, list[Diagnostic]]:
     """Read a text file the way pip does: honour a BOM, else UTF-8, else Latin-1 with a warning.
 
     Raises `SourceError` when the file cannot be read or is binary.
@@ -74,12 +78,27 @@ def read_text(root: Path, path: str) -> tuple[str, list[Diagnostic]]:
     if full.is_dir():
         raise SourceError(location, "is a directory, not a file")
     try:
+        # a FIFO or device named requirements.txt would block or never end: regular files only
+        if full.exists() and not stat.S_ISREG(full.stat().st_mode):
+            raise SourceError(location, "is not a regular file")
+        if full.is_symlink() and not allow_outside_root:
+            target = full.resolve()
+            if not target.is_relative_to(root.resolve()):
+                raise SourceError(
+                    location,
+                    "is a symbolic link to a file outside the scan root "
+                    "(use --allow-outside-root to read it)",
+                )
         data = full.read_bytes()
     except FileNotFoundError:
         if full.is_symlink():
             raise SourceError(location, "is a dangling symbolic link") from None
         raise SourceError(location, "file not found") from None
+    except RuntimeError:  # a symlink loop while resolving
+        raise SourceError(location, "is a symbolic link loop") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError(location, "is a symbolic link loop") from None
         raise SourceError(location, f"cannot read file: {exc.strerror or exc}") from None
     for bom, encoding in _BOMS:
         if data.startswith(bom):

@@ -28,6 +28,7 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement
@@ -210,6 +211,36 @@ def _name_from_reference(reference: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """What `packaging` reads from one PEP 508 string, shared by every line with that text."""
+
+    name: str
+    display_name: str
+    specifier: SpecifierSet
+    marker: Marker | None
+    extras: frozenset[str]
+    url: str | None
+
+
+@lru_cache(maxsize=65536)
+def parse_pep508(text: str) -> ParsedLine | tuple[str, int | None]:
+    """Parse one PEP 508 requirement, memoized: a monorepo repeats the same lines thousands of
+    times. Returns the parsed line, or (message, 0-based column) for a syntax error."""
+    try:
+        parsed = PackagingRequirement(text)
+    except InvalidRequirement as exc:
+        return describe_requirement_error(text, exc)
+    return ParsedLine(
+        name=canonicalize_name(parsed.name),
+        display_name=parsed.name,
+        specifier=parsed.specifier,
+        marker=parsed.marker,
+        extras=frozenset(canonicalize_name(e) for e in parsed.extras),
+        url=parsed.url,
+    )
+
+
 def _is_version(text: str) -> bool:
     try:
         Version(text)
@@ -315,7 +346,9 @@ class RequirementsFileSource(Source):
 
     def read(self, path: str, options: ReadOptions) -> SourceFile:
         state = _Parse(options=options, root_path=path)
-        text, decode_diagnostics = read_text(options.root, path)
+        text, decode_diagnostics = read_text(
+            options.root, path, allow_outside_root=options.allow_outside_root
+        )
         state.diagnostics.extend(decode_diagnostics)
         self._parse_text(state, path, text, stack=(path,), constraint=False)
         tool = state.root_tool
@@ -471,20 +504,19 @@ class RequirementsFileSource(Source):
                 editable=editable,
                 constraint_only=constraint,
             )
-        try:
-            parsed = PackagingRequirement(text)
-        except InvalidRequirement as exc:
-            message, column = describe_requirement_error(text, exc)
+        parsed = parse_pep508(text)
+        if isinstance(parsed, tuple):
+            message, column = parsed
             if location.column is not None and column is not None:
                 location = Location(location.path, location.line, location.column + column)
             state.error(location, message)
             return None
         return Requirement(
-            name=canonicalize_name(parsed.name),
-            display_name=parsed.name,
+            name=parsed.name,
+            display_name=parsed.display_name,
             specifier=parsed.specifier,
             marker=parsed.marker,
-            extras=frozenset(canonicalize_name(e) for e in parsed.extras),
+            extras=parsed.extras,
             text=text,
             location=location,
             role=role,
@@ -522,7 +554,9 @@ class RequirementsFileSource(Source):
             state.error(location, f"include cycle: {cycle}")
             return
         try:
-            text, decode_diagnostics = read_text(state.options.root, joined)
+            text, decode_diagnostics = read_text(
+                state.options.root, joined, allow_outside_root=state.options.allow_outside_root
+            )
         except SourceError as exc:
             state.error(location, f"cannot include {target!r}: {joined} {exc.message}")
             return

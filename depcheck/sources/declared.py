@@ -1,0 +1,259 @@
+"""What the declared project formats (pyproject.toml, setup.cfg, Pipfile) share.
+
+A PEP 508 string becomes a `Requirement` or a diagnostic (the message is the requirements
+source's, so every format words a syntax error the same way). A project may name itself in its
+own extras (`myproj[a]` inside extra `b`, or inside a dependency group): that is not a
+dependency on a package, it means "also the requirements of extra `a`", so such strings become
+`SelfReference`s and `expand_entries` replaces them by what they name. Markers on the way are
+ANDed (`myproj[a]; python_version < "3.12"` makes every requirement of `a` conditional).
+
+Also here: the diagnostic for a TOML syntax error, the wording of a value's TOML type, the
+readable PEP 508 line for a requirement written as a table, and reading the requirements files
+a declared file points at (setuptools' `file:`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.utils import NormalizedName, canonicalize_name
+
+from depcheck.model import Diagnostic, Location, Requirement, Role, Severity
+from depcheck.sources.interface import ReadOptions, SourceError
+from depcheck.sources.requirements import RequirementsFileSource, describe_requirement_error
+
+ALL_EXTRAS = "*"
+
+_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = " (at end of document)"
+
+
+@dataclass(slots=True)
+class Collector:
+    """The diagnostics one read gathers, in the order found."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, message: str) -> None:
+        self.diagnostics.append(Diagnostic(Severity.ERROR, location, message))
+
+    def warn(self, location: Location, message: str) -> None:
+        self.diagnostics.append(Diagnostic(Severity.WARNING, location, message))
+
+
+@dataclass(frozen=True, slots=True)
+class SelfReference:
+    """`myproj[a,b]` written inside myproj's own extras or groups: "include extras a and b"."""
+
+    extras: frozenset[NormalizedName]
+    marker: Marker | None
+    text: str
+    location: Location
+
+
+Entry = Requirement | SelfReference
+
+
+def describe_type(value: object) -> str:
+    """A TOML value's type as a message says it: "a string", "an array", ..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date/time"
+
+
+def requirement_text(
+    name: str,
+    extras: Sequence[str],
+    specifier: str,
+    url: str | None,
+    marker: Marker | None,
+) -> str:
+    """A readable PEP 508 line for a requirement written in a table: `requests[socks]>=2,<3`."""
+    text = name + (f"[{','.join(extras)}]" if extras else "")
+    text += f" @ {url}" if url else specifier
+    if marker is not None:
+        text += f"{' ' if url else ''}; {marker}"
+    return text
+
+
+def toml_error_diagnostic(
+    path: str, exc: tomllib.TOMLDecodeError, text: str | None = None
+) -> Diagnostic:
+    """An error pointing at the line and column `tomllib` reports (the last line when it
+    reports "at end of document")."""
+    message = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
+    line: int | None = getattr(exc, "lineno", None)  # Python >= 3.14
+    column: int | None = getattr(exc, "colno", None)
+    match = _TOML_POSITION_RE.search(message)
+    if match:
+        line = line or int(match.group(1))
+        column = column or int(match.group(2))
+        message = message[: match.start()]
+    elif message.endswith(_AT_END):
+        line = line or (max(1, len(text.splitlines())) if text is not None else None)
+        message = message.removesuffix(_AT_END)
+    message = getattr(exc, "msg", None) or message
+    return Diagnostic(Severity.ERROR, Location(path, line, column), f"invalid TOML: {message}")
+
+
+def parse_pep508(
+    text: str,
+    location: Location,
+    collector: Collector,
+    *,
+    project: str | None = None,
+) -> Entry | None:
+    """One PEP 508 string as a requirement (or a reference to `project`'s own extras).
+
+    `location.column`, when given, is where `text` starts in its line; a syntax error then
+    points at the offending character.
+    """
+    stripped = text.strip()
+    try:
+        parsed = PackagingRequirement(stripped)
+    except InvalidRequirement as exc:
+        message, column = describe_requirement_error(stripped, exc)
+        if location.column is not None and column is not None:
+            offset = len(text) - len(text.lstrip())
+            location = Location(location.path, location.line, location.column + offset + column)
+        collector.error(location, message)
+        return None
+    name = canonicalize_name(parsed.name)
+    if project is not None and name == project and parsed.url is None:
+        return SelfReference(
+            extras=frozenset(canonicalize_name(e) for e in parsed.extras),
+            marker=parsed.marker,
+            text=stripped,
+            location=location,
+        )
+    return Requirement(
+        name=name,
+        display_name=parsed.name,
+        specifier=parsed.specifier,
+        marker=parsed.marker,
+        extras=frozenset(canonicalize_name(e) for e in parsed.extras),
+        text=stripped,
+        location=location,
+        role=Role.DECLARED,
+        url=parsed.url,
+    )
+
+
+def and_markers(*markers: Marker | str | None) -> Marker | None:
+    """The conjunction of the given markers (None when there are none).
+
+    Raises `InvalidMarker` when a string is not a valid marker.
+    """
+    parts = [str(m).strip() for m in markers if m is not None and str(m).strip()]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return Marker(parts[0])
+    return Marker(" and ".join(f"({part})" for part in parts))
+
+
+def selected_extras(
+    requested: Iterable[str], defined: Iterable[str]
+) -> tuple[list[NormalizedName], list[str]]:
+    """The defined extras that `requested` selects (`*` selects all), and requested unknowns."""
+    known = sorted({canonicalize_name(name) for name in defined})
+    wanted = set(requested)
+    if ALL_EXTRAS in wanted:
+        return known, []
+    chosen = [name for name in known if name in {canonicalize_name(w) for w in wanted}]
+    unknown = sorted(w for w in wanted if canonicalize_name(w) not in known)
+    return chosen, unknown
+
+
+def expand_entries(
+    entries: Sequence[Entry],
+    extras: Mapping[NormalizedName, Sequence[Entry]],
+    collector: Collector,
+) -> list[Requirement]:
+    """`entries` with every self-reference replaced by the requirements of the extras it names.
+
+    An extra already being expanded is not entered again, so extras that name each other
+    (`a = ["p[b]"]`, `b = ["p[a]"]`, which pip accepts) end; a requirement reached twice by the
+    same route is kept once.
+    """
+    result: list[Requirement] = []
+    seen: set[tuple[Location, str, str]] = set()
+
+    def add(items: Sequence[Entry], marker: Marker | None, stack: tuple[str, ...]) -> None:
+        for item in items:
+            if isinstance(item, Requirement):
+                combined = item if marker is None else _with_marker(item, marker)
+                key = (combined.location, combined.name, str(combined.marker))
+                if key not in seen:
+                    seen.add(key)
+                    result.append(combined)
+                continue
+            inner = and_markers(marker, item.marker)
+            for extra in sorted(item.extras):
+                if extra in stack:
+                    continue
+                if extra not in extras:
+                    collector.warn(
+                        item.location,
+                        f"{item.text!r} names extra {extra!r}, which this file does not define",
+                    )
+                    continue
+                add(extras[extra], inner, (*stack, extra))
+
+    add(entries, None, ())
+    return result
+
+
+def _with_marker(requirement: Requirement, marker: Marker) -> Requirement:
+    combined = and_markers(marker, requirement.marker)
+    return replace(requirement, marker=combined)
+
+
+def read_requirement_files(
+    including: str,
+    names: Sequence[str],
+    options: ReadOptions,
+    collector: Collector,
+    location: Location,
+) -> tuple[list[Requirement], list[str]]:
+    """Requirements files a declared file names (setuptools' `file:`), relative to it.
+
+    They are read with the requirements-file source; returns their requirements and the paths
+    read (the including file's `includes`, so the scan does not count them twice).
+    """
+    requirements: list[Requirement] = []
+    includes: list[str] = []
+    for name in names:
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(including), name))
+        outside = joined.startswith("../") or joined == ".." or posixpath.isabs(joined)
+        if outside and not options.allow_outside_root:
+            collector.error(
+                location, f"{name!r} leaves the scan root (use --allow-outside-root to read it)"
+            )
+            continue
+        try:
+            included = RequirementsFileSource().read(joined, options)
+        except SourceError as exc:
+            collector.error(location, f"cannot read {name!r}: {joined} {exc.message}")
+            continue
+        includes.extend(p for p in (joined, *included.includes) if p not in includes)
+        collector.diagnostics.extend(included.diagnostics)
+        requirements.extend(included.requirements)
+    return requirements, includes

@@ -1,0 +1,647 @@
+"""poetry.lock: the packages Poetry resolved, their groups and markers, and the ranges between them.
+
+The format (Poetry 1.x writes lock-version 1.x / 2.0, Poetry 2.x writes 2.1):
+
+    [[package]]
+    name, version, optional, python-versions, files
+    groups = ["main", "dev"]                            2.1; "main" is what a deploy installs
+    markers = "..." | {main = "...", dev = "..."}       2.1; when the package is installed
+    category = "main" | "dev"                           1.x
+    develop = true                                      an editable directory package
+    [package.dependencies]
+    name = "range"
+         | {version = "range", markers, extras = [...], optional, python = "range", path/git/url}
+         | [{version, markers}, ...]                    one entry per marker-split constraint
+    [package.extras]    extra = ["name (range) ; marker", ...]
+    [package.source]    type = git | directory | file | url | legacy, url, reference,
+                        resolved_reference, subdirectory
+    [extras]            the project's own extras -> the optional packages they install
+    [metadata]          lock-version, python-versions, content-hash
+
+Decisions:
+
+- Every runtime package is a pin (`name==version`, with its 2.1 `markers` for the runtime
+  groups, else the marker under which the lock's edges reach it). Runtime means: `groups`
+  contains "main" (2.1), else `category` is not "dev" (1.x), else (2.0 records neither) what the
+  sibling pyproject's main dependencies reach through the lock. `include_dev` keeps every group.
+  Optional packages count only for extras in `options.extras` ("*": all), judged by their
+  `extra == ...` markers (2.1) or the lock's `[extras]` table.
+- Ranges on edges are real constraints (botocore needs urllib3<1.27): every active edge with a
+  range is also a transitive `Requirement` (`parent` set), guarded by the parent's install
+  marker and the edge marker, so it only counts on hosts where the parent is installed. Poetry's
+  syntax (`^`, `~`, `||`) is converted by `poetry_constraints`; a `||` union no specifier set can
+  express becomes its hull, which admits more versions, never fewer: no invented conflicts.
+- Which packages are direct is not in the lock. The sibling `pyproject.toml` says
+  (`[tool.poetry.dependencies]`, `[project] dependencies`, their extras, and the dev groups with
+  `include_dev`); we read only names, extras and markers there, everything else is the pyproject
+  source's business. Without one, a package no other runtime package depends on is direct.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
+from depcheck.sources.declared import ALL_EXTRAS
+from depcheck.sources.interface import ReadOptions, Source, read_text
+from depcheck.sources.lockfiles import (
+    Diagnostics,
+    Edge,
+    Walk,
+    both,
+    edges_by_parent,
+    either,
+    load_toml,
+    mentions,
+    parse_marker,
+    read_sibling,
+    specialize,
+    walk,
+)
+from depcheck.sources.poetry_constraints import (
+    Converted,
+    PoetryConstraintError,
+    convert_constraint,
+    python_marker,
+)
+from depcheck.sources.toml_locations import TomlLocations
+
+FORMAT = "poetry.lock"
+_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EXTRA_LITERAL_RE = re.compile(r"""\bextra\s*==\s*["']([^"']+)["']""")
+_KNOWN_LOCK_MAJOR = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Package:
+    index: int
+    key: str
+    name: str
+    display: str
+    version: str
+    raw: Mapping[str, Any]
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _EdgeInfo:
+    written: str
+    specifier: SpecifierSet
+    line: int | None
+
+
+@dataclass(slots=True)
+class _Project:
+    """What the sibling pyproject.toml says the project asks for (names, extras, markers)."""
+
+    roots: list[tuple[str, frozenset[str], Marker | None]] = field(default_factory=list)
+    extras: set[str] = field(default_factory=set)
+
+
+class PoetryLockSource(Source):
+    """Reads a `poetry.lock` (and the names in the sibling `pyproject.toml`)."""
+
+    format = FORMAT
+
+    def read(self, path: str, options: ReadOptions) -> SourceFile:
+        text, decode_diagnostics = read_text(options.root, path)
+        diagnostics = Diagnostics(path, list(decode_diagnostics))
+        data, error = load_toml(text, path)
+        if data is None:
+            assert error is not None
+            return SourceFile(
+                path=path,
+                format=FORMAT,
+                role=Role.LOCKED,
+                diagnostics=(*diagnostics.items, error),
+            )
+        return _Reader(path, options, data, TomlLocations(text), diagnostics).read()
+
+
+@dataclass(slots=True)
+class _Reader:
+    path: str
+    options: ReadOptions
+    data: dict[str, Any]
+    locations: TomlLocations
+    diagnostics: Diagnostics
+    packages: list[_Package] = field(default_factory=list)
+    by_name: dict[str, list[_Package]] = field(default_factory=lambda: defaultdict(list))
+    by_key: dict[str, _Package] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    selected: frozenset[str] = frozenset()
+
+    def line(self, *path: str | int) -> int | None:
+        found = self.locations.find(path)
+        return found[0] if found else None
+
+    def read(self) -> SourceFile:
+        requires_python = self._metadata()
+        self._packages()
+        for package in self.packages:
+            self._package_edges(package)
+        project = self._project()
+        self.selected = self._selected_extras(project)
+
+        first = walk(self._roots(project), edges_by_parent(self.edges), extra_markers=True)
+        runtime = {p.key for p in self.packages if self._runtime(p, project, first)}
+        unreached = [self._root_edge(self.by_key[k]) for k in sorted(runtime, key=int)]
+        unreached = [edge for edge in unreached if not first.reached(edge.child)]
+        reach = first
+        if unreached:
+            roots = [*self._roots(project), *unreached]
+            reach = walk(roots, edges_by_parent(self.edges), extra_markers=True)
+
+        markers: dict[str, Marker | None] = {}
+        for package in self.packages:
+            if package.key not in runtime:
+                continue
+            installed, marker = self._install_marker(package, reach)
+            if installed:
+                markers[package.key] = marker
+            else:
+                runtime.discard(package.key)
+        requirements = self._pins(runtime, markers, project, reach)
+        dependencies: list[Dependency] = []
+        for edge, marker in reach.edges:
+            if edge.parent is None or edge.parent not in runtime or edge.child not in runtime:
+                continue
+            self._emit_edge(edge, marker, markers, dependencies, requirements)
+        return SourceFile(
+            path=self.path,
+            format=FORMAT,
+            role=Role.LOCKED,
+            requirements=tuple(requirements),
+            dependencies=tuple(dependencies),
+            diagnostics=tuple(self.diagnostics.items),
+            requires_python=requires_python,
+        )
+
+    # -- the document -----------------------------------------------------------------
+
+    def _metadata(self) -> SpecifierSet | None:
+        metadata = self.data.get("metadata", {})
+        if not isinstance(metadata, dict):
+            self.diagnostics.warn(self.line("metadata"), "[metadata] should be a table")
+            return None
+        lock_version = metadata.get("lock-version")
+        if isinstance(lock_version, str):
+            try:
+                major = Version(lock_version).major
+            except InvalidVersion:
+                major = 0
+            if major > _KNOWN_LOCK_MAJOR:
+                self.diagnostics.warn(
+                    self.line("metadata", "lock-version"),
+                    f"lock-version {lock_version} is newer than depcheck knows (2.x); read as 2.x",
+                )
+        python = metadata.get("python-versions")
+        if not isinstance(python, str):
+            return None
+        try:
+            converted = convert_constraint(python)
+        except PoetryConstraintError as exc:
+            self.diagnostics.warn(self.line("metadata", "python-versions"), str(exc))
+            return None
+        return converted.specifier_set if converted.text else None
+
+    def _packages(self) -> None:
+        entries = self.data.get("package", [])
+        if not isinstance(entries, list):
+            self.diagnostics.error(self.line("package"), "`package` should be an array of tables")
+            return
+        for index, raw in enumerate(entries):
+            line = self.line("package", index, "name") or self.line("package", index)
+            if not isinstance(raw, dict):
+                self.diagnostics.error(line, "[[package]] entry is not a table")
+                continue
+            name = raw.get("name")
+            if not isinstance(name, str) or not name.strip():
+                self.diagnostics.error(line, "[[package]] entry has no name")
+                continue
+            version = raw.get("version")
+            if not isinstance(version, str) or not version.strip():
+                self.diagnostics.error(line, f"[[package]] {name!r} has no version; skipped")
+                continue
+            package = _Package(
+                index, str(index), canonicalize_name(name), name, version.strip(), raw, line
+            )
+            self.packages.append(package)
+            self.by_name[package.name].append(package)
+            self.by_key[package.key] = package
+
+    def _package_edges(self, package: _Package) -> None:
+        table = package.raw.get("dependencies", {})
+        if not isinstance(table, dict):
+            line = self.line("package", package.index, "dependencies")
+            self.diagnostics.warn(line, f"dependencies of {package.display!r} should be a table")
+            return
+        extras_of_parent = _extras_table(package.raw.get("extras"))
+        for key, value in table.items():
+            entries = value if isinstance(value, list) else [value]
+            for position, entry in enumerate(entries):
+                where: tuple[str | int, ...] = ("package", package.index, "dependencies", key)
+                if isinstance(value, list):
+                    where = (*where, position)
+                self._edge(package, key, entry, self.line(*where), extras_of_parent)
+
+    def _edge(
+        self,
+        parent: _Package,
+        key: str,
+        entry: object,
+        line: int | None,
+        extras_of_parent: Mapping[str, set[str]],
+    ) -> None:
+        marker: Marker | None = None
+        extras: frozenset[str] = frozenset()
+        optional = False
+        if isinstance(entry, str):
+            written = entry
+        elif isinstance(entry, dict):
+            version = entry.get("version", "*")
+            written = version if isinstance(version, str) else "*"
+            marker = parse_marker(entry.get("markers"), line, self.diagnostics)
+            python = entry.get("python")
+            if isinstance(python, str):
+                try:
+                    python_text = python_marker(python)
+                except PoetryConstraintError as exc:
+                    self.diagnostics.warn(line, f"{key}: python {python!r}: {exc}")
+                    python_text = ""
+                if python_text:
+                    marker = both(marker, Marker(python_text))
+            raw_extras = entry.get("extras", [])
+            if isinstance(raw_extras, list):
+                extras = frozenset(canonicalize_name(e) for e in raw_extras if isinstance(e, str))
+            optional = entry.get("optional") is True
+        else:
+            self.diagnostics.warn(
+                line, f"dependency {key!r} of {parent.display!r} should be a string or a table"
+            )
+            return
+        try:
+            converted = convert_constraint(written)
+        except PoetryConstraintError as exc:
+            self.diagnostics.warn(line, f"dependency {key!r} of {parent.display!r}: {exc}")
+            converted = Converted(())
+        specifier = converted.specifier_set
+        child_name = canonicalize_name(key)
+        candidates = self.by_name.get(child_name, [])
+        if len(candidates) > 1:
+            # one name locked several times (per-platform wheels, python splits): the edge's
+            # own source or range says which entries it means
+            for keep in (_same_source(entry), lambda c: _admits(specifier, c.version)):
+                fitting = [c for c in candidates if keep(c)]
+                candidates = fitting or candidates
+        when_extras: frozenset[str] | None = None
+        if optional and not mentions(marker, ("extra",)):
+            named = {extra for extra, names in extras_of_parent.items() if child_name in names}
+            when_extras = frozenset(named) if named else None
+        info = _EdgeInfo(written=f"{key}{converted.text}", specifier=specifier, line=line)
+        for child in candidates:
+            self.edges.append(
+                Edge(parent.key, child.key, marker, extras, when_extras, data=info),
+            )
+
+    # -- what the project asks for ----------------------------------------------------------
+
+    def _project(self) -> _Project | None:
+        text = read_sibling(self.options, self.path, "pyproject.toml")
+        data = load_toml(text, self.path)[0] if text is not None else None
+        if data is None:
+            return None
+        project = _Project()
+        tool = data.get("tool", {})
+        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+        poetry = poetry if isinstance(poetry, dict) else {}
+        pep621 = data.get("project", {})
+        pep621 = pep621 if isinstance(pep621, dict) else {}
+        poetry_extras = _extras_table(poetry.get("extras"))
+        optional_table = pep621.get("optional-dependencies", {})
+        optional_table = optional_table if isinstance(optional_table, dict) else {}
+        project.extras = set(poetry_extras) | {canonicalize_name(e) for e in optional_table}
+        selected = self._selected_extras(project)
+
+        chosen_optional = {n for e in selected for n in poetry_extras.get(e, ())}
+        for name, spec in _poetry_table(poetry.get("dependencies")):
+            if name == "python":
+                continue
+            optional = any(isinstance(s, dict) and s.get("optional") is True for s in spec)
+            if optional and canonicalize_name(name) not in chosen_optional:
+                continue
+            project.roots.extend(_poetry_roots(name, spec))
+        for item in _strings(pep621.get("dependencies")):
+            project.roots.extend(_pep508_root(item))
+        for extra, items in optional_table.items():
+            if canonicalize_name(extra) in selected:
+                for item in _strings(items):
+                    project.roots.extend(_pep508_root(item))
+        if self.options.include_dev:
+            groups = poetry.get("group", {})
+            tables = [poetry.get("dev-dependencies")]
+            if isinstance(groups, dict):
+                tables += [g.get("dependencies") for g in groups.values() if isinstance(g, dict)]
+            for table in tables:
+                for name, spec in _poetry_table(table):
+                    project.roots.extend(_poetry_roots(name, spec))
+            pep735 = data.get("dependency-groups", {})
+            if isinstance(pep735, dict):
+                for items in pep735.values():
+                    for item in _strings(items):
+                        project.roots.extend(_pep508_root(item))
+        # a pyproject that is not this lock's project (no dependencies at all) says nothing
+        return project if project.roots else None
+
+    def _selected_extras(self, project: _Project | None) -> frozenset[str]:
+        requested = {canonicalize_name(e) if e != ALL_EXTRAS else e for e in self.options.extras}
+        if ALL_EXTRAS not in requested:
+            return frozenset(requested)
+        known = set(project.extras) if project else set()
+        lock_extras = self.data.get("extras", {})
+        if isinstance(lock_extras, dict):
+            known |= {canonicalize_name(e) for e in lock_extras}
+        for package in self.packages:
+            raw = package.raw.get("markers")
+            texts = raw.values() if isinstance(raw, dict) else [raw]
+            for text in texts:
+                if isinstance(text, str):
+                    known |= {canonicalize_name(e) for e in _EXTRA_LITERAL_RE.findall(text)}
+        return frozenset(known)
+
+    def _roots(self, project: _Project | None) -> list[Edge]:
+        if project is not None:
+            roots = []
+            for name, extras, marker in project.roots:
+                for package in self.by_name.get(canonicalize_name(name), []):
+                    roots.append(Edge(None, package.key, marker, extras))
+            return roots
+        depended = {edge.child for edge in self.edges}
+        return [self._root_edge(p) for p in self.packages if p.key not in depended]
+
+    def _root_edge(self, package: _Package) -> Edge:
+        """An entry point whose extras nobody told us: those whose packages are all locked."""
+        extras = frozenset(
+            extra
+            for extra, names in _extras_table(package.raw.get("extras")).items()
+            if names and all(name in self.by_name for name in names)
+        )
+        return Edge(None, package.key, None, extras)
+
+    # -- runtime, markers, records ----------------------------------------------------
+
+    def _runtime(self, package: _Package, project: _Project | None, first: Walk) -> bool:
+        raw = package.raw
+        groups = raw.get("groups")
+        category = raw.get("category")
+        if isinstance(groups, list):
+            in_runtime = self.options.include_dev or "main" in groups
+        elif isinstance(category, str):
+            in_runtime = self.options.include_dev or category != "dev"
+        elif project is not None and not self.options.include_dev:
+            in_runtime = first.reached(package.key)
+        else:
+            in_runtime = True
+        if not in_runtime:
+            return False
+        if raw.get("optional") is True and not _marker_mentions_extra(raw.get("markers")):
+            lock_extras = _extras_table(self.data.get("extras"))
+            if lock_extras:
+                return any(package.name in lock_extras.get(e, ()) for e in self.selected)
+        return True
+
+    def _install_marker(self, package: _Package, reach: Walk) -> tuple[bool, Marker | None]:
+        """When the package is installed: False when never (an extra that is not selected)."""
+        raw = package.raw.get("markers")
+        line = self.line("package", package.index, "markers") or package.line
+        if raw is None:
+            # lock-version 2.1 (`groups`) writes a marker for every conditional package, so none
+            # means always; older locks record none, so the route through the lock decides
+            return True, None if "groups" in package.raw else reach.markers.get(package.key)
+        if isinstance(raw, dict):
+            groups = package.raw.get("groups")
+            wanted = set(groups) if isinstance(groups, list) else set(raw)
+            if not self.options.include_dev:
+                wanted &= {"main"}
+            marker = either(parse_marker(raw.get(g), line, self.diagnostics) for g in wanted)
+        else:
+            marker = parse_marker(raw, line, self.diagnostics)
+        result = specialize(marker, {"extra": self.selected})
+        if isinstance(result, bool):
+            return result, None
+        return True, result
+
+    def _pins(
+        self,
+        runtime: set[str],
+        markers: Mapping[str, Marker | None],
+        project: _Project | None,
+        reach: Walk,
+    ) -> list[Requirement]:
+        if project is not None:
+            direct: set[str] = {canonicalize_name(name) for name, _, _ in project.roots}
+        else:
+            depended = {
+                edge.child
+                for edge, _ in reach.edges
+                if edge.parent is not None and edge.parent in runtime
+            }
+            direct = {p.name for p in self.packages if p.key not in depended}
+        result = []
+        for package in self.packages:
+            if package.key not in runtime:
+                continue
+            url, editable = self._url(package)
+            result.append(
+                Requirement(
+                    name=package.name,
+                    display_name=package.display,
+                    specifier=SpecifierSet(f"=={package.version}"),
+                    marker=markers[package.key],
+                    extras=frozenset(),
+                    text=f"{package.display}=={package.version}",
+                    location=Location(self.path, package.line),
+                    role=Role.LOCKED,
+                    direct=package.name in direct,
+                    url=url,
+                    editable=editable,
+                )
+            )
+        return result
+
+    def _url(self, package: _Package) -> tuple[str | None, bool]:
+        source = package.raw.get("source")
+        editable = package.raw.get("develop") is True
+        if not isinstance(source, dict):
+            return None, editable
+        kind, url = source.get("type"), source.get("url")
+        if not isinstance(url, str) or kind in (None, "legacy", "supplemental", "explicit"):
+            return None, editable
+        if kind == "git":
+            reference = source.get("resolved_reference") or source.get("reference")
+            text = f"git+{url}" + (f"@{reference}" if isinstance(reference, str) else "")
+            subdirectory = source.get("subdirectory")
+            if isinstance(subdirectory, str):
+                text += f"#subdirectory={subdirectory}"
+            return text, editable
+        return url, editable
+
+    def _emit_edge(
+        self,
+        edge: Edge,
+        marker: Marker | None,
+        markers: Mapping[str, Marker | None],
+        dependencies: list[Dependency],
+        requirements: list[Requirement],
+    ) -> None:
+        assert edge.parent is not None
+        parent, child = self.by_key[edge.parent], self.by_key[edge.child]
+        info: _EdgeInfo = edge.data
+        location = Location(self.path, info.line)
+        dependencies.append(
+            Dependency(
+                parent=parent.name,
+                parent_version=parent.version,
+                child=child.name,
+                specifier=info.specifier,
+                marker=marker,
+                location=location,
+            )
+        )
+        if not str(info.specifier):
+            return
+        guard = f"; {marker}" if marker is not None else ""
+        requirements.append(
+            Requirement(
+                name=child.name,
+                display_name=child.display,
+                specifier=info.specifier,
+                marker=both(markers.get(parent.key), marker),
+                extras=edge.extras,
+                text=f"{info.written}{guard} (required by {parent.display} {parent.version})",
+                location=location,
+                role=Role.LOCKED,
+                direct=False,
+                parent=parent.name,
+            )
+        )
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _admits(specifier: SpecifierSet, version: str) -> bool:
+    try:
+        return specifier.contains(version, prereleases=True)
+    except InvalidVersion:
+        return False
+
+
+def _same_source(entry: object) -> Callable[[_Package], bool]:
+    """Whether a locked entry comes from where a dependency table says (url, git, named source)."""
+    wanted: dict[str, str] = {}
+    if isinstance(entry, dict):
+        for key, field_name in (
+            ("url", "url"),
+            ("git", "url"),
+            ("file", "url"),
+            ("source", "reference"),
+        ):
+            value = entry.get(key)
+            if isinstance(value, str):
+                wanted[field_name] = _plain_url(value)
+
+    def keep(package: _Package) -> bool:
+        source = package.raw.get("source")
+        if not wanted or not isinstance(source, dict):
+            return False
+        return all(_plain_url(str(source.get(k, ""))) == v for k, v in wanted.items())
+
+    return keep
+
+
+def _plain_url(url: str) -> str:
+    return url.rstrip("/").removesuffix(".git")
+
+
+def _extras_table(table: object) -> dict[str, set[str]]:
+    """extra -> canonical package names, from `[package.extras]`, `[extras]`, tool.poetry.extras."""
+    result: dict[str, set[str]] = {}
+    if not isinstance(table, dict):
+        return result
+    for extra, items in table.items():
+        names: set[str] = set()
+        for item in items if isinstance(items, list) else []:
+            match = _NAME_RE.match(item) if isinstance(item, str) else None
+            if match:
+                names.add(canonicalize_name(match.group(1)))
+        result[canonicalize_name(str(extra))] = names
+    return result
+
+
+def _marker_mentions_extra(raw: object) -> bool:
+    texts = raw.values() if isinstance(raw, dict) else [raw]
+    return any(isinstance(t, str) and _EXTRA_LITERAL_RE.search(t) for t in texts)
+
+
+def _poetry_table(table: object) -> Iterable[tuple[str, list[Any]]]:
+    if not isinstance(table, dict):
+        return []
+    return [(name, spec if isinstance(spec, list) else [spec]) for name, spec in table.items()]
+
+
+def _poetry_roots(name: str, specs: list[Any]) -> list[tuple[str, frozenset[str], Marker | None]]:
+    roots = []
+    for spec in specs:
+        extras: frozenset[str] = frozenset()
+        marker: Marker | None = None
+        if isinstance(spec, dict):
+            raw_extras = spec.get("extras", [])
+            if isinstance(raw_extras, list):
+                extras = frozenset(canonicalize_name(e) for e in raw_extras if isinstance(e, str))
+            try:
+                marker = _root_marker(spec)
+            except (InvalidMarker, PoetryConstraintError):
+                marker = None
+        roots.append((name, extras, marker))
+    return roots
+
+
+def _root_marker(spec: Mapping[str, Any]) -> Marker | None:
+    marker: Marker | None = None
+    markers = spec.get("markers")
+    if isinstance(markers, str) and markers.strip():
+        marker = Marker(markers)
+    python = spec.get("python")
+    if isinstance(python, str):
+        text = python_marker(python)
+        if text:
+            marker = both(marker, Marker(text))
+    return marker
+
+
+def _pep508_root(text: str) -> list[tuple[str, frozenset[str], Marker | None]]:
+    try:
+        parsed = PackagingRequirement(text)
+    except InvalidRequirement:
+        return []
+    extras = frozenset(canonicalize_name(e) for e in parsed.extras)
+    marker = specialize(parsed.marker, {"extra": frozenset()})
+    if marker is False:
+        return []
+    return [(parsed.name, extras, None if marker is True else marker)]
+
+
+def _strings(items: object) -> list[str]:
+    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
