@@ -32,6 +32,9 @@ class ReportFormatter(abc.ABC):
 class OutputFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
 
     def to_formatter(self, options: RenderOptions) -> ReportFormatter:
         module_name, class_name = _FORMATTERS[self]
@@ -43,4 +46,7 @@ class OutputFormat(enum.StrEnum):
 _FORMATTERS = {
     OutputFormat.TEXT: ("depcheck.report.text", "TextFormatter"),
     OutputFormat.JSON: ("depcheck.report.json", "JsonFormatter"),
+    OutputFormat.SARIF: ("depcheck.report.sarif", "SarifFormatter"),
+    OutputFormat.MARKDOWN: ("depcheck.report.markdown", "MarkdownFormatter"),
+    OutputFormat.GITHUB: ("depcheck.report.github", "GithubFormatter"),
 }

@@ -104,6 +104,15 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
             for r in conflict.requirements
         ],
         "recommendation": _recommendation(conflict.recommendation),
+        "baseline": conflict.baseline,
+        "ignored": None
+        if conflict.ignored is None
+        else {
+            "reason": conflict.ignored.reason,
+            "until": conflict.ignored.until,
+            "source": conflict.ignored.location.path,
+            "line": conflict.ignored.location.line,
+        },
     }
 
 
@@ -141,8 +150,14 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "pin_mismatch": report.count(Kind.PIN_MISMATCH),
             "errors": len(report.errors),
             "warnings": len(report.warnings),
+            "new": sum(1 for c in report.conflicts if c.baseline == "new"),
+            "ignored": sum(1 for c in report.conflicts if c.ignored is not None),
+            "fixed": len(report.fixed),
+            "fail_on": report.fail_on,
             "exit_code": report.exit_code,
         },
+        "baseline": report.baseline,
+        "fixed": list(report.fixed),
         "hosts": [
             {
                 "name": h.name,

@@ -103,6 +103,9 @@ class TextFormatter(ReportFormatter):
             advice = Text("→ ", style="bold")
             advice.append(clean(conflict.recommendation.summary))
             console.print(Padding(advice, (0, 0, 0, 5)))
+            status = _status(conflict)
+            if status is not None:
+                console.print(Padding(status, (0, 0, 0, 5)))
         hidden = len(ordered) - len(shown)
         if hidden:
             console.print(Text(f"  … {hidden} more conflicts on this host (use --verbose)"))
@@ -160,6 +163,16 @@ class TextFormatter(ReportFormatter):
             )
         else:
             text = Text(f"no conflicts on {_plural(len(report.hosts), 'host')}")
+        if report.baseline is not None:
+            new = sum(1 for c in report.conflicts if c.baseline == "new")
+            text.append(
+                f" · against {clean(report.baseline)}: {new} new, {len(report.fixed)} fixed"
+            )
+        ignored = sum(1 for c in report.conflicts if c.ignored is not None)
+        if ignored:
+            text.append(f" · {ignored} ignored")
+        if report.fail_on != "any":
+            text.append(f" · fail-on {report.fail_on}")
         if report.errors:
             text.append(f" · {_plural(len(report.errors), 'error')}", style="red")
         if report.warnings:
@@ -187,6 +200,21 @@ class _Widths:
 
 
 _NAME_RE = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
+
+
+def _status(conflict: Conflict) -> Text | None:
+    """A line saying whether the conflict is new, already known, or accepted (ignore list)."""
+    if conflict.ignored is not None:
+        until = f" until {conflict.ignored.until}" if conflict.ignored.until else ""
+        return Text(
+            f"ignored{until}: {clean(conflict.ignored.reason)} ({conflict.ignored.location})",
+            style="dim",
+        )
+    if conflict.baseline == "new":
+        return Text("new: not in the baseline", style="bold red")
+    if conflict.baseline == "known":
+        return Text("known: already in the baseline", style="dim")
+    return None
 
 
 def _constraint(requirement: ConflictRequirement) -> str:

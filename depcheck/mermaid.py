@@ -1,0 +1,37 @@
+"""Mermaid flowchart text that survives any service or package name.
+
+Node ids are generated (``n0``, ``n1``, ...), so a service called ``end`` or ``graph`` cannot
+collide with Mermaid's keywords; names only ever appear as quoted labels. Inside a quoted label
+Mermaid decodes entity codes written ``#NNN;``, so every character that could end the string or
+an edge label (``"``, ``|``), be read as HTML (``<``, ``>``, ``&``), start a markdown string
+(a backtick) or look like an entity code (``#``) is written as one. Line breaks and other
+control characters become spaces: a label is one line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_SPECIAL = {
+    '"': "#quot;",
+    "|": "#124;",
+    "<": "#60;",
+    ">": "#62;",
+    "&": "#38;",
+    "#": "#35;",
+    "`": "#96;",
+}
+_SPECIAL_RE = re.compile("[" + re.escape("".join(_SPECIAL)) + "]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def label(text: str) -> str:
+    """`text` as a quoted Mermaid label, ``"..."`` included."""
+    flat = _CONTROL_RE.sub(" ", text)
+    return '"' + _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], flat) + '"'
+
+
+def node_ids(keys: Iterable[str]) -> dict[str, str]:
+    """A Mermaid-safe id for each key (``n0``, ``n1``, ... in sorted order of the keys)."""
+    return {key: f"n{index}" for index, key in enumerate(sorted(set(keys)))}

@@ -1,0 +1,114 @@
+"""Output of `depcheck why`: a tree per service in the terminal, or a JSON document."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
+from depcheck import __version__
+from depcheck.graph import PathStep
+from depcheck.report.interface import RenderOptions
+from depcheck.report.text import clean
+from depcheck.why import Explanation
+
+
+def _step_label(step: PathStep) -> Text:
+    label = Text(clean(step.package), style="bold")
+    if step.specifier:
+        label.append(f" {clean(step.specifier)}")
+    if step.version:
+        label.append(f"  [locked {clean(step.version)}]", style="cyan")
+    if step.markers:
+        label.append(f"  ; {clean(' or '.join(step.markers))}", style="yellow")
+    if step.locations:
+        where = ", ".join(
+            f"{loc.path}:{loc.line}" if loc.line else loc.path for loc in step.locations
+        )
+        label.append(f"  {clean(where)}", style="dim")
+    return label
+
+
+def render_why_text(explanation: Explanation, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=max(options.width, 40),
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    if not explanation.services:
+        console.print(
+            Text(f"no service in {clean(explanation.root)} depends on {clean(explanation.package)}")
+        )
+    for entry in explanation.services:
+        hosts = ", ".join(entry.hosts) or "no host"
+        tree = Tree(Text(f"{clean(entry.service)}  (host {clean(hosts)})", style="bold cyan"))
+        # paths share prefixes (api → boto3 → botocore, api → boto3 → s3transfer → botocore):
+        # draw them as one trie so each edge appears once
+        children: dict[tuple[int, str], Tree] = {}
+        for path in entry.paths:
+            node, key = tree, 0
+            for step in path:
+                slot = (key, step.package)
+                if slot not in children:
+                    children[slot] = node.add(_step_label(step))
+                node = children[slot]
+                key = id(node)
+        if entry.truncated:
+            tree.add(Text(f"… more paths (first {len(entry.paths)} shown)"))
+        console.print(tree)
+    for diagnostic in explanation.diagnostics:
+        console.print(Text(f"{diagnostic.severity.value}: {clean(str(diagnostic))}"))
+    count = len(explanation.services)
+    if count:
+        verb = "service depends" if count == 1 else "services depend"
+        console.print(Text(f"{count} {verb} on {clean(explanation.package)}"))
+    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
+
+
+def _step_json(step: PathStep) -> dict[str, Any]:
+    return {
+        "package": step.package,
+        "version": step.version,
+        "specifier": step.specifier,
+        "markers": list(step.markers),
+        "locations": [{"source": loc.path, "line": loc.line} for loc in step.locations],
+    }
+
+
+def render_why_json(explanation: Explanation) -> str:
+    document = {
+        "schema_version": 1,
+        "tool": {"name": "depcheck", "version": __version__},
+        "root": explanation.root,
+        "package": explanation.package,
+        "services": [
+            {
+                "service": entry.service,
+                "hosts": list(entry.hosts),
+                "truncated": entry.truncated,
+                "paths": [[_step_json(step) for step in path] for path in entry.paths],
+            }
+            for entry in explanation.services
+        ],
+        "diagnostics": [
+            {
+                "severity": d.severity.value,
+                "source": d.location.path,
+                "line": d.location.line,
+                "column": d.location.column,
+                "message": d.message,
+            }
+            for d in explanation.diagnostics
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,256 @@
+"""The Markdown report: the demo's golden file, escaping of hostile names, the Mermaid graph.
+
+Regenerate the golden file after an intended change with
+``DEPCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report/test_markdown.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import fields, replace
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from depcheck.model import Conflict, Report
+from depcheck.report.interface import OutputFormat, RenderOptions
+from depcheck.report.markdown import MARKER, MarkdownFormatter, code, text
+from tests.conftest import FIXTURES, ROOT
+from tests.report.conftest import CLASH, ScanTree, config, locked, scan_path
+
+GOLDEN = ROOT / "tests" / "golden" / "demo.md"
+
+
+def render(report: Report, *, verbose: bool = False) -> str:
+    return MarkdownFormatter(RenderOptions(verbose=verbose)).format(report)
+
+
+def mermaid_blocks(document: str) -> list[str]:
+    return re.findall(r"```mermaid\n(.*?)```", document, flags=re.DOTALL)
+
+
+def table_rows(document: str) -> list[str]:
+    return [line for line in document.splitlines() if line.startswith("| ")]
+
+
+def unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+def to_html(document: str) -> str:
+    """The document rendered by a CommonMark parser with tables, raw HTML passed through."""
+    return str(MarkdownIt("commonmark", {"html": True}).enable("table").render(document))
+
+
+def without_code(html: str) -> str:
+    return re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.DOTALL)
+
+
+def test_demo_matches_golden_file() -> None:
+    report = scan_path(FIXTURES / "demo", root="fixtures/demo")
+    document = render(report)
+    if os.environ.get("DEPCHECK_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(document, encoding="utf-8")
+    assert document == GOLDEN.read_text(encoding="utf-8"), (
+        "the Markdown report of fixtures/demo changed; if intended, regenerate "
+        "tests/golden/demo.md with DEPCHECK_UPDATE_GOLDEN=1"
+    )
+
+
+def test_demo_structure() -> None:
+    document = render(scan_path(FIXTURES / "demo", root="fixtures/demo"))
+    lines = document.splitlines()
+    assert lines[0] == MARKER
+    assert lines[1] == ("## depcheck: 3 conflicts (1 incompatible, 2 pin mismatch) on 1 of 2 hosts")
+    assert table_rows(document)[0] == "| host | package | kind | services | where |"
+    assert len(table_rows(document)) == 2 + 3
+    assert "**Plan:** split `web` into 2 groups: [`api`, `auth`] [`billing`]" in document
+    [block] = mermaid_blocks(document)  # only host web has conflicts
+    assert block.startswith("graph LR\n")
+
+
+def test_incompatible_edges_join_only_disjoint_pairs(scan_tree: ScanTree) -> None:
+    """A bystander whose range fits the others is no node; each disjoint pair is an edge."""
+    names = ["a", "b", "c", "d"]
+    files = {
+        "depcheck.toml": config({"h": names}, {n: n for n in names}),
+        "a/requirements.txt": "attrs<20\n",
+        "b/requirements.txt": "attrs>=21,<22\n",
+        "c/requirements.txt": "attrs>=23\n",
+        "d/requirements.txt": "attrs>=1\n",  # fits every other range: a bystander
+    }
+    [block] = mermaid_blocks(render(scan_tree(files, root=".")))
+    assert block.splitlines() == [
+        "graph LR",
+        '  n0["a"]',
+        '  n1["b"]',
+        '  n2["c"]',
+        '  n0 ---|"✗ attrs"| n1',
+        '  n0 ---|"✗ attrs"| n2',
+        '  n1 ---|"✗ attrs"| n2',
+    ]
+
+
+def test_clash_of_three_without_a_disjoint_pair_joins_all(scan_tree: ScanTree) -> None:
+    names = ["a", "b", "c"]
+    files = {
+        "depcheck.toml": config({"h": names}, {n: n for n in names}),
+        "a/requirements.txt": "attrs>=1,<3\n",
+        "b/requirements.txt": "attrs!=1.*\n",
+        "c/requirements.txt": "attrs!=2.*\n",
+    }
+    report = scan_tree(files, root=".")
+    assert [c.services for c in report.conflicts] == [("a", "b", "c")]
+    [block] = mermaid_blocks(render(report))
+    edges = [line.strip() for line in block.splitlines() if "---" in line]
+    assert edges == [
+        'n0 ---|"✗ attrs"| n1',
+        'n0 ---|"✗ attrs"| n2',
+        'n1 ---|"✗ attrs"| n2',
+    ]
+
+
+def test_pin_mismatch_edges_join_services_whose_pins_differ(scan_tree: ScanTree) -> None:
+    names = ["a", "b", "c"]
+    files = {
+        "depcheck.toml": config({"h": names}, {n: n for n in names}),
+        "a/requirements.txt": locked("six==1.16.0"),
+        "b/requirements.txt": locked("six==1.16.0"),
+        "c/requirements.txt": locked("six==1.15.0"),
+    }
+    [block] = mermaid_blocks(render(scan_tree(files, root=".")))
+    edges = [line.strip() for line in block.splitlines() if "-.-" in line]
+    assert edges == ['n0 -.-|"≠ six"| n2', 'n1 -.-|"≠ six"| n2']
+
+
+def test_one_edge_per_pair_lists_every_package(scan_tree: ScanTree) -> None:
+    [block] = mermaid_blocks(render(scan_tree(CLASH, root=".")))
+    assert block.splitlines()[-1] == '  n0 ---|"✗ requests, ≠ urllib3"| n1'
+
+
+HOSTILE = ["a|b", "<script>alert(1)</script>", "@octocat", "we`ird``"]
+
+
+def test_hostile_names_cannot_break_the_table_or_inject_html(scan_tree: ScanTree) -> None:
+    services = {name: f"s{i}" for i, name in enumerate(HOSTILE)}
+    files = {
+        "depcheck.toml": config({"x|<y>": HOSTILE}, services),
+        **{f"s{i}/requirements.txt": f"flask=={i}.0\n" for i in range(len(HOSTILE))},
+    }
+    report = scan_tree(files, root=".")
+    assert [c.services for c in report.conflicts] == [tuple(sorted(HOSTILE))]
+    document = render(report)
+
+    rows = table_rows(document)
+    assert all(unescaped_pipes(row) == 6 for row in rows), rows
+    assert "`x\\|<y>`" in rows[2]
+    assert "`a\\|b`" in rows[2]
+    assert "`` we`ird`` ``" in rows[2]
+
+    html = to_html(document)
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert "@octocat" not in without_code(html)
+    assert [row.count("<td>") for row in re.findall(r"<tr>.*?</tr>", html, re.DOTALL)][1:] == [5]
+    [block] = mermaid_blocks(document)
+    assert "<" not in block and "@octocat" in block
+    assert '["#60;script#62;alert(1)#60;/script#62;"]' in block
+    assert '["a#124;b"]' in block
+    assert '["we#96;ird#96;#96;"]' in block
+
+
+def test_newlines_in_names_stay_in_their_cell(scan_tree: ScanTree) -> None:
+    services = {"two\nlines": "a", "b": "b"}
+    files = {
+        "depcheck.toml": config({"web": list(services)}, services),
+        "a/requirements.txt": "flask==2.0\n",
+        "b/requirements.txt": "flask==3.0\n",
+    }
+    rows = table_rows(render(scan_tree(files, root=".")))
+    assert len(rows) == 3
+    assert "`two lines`" in rows[2]
+
+
+def test_code_spans() -> None:
+    assert code("api") == "`api`"
+    assert code("a|b") == "`a|b`"
+    assert code("a|b", table=True) == "`a\\|b`"
+    assert code("x`y") == "``x`y``"
+    assert code("`x") == "`` `x ``"
+    assert code("line\r\nbreak") == "`line break`"
+    assert code("") == ""
+
+
+def test_free_text_renders_literally_and_mentions_nobody() -> None:
+    assert text("isolate a_b: *x* <b> [l](u) | ~") == (
+        "isolate a\\_b: \\*x\\* \\<b\\> \\[l\\](u) \\| \\~"
+    )
+    assert text("ping @octocat about #12") == "ping @<!-- -->octocat about #<!-- -->12"
+    assert text("a # b") == "a # b"
+    assert text("two\nlines") == "two lines"
+
+
+def test_diagnostics_are_listed_escaped(scan_tree: ScanTree) -> None:
+    files = {"api/requirements.txt": "flask==2.0\nrequests==\n"}
+    report = scan_tree(files, root=".")
+    document = render(report)
+    assert "### Input problems" in document
+    assert "- **error** `api/requirements.txt:2:" in document
+    assert document.splitlines()[1].endswith("· 1 error")
+
+
+def test_no_conflicts(scan_tree: ScanTree) -> None:
+    files = {"api/requirements.txt": "flask==2.0\n"}
+    document = render(scan_tree(files, root="."))
+    assert document.splitlines()[1] == "## depcheck: no conflicts on 1 host"
+    assert "| host |" not in document and "```mermaid" not in document
+    assert "- ✓ `default` (python " in document
+
+
+def test_long_reports_are_cut_unless_verbose(scan_tree: ScanTree) -> None:
+    names = ["a", "b"]
+    files = {"depcheck.toml": config({"h": names}, {n: n for n in names})}
+    files["a/requirements.txt"] = "".join(f"p{i}==1.0\n" for i in range(30))
+    files["b/requirements.txt"] = "".join(f"p{i}==2.0\n" for i in range(30))
+    report = scan_tree(files, root=".")
+    assert len(report.conflicts) == 30
+    short, full = render(report), render(report, verbose=True)
+    assert len(table_rows(short)) == 2 + 25 + 1
+    assert "5 more conflicts (run with `--verbose`)" in short
+    assert len(table_rows(full)) == 2 + 30
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    from tests.conftest import write_tree
+
+    write_tree(tmp_path, CLASH)
+    assert render(scan_path(tmp_path, root=".")) == render(scan_path(tmp_path, root="."))
+
+
+def test_registered_as_an_output_format() -> None:
+    formatter = OutputFormat("markdown").to_formatter(RenderOptions())
+    assert isinstance(formatter, MarkdownFormatter)
+
+
+_HAS_BASELINE = "baseline" in {f.name for f in fields(Report)}
+
+
+@pytest.mark.skipif(not _HAS_BASELINE, reason="reports carry no baseline comparison yet")
+def test_title_counts_new_and_fixed_against_a_baseline(scan_tree: ScanTree) -> None:
+    report = scan_tree(CLASH, root=".")
+    first, second = report.conflicts
+    assert "baseline" in {f.name for f in fields(Conflict)}
+    report = replace(
+        report,
+        baseline="baseline.json",
+        fixed=("0123456789abcdef",),
+        conflicts=(replace(first, baseline="new"), replace(second, baseline="known")),
+    )
+    document = render(report)
+    assert document.splitlines()[1] == (
+        "## depcheck: 1 new conflict, 1 fixed · 2 conflicts (1 incompatible, 1 pin mismatch) "
+        "on 1 of 1 host"
+    )
+    rows = table_rows(document)
+    assert "✗ incompatible · new" in rows[2] and "≠ pin-mismatch · in baseline" in rows[3]
