@@ -1,0 +1,1 @@
+"""Benchmark tooling: a synthetic monorepo generator (generate.py) and a runner (run.py)."""
