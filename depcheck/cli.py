@@ -13,18 +13,26 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import re
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from depcheck import __version__
 from depcheck.model import Environment, Report
 from depcheck.report.interface import OutputFormat, RenderOptions
+
+if TYPE_CHECKING:
+    from depcheck.scan import Progress, ScanOptions
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_CONFLICTS = 1
@@ -40,6 +48,59 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"error: {message}\n(run '{self.prog} --help' for the options)\n")
 
 
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that reads a repository shares."""
+    group = parser.add_argument_group("repository options")
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="topology file to use instead of PATH/depcheck.toml or [tool.depcheck] in "
+        "PATH/pyproject.toml",
+    )
+    group.add_argument(
+        "--python",
+        metavar="X.Y",
+        help="Python version for markers on hosts whose config sets none (default: the newest "
+        "every service's requires-python admits, else this interpreter's)",
+    )
+    group.add_argument(
+        "--platform",
+        choices=["linux", "darwin", "win32"],
+        help="platform for markers on hosts whose config sets none (default: this machine's)",
+    )
+    group.add_argument(
+        "--include-dev",
+        action="store_true",
+        help="also read development/test dependencies (requirements-dev.txt, "
+        "test-requirements.txt, requirements/dev.txt, dev groups, ...)",
+    )
+    group.add_argument(
+        "--allow-outside-root",
+        action="store_true",
+        help="follow -r/-c includes that point outside PATH (refused by default)",
+    )
+    output = parser.add_argument_group("output options")
+    output.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in terminal output (default: auto; NO_COLOR is honoured)",
+    )
+    output.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress display on standard error"
+    )
+    output.add_argument(
+        "--debug", action="store_true", help="show a traceback if depcheck itself fails"
+    )
+
+
+EXIT_CODES = (
+    "Exit codes: 0 no conflicts (or none that fail the run), 1 conflicts found, 2 usage or input "
+    "error (the report is still written), 3 internal error."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="depcheck",
@@ -48,11 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
             "(a VM, an image, a virtualenv, a Lambda layer), explain where each constraint "
             "comes from, and recommend how to fix it: align, isolate, or split."
         ),
-        epilog="Exit codes: 0 no conflicts, 1 conflicts found, 2 usage or input error, "
-        "3 internal error. Run 'depcheck scan --help' for the scan options.",
+        epilog=EXIT_CODES + " Run 'depcheck COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"depcheck {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
     scan = commands.add_parser(
         "scan",
         help="scan a repository of services for version conflicts",
@@ -60,10 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Scan PATH for services and their dependency files, check every host's services "
             "for versions no single environment can satisfy, and print a report with a plan "
             "per host. Without a depcheck.toml (or [tool.depcheck] in pyproject.toml), every "
-            "directory with a runtime requirements file is a service and all share one host."
+            "directory with a runtime dependency file is a service and all share one host."
         ),
-        epilog="Exit codes: 0 no conflicts, 1 conflicts found, 2 usage or input error "
-        "(the report is still written), 3 internal error.",
+        epilog=EXIT_CODES,
     )
     scan.add_argument(
         "path",
@@ -73,47 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="the repository root to scan (default: the current directory)",
     )
     scan.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        help="topology file to use instead of PATH/depcheck.toml or "
-        "[tool.depcheck] in PATH/pyproject.toml",
-    )
-    scan.add_argument(
         "--format",
         "-f",
         choices=[f.value for f in OutputFormat],
         default=OutputFormat.TEXT.value,
-        help="report format: text for people, json for tools (default: text)",
+        help="report format on standard output (default: text): text for people, json for "
+        "tools, sarif for code scanning, markdown for pull requests, github for workflow "
+        "annotations",
     )
     scan.add_argument(
         "--output",
         "-o",
-        metavar="FILE",
-        type=Path,
-        help="write the report to FILE (atomically) instead of standard output",
-    )
-    scan.add_argument(
-        "--python",
-        metavar="X.Y",
-        help="Python version for markers on hosts whose config sets none "
-        "(default: this interpreter's)",
-    )
-    scan.add_argument(
-        "--platform",
-        choices=["linux", "darwin", "win32"],
-        help="platform for markers on hosts whose config sets none (default: this machine's)",
-    )
-    scan.add_argument(
-        "--include-dev",
-        action="store_true",
-        help="also read development/test files (requirements-dev.txt, "
-        "test-requirements.txt, requirements/dev.txt, ...)",
-    )
-    scan.add_argument(
-        "--allow-outside-root",
-        action="store_true",
-        help="follow -r/-c includes that point outside PATH (refused by default)",
+        metavar="[FORMAT:]FILE",
+        action="append",
+        default=[],
+        help="write a report to FILE (atomically). A bare FILE takes --format's report instead "
+        "of standard output; FORMAT:FILE (e.g. sarif:depcheck.sarif) writes one more format "
+        "from the same scan. Repeatable.",
     )
     scan.add_argument(
         "--verbose",
@@ -121,18 +157,94 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show every conflict and every constraint, not the first few per host",
     )
-    scan.add_argument(
-        "--color",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="colour in the text report (default: auto; NO_COLOR is honoured)",
+    ci = scan.add_argument_group("CI options")
+    ci.add_argument(
+        "--fail-on",
+        choices=["any", "incompatible", "never"],
+        default="any",
+        help="which conflicts make the exit code 1 (default: any; ignored and baseline-known "
+        "conflicts never do)",
     )
-    scan.add_argument(
-        "--quiet", "-q", action="store_true", help="no progress display on standard error"
+    ci.add_argument(
+        "--baseline",
+        metavar="FILE",
+        type=Path,
+        help="an earlier JSON report: only conflicts not in it fail the run; each conflict is "
+        "marked new or known, and those gone are listed as fixed",
     )
-    scan.add_argument(
-        "--debug", action="store_true", help="show a traceback if depcheck itself fails"
+    ci.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        type=Path,
+        help="also write this scan's JSON report to FILE, for a later --baseline",
     )
+    ci.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="use PATH as it was at git revision REF as the baseline (read with git archive "
+        "into a temporary directory; the working tree is not touched)",
+    )
+    _common_options(scan)
+
+    why = commands.add_parser(
+        "why",
+        help="show why each service needs a package: every path, with constraints",
+        description=(
+            "Show every path from each service to PACKAGE through the dependency graph, with "
+            "the constraint and the file:line on each edge. Transitive paths come from lock "
+            "files (pip-compile '# via', poetry.lock, uv.lock, ...)."
+        ),
+        epilog="Exit codes: 0 some service depends on PACKAGE, 1 none does, 2 usage or input "
+        "error, 3 internal error.",
+    )
+    why.add_argument("package", metavar="PACKAGE", help="the package (any spelling of its name)")
+    why.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help="the repository root (default: the current directory)",
+    )
+    why.add_argument(
+        "--format",
+        "-f",
+        choices=["text", "json"],
+        default="text",
+        help="a tree per service (text, default) or a JSON document",
+    )
+    why.add_argument("--output", "-o", metavar="FILE", type=Path, help="write to FILE instead")
+    _common_options(why)
+
+    graph = commands.add_parser(
+        "graph",
+        help="export the dependency graph (dot, graphml, mermaid, json)",
+        description=(
+            "Export the dependency graph depcheck builds (services, packages, and the "
+            "constraint on each edge), or with --conflicts-only the service conflict graph."
+        ),
+        epilog="Exit codes: 0 written, 2 usage or input error, 3 internal error.",
+    )
+    graph.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help="the repository root (default: the current directory)",
+    )
+    graph.add_argument(
+        "--format",
+        "-f",
+        choices=["dot", "graphml", "mermaid", "json"],
+        default="dot",
+        help="graph format (default: dot)",
+    )
+    graph.add_argument(
+        "--conflicts-only",
+        action="store_true",
+        help="only services, with an edge per conflicting pair labelled by package",
+    )
+    graph.add_argument("--output", "-o", metavar="FILE", type=Path, help="write to FILE instead")
+    _common_options(graph)
     return parser
 
 
@@ -207,10 +319,8 @@ class _Spinner:
 
 
 def _validate_python(value: str | None) -> str | None:
-    import re
-
     if value is not None and not re.match(r"^3\.\d{1,2}(\.\d{1,3})?$", value):
-        raise ValueError(f"--python takes a version such as 3.11 or 3.12.4, not {value!r}")
+        raise UsageError(f"--python takes a version such as 3.11 or 3.12.4, not {value!r}")
     return value
 
 
@@ -224,65 +334,222 @@ def display_root(path: Path) -> str:
         return path.name or "."
 
 
-def run_scan(args: argparse.Namespace) -> int:
-    from depcheck.scan import ScanError, ScanOptions, scan
+def _scan_options(args: argparse.Namespace) -> ScanOptions:
+    from depcheck.scan import ScanOptions
 
-    try:
-        python = _validate_python(args.python)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    options = ScanOptions(
+    return ScanOptions(
         root=Path(args.path),
         interpreter=interpreter_environment(),
         config=args.config,
-        python=python,
+        python=_validate_python(args.python),
         platform=args.platform,
         include_dev=args.include_dev,
         allow_outside_root=args.allow_outside_root,
+        today=datetime.date.today(),
     )
+
+
+def _with_progress(args: argparse.Namespace, work: Callable[[Progress | None], T]) -> T:
+    if not args.quiet and sys.stderr.isatty():
+        with _Spinner() as spinner:
+            return work(spinner)
+    return work(None)
+
+
+def _outputs(args: argparse.Namespace) -> tuple[Path | None, list[tuple[OutputFormat, Path]]]:
+    """Split --output values into the main report's file and extra FORMAT:FILE outputs."""
+    names = {f.value: f for f in OutputFormat}
+    main_file: Path | None = None
+    extra: list[tuple[OutputFormat, Path]] = []
+    for value in args.output:
+        prefix, colon, rest = value.partition(":")
+        if colon and prefix in names and rest:
+            extra.append((names[prefix], Path(rest)))
+        elif main_file is None:
+            main_file = Path(value)
+        else:
+            raise UsageError(
+                f"--output {value}: a second bare FILE; name its format, e.g. json:{value}"
+            )
+    return main_file, extra
+
+
+class UsageError(ValueError):
+    """Arguments that do not fit together: exit 2 with the message."""
+
+
+def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
+    from depcheck.baseline import apply_baseline, checkout_revision, load_baseline
+    from depcheck.scan import scan
+
+    if args.diff_base:
+        with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
+            base_root = checkout_revision(options.root, args.diff_base, Path(temp))
+            known: frozenset[str] = frozenset()
+            if base_root.is_dir():
+                config = options.config
+                if config is not None and not config.is_absolute():
+                    try:
+                        inside = config.resolve().relative_to(options.root.resolve())
+                        config = base_root / inside
+                    except ValueError:
+                        pass
+                base = scan(replace(options, root=base_root, config=config))
+                known = frozenset(c.id for c in base.conflicts)
+            return apply_baseline(report, known, f"git {args.diff_base}")
+    if args.baseline is not None:
+        return apply_baseline(report, load_baseline(args.baseline), display_root(args.baseline))
+    return report
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from depcheck.baseline import BaselineError
+    from depcheck.scan import ScanError, scan
+
+    if args.baseline is not None and args.diff_base:
+        raise UsageError("--baseline and --diff-base both name a baseline; give one")
+    main_file, extra = _outputs(args)
+    options = _scan_options(args)
     started = time.perf_counter()
     try:
-        if not args.quiet and sys.stderr.isatty():
-            with _Spinner() as spinner:
-                report = scan(options, spinner)
-        else:
-            report = scan(options)
-    except ScanError as exc:
+        report = _with_progress(args, lambda progress: scan(options, progress))
+        report = _baseline(report, args, options)
+    except (ScanError, BaselineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    from dataclasses import replace
-
     report = replace(
-        report, root=display_root(Path(args.path)), elapsed=time.perf_counter() - started
+        report,
+        root=display_root(Path(args.path)),
+        elapsed=time.perf_counter() - started,
+        fail_on=args.fail_on,
     )
-    return _emit(report, args)
+    return _emit(report, args, main_file, extra)
 
 
-def _emit(report: Report, args: argparse.Namespace) -> int:
+def _render(report: Report, output_format: OutputFormat, render: RenderOptions) -> str:
+    return output_format.to_formatter(render).format(report)
+
+
+def _write(path: Path, text: str) -> bool:
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _emit(
+    report: Report,
+    args: argparse.Namespace,
+    main_file: Path | None,
+    extra: list[tuple[OutputFormat, Path]],
+) -> int:
     output_format = OutputFormat(args.format)
     target = sys.stdout
+    to_terminal = main_file is None
     render = RenderOptions(
-        color=args.output is None and _use_color(args.color, target),
-        width=_width(target) if args.output is None else 100,
+        color=to_terminal and _use_color(args.color, target),
+        width=_width(target) if to_terminal else 100,
         verbose=args.verbose,
     )
-    document = output_format.to_formatter(render).format(report)
-    if args.output is not None:
-        try:
-            write_atomically(args.output, document)
-        except OSError as exc:
-            print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERROR
-        print(f"depcheck: wrote {output_format.value} report to {args.output}", file=sys.stderr)
-    else:
-        target.write(document)
+    ok = True
+    files = [(output_format, main_file)] if main_file is not None else []
+    files += extra
+    if args.write_baseline is not None:
+        files.append((OutputFormat.JSON, args.write_baseline))
+    for file_format, path in files:
+        document = _render(report, file_format, replace(render, color=False, width=100))
+        if _write(path, document):
+            print(f"depcheck: wrote {file_format.value} report to {path}", file=sys.stderr)
+        else:
+            ok = False
+    if to_terminal:
+        target.write(_render(report, output_format, render))
         target.flush()
-    if output_format is not OutputFormat.TEXT or args.output is not None:
+    if output_format is not OutputFormat.TEXT or not to_terminal:
         # the document went elsewhere; the log still gets every input problem, one line each
         for diagnostic in report.diagnostics:
             print(f"{diagnostic.severity.value}: {diagnostic}", file=sys.stderr)
-    return report.exit_code
+    return report.exit_code if ok else EXIT_ERROR
+
+
+def _write_or_print(args: argparse.Namespace, document: str) -> bool:
+    if args.output is not None:
+        if not _write(args.output, document):
+            return False
+        print(f"depcheck: wrote {args.output}", file=sys.stderr)
+        return True
+    sys.stdout.write(document)
+    sys.stdout.flush()
+    return True
+
+
+def run_why(args: argparse.Namespace) -> int:
+    from depcheck.report.why import render_why_json, render_why_text
+    from depcheck.scan import ScanError, prepare
+    from depcheck.why import explain
+
+    options = _scan_options(args)
+    try:
+        prepared = _with_progress(args, lambda progress: prepare(options, progress))
+    except ScanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    explanation = explain(
+        prepared.graph,
+        [s.name for s in prepared.topology.services],
+        prepared.hosts,
+        args.package,
+        root=display_root(Path(args.path)),
+        diagnostics=tuple(prepared.diagnostics),
+    )
+    if args.format == "json":
+        document = render_why_json(explanation)
+    else:
+        to_terminal = args.output is None
+        render = RenderOptions(
+            color=to_terminal and _use_color(args.color, sys.stdout),
+            width=_width(sys.stdout) if to_terminal else 100,
+        )
+        document = render_why_text(explanation, render)
+    if not _write_or_print(args, document):
+        return EXIT_ERROR
+    return explanation.exit_code
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    from depcheck.export import export_graph
+    from depcheck.scan import ScanError, prepare, scan
+
+    options = _scan_options(args)
+    try:
+        if args.conflicts_only:
+            report = _with_progress(args, lambda progress: scan(options, progress))
+            prepared = prepare(options)
+            document = export_graph(
+                prepared.graph, args.format, conflicts=report.conflicts, conflicts_only=True
+            )
+            diagnostics = report.diagnostics
+        else:
+            prepared = _with_progress(args, lambda progress: prepare(options, progress))
+            document = export_graph(prepared.graph, args.format)
+            diagnostics = tuple(prepared.diagnostics)
+    except ScanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for diagnostic in diagnostics:
+        print(f"{diagnostic.severity.value}: {diagnostic}", file=sys.stderr)
+    if not _write_or_print(args, document):
+        return EXIT_ERROR
+    return EXIT_ERROR if any(d.severity.value == "error" for d in diagnostics) else EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "scan": run_scan,
+    "why": run_why,
+    "graph": run_graph,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -293,7 +560,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return run_scan(args)
+        return _COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("depcheck: interrupted", file=sys.stderr)
         return 130

@@ -20,11 +20,14 @@ are checked by `discover.build_topology`, which reports them and carries on with
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from packaging.utils import canonicalize_name
 
 PLATFORMS = ("linux", "darwin", "win32")
 _PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,3})?$")
@@ -60,6 +63,26 @@ class HostConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoreEntry:
+    """A known conflict the team accepts: matched by package, optionally narrowed to a host and
+    to conflicts that involve one of `services`; `until` (a date) makes it expire."""
+
+    package: str
+    reason: str
+    line: int | None = None
+    host: str | None = None
+    services: tuple[str, ...] = ()
+    until: datetime.date | None = None
+
+    def matches(self, host: str, package: str, services: tuple[str, ...]) -> bool:
+        if canonicalize_name(self.package) != package:
+            return False
+        if self.host is not None and self.host != host:
+            return False
+        return not self.services or any(s in services for s in self.services)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """A parsed configuration. `path` is how the report names it (relative to the root)."""
 
@@ -67,6 +90,7 @@ class Config:
     services: tuple[ServiceConfig, ...] = ()
     hosts: tuple[HostConfig, ...] = ()
     include_dev: bool = False
+    ignore: tuple[IgnoreEntry, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -107,7 +131,7 @@ def load_config(path: Path, *, display: str) -> Config:
             raise ConfigError(display, "has no [tool.depcheck] table")
         prefix = "tool.depcheck."
         data = table
-    return parse_config(data, display=display, prefix=prefix)
+    return parse_config(data, display=display, prefix=prefix, text=text)
 
 
 _TOP_KEYS = {"services", "hosts", "include-dev", "ignore"}
@@ -155,7 +179,74 @@ def _relative(value: str, display: str, key: str) -> str:
     return "/".join(parts) or "."
 
 
-def parse_config(data: dict[str, Any], *, display: str, prefix: str = "") -> Config:
+_IGNORE_KEYS = {"package", "reason", "host", "services", "until"}
+
+
+def _ignore_entries(value: object, display: str, key: str, text: str) -> tuple[IgnoreEntry, ...]:
+    """`[[ignore]]` tables (or one `[ignore.PACKAGE]` table per package)."""
+    if isinstance(value, dict):
+        value = [
+            {"package": name, **_table(v, display, f"{key}.{name}")} for name, v in value.items()
+        ]
+    if not isinstance(value, list):
+        raise ConfigError(display, f"must be an array of tables, not {_kind(value)}", key=key)
+    entries = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        table = _table(item, display, where)
+        _check_keys(table, _IGNORE_KEYS, display, f"{where}.")
+        package = table.get("package")
+        if not isinstance(package, str) or not package.strip():
+            raise ConfigError(
+                display, "needs `package`, the package whose conflict to accept", key=where
+            )
+        reason = table.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(
+                display, "needs `reason`: say why this conflict is accepted", key=where
+            )
+        host = table.get("host")
+        if host is not None and not isinstance(host, str):
+            raise ConfigError(display, f"must be a string, not {_kind(host)}", key=f"{where}.host")
+        until = table.get("until")
+        if isinstance(until, str):
+            try:
+                until = datetime.date.fromisoformat(until)
+            except ValueError:
+                raise ConfigError(
+                    display,
+                    f"must be a date such as 2026-12-31, not {until!r}",
+                    key=f"{where}.until",
+                ) from None
+        if until is not None and not isinstance(until, datetime.date):
+            raise ConfigError(display, "must be a date such as 2026-12-31", key=f"{where}.until")
+        if isinstance(until, datetime.datetime):
+            until = until.date()
+        entries.append(
+            IgnoreEntry(
+                package=package.strip(),
+                reason=reason.strip(),
+                line=_line_of(text, package),
+                host=host,
+                services=_strings(table.get("services", []), display, f"{where}.services"),
+                until=until,
+            )
+        )
+    return tuple(entries)
+
+
+def _line_of(text: str, package: str) -> int | None:
+    """The line of `package = "NAME"` (or `[ignore.NAME]`) in the config text, if found."""
+    pattern = re.compile(
+        rf"""(package\s*=\s*["']{re.escape(package)}["'])|(ignore\.{re.escape(package)}\])"""
+    )
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return None
+
+
+def parse_config(data: dict[str, Any], *, display: str, prefix: str = "", text: str = "") -> Config:
     """Validate the shape of a config table and turn it into a `Config`."""
     _check_keys(data, _TOP_KEYS, display, prefix)
     include_dev = data.get("include-dev", False)
@@ -214,5 +305,6 @@ def parse_config(data: dict[str, Any], *, display: str, prefix: str = "") -> Con
         services=tuple(services),
         hosts=tuple(hosts),
         include_dev=include_dev,
+        ignore=_ignore_entries(data.get("ignore", []), display, f"{prefix}ignore", text),
         raw=data,
     )

@@ -43,6 +43,8 @@ from depcheck.model import (
 )
 
 FULL = "*"  # key of the range that admits every version
+PYTHON = "python"  # the package name under which requires-python constraints are checked
+HOST_PYTHON = "@host-python"  # the pseudo-service standing for a host's configured Python
 
 
 @lru_cache(maxsize=65536)
@@ -63,6 +65,21 @@ def intersection(keys: frozenset[str]) -> VersionRange:
             if result.is_empty:
                 break
     return result
+
+
+def combine_keys(keys: Iterable[str]) -> str:
+    """The canonical key of the conjunction of several specifier keys (see `Requirement.key`)."""
+    distinct = frozenset(keys) - {FULL}
+    if not distinct:
+        return FULL
+    if len(distinct) == 1:
+        return next(iter(distinct))
+    return _combine_distinct(distinct)
+
+
+@lru_cache(maxsize=65536)
+def _combine_distinct(keys: frozenset[str]) -> str:
+    return combine(SpecifierSet(k) for k in sorted(keys))
 
 
 def satisfiable(keys: Iterable[str]) -> bool:
@@ -90,6 +107,8 @@ def _disjoint(a: str, b: str) -> bool:
 def clashing(keys: Sequence[str]) -> set[int]:
     """Indices of the ranges that belong to some minimal unsatisfiable subset of `keys`."""
     distinct = sorted({k for k in keys if k != FULL})
+    if len(distinct) < 2 or not intersection(frozenset(distinct)).is_empty:
+        return set()  # the common case: one version satisfies everyone
     involved: set[str] = set()
     if all(_is_convex(k) for k in distinct):
         for i, a in enumerate(distinct):
@@ -230,26 +249,79 @@ def analyse_host(
     clashes: list[Clash] = []
     diagnostics: list[Diagnostic] = []
     packages = collect(host, requirements_by_service)
+    # A range a lock records between packages (botocore 1.34 needs urllib3<1.27) holds only as
+    # long as the parent stays at that version. Where services lock the parent at different
+    # versions, aligning the parent changes the range: such ranges are not firm.
+    locked_versions = {
+        name: {p.pinned_version for pins in state.pins.values() for p in pins}
+        for name, state in packages.items()
+    }
+
+    def firm(requirement: Requirement) -> bool:
+        return requirement.parent is None or len(locked_versions.get(requirement.parent, ())) < 2
+
     for package in sorted(packages):
         state = packages[package]
         ranges: dict[str, str] = {}
-        for service, constraints in state.constraints.items():
-            key = combine(r.specifier for r in constraints)
+        every: dict[str, str] = {}
+        for service, constraints in list(state.constraints.items()):
+            key = combine_keys(r.key for r in constraints)
             if key != FULL and intersection(frozenset((key,))).is_empty:
-                diagnostics.append(_self_contradiction(service, package, constraints))
-                continue
-            ranges[service] = key
+                declared = [r for r in constraints if r.role is Role.DECLARED]
+                if intersection(frozenset((combine_keys(r.key for r in declared),))).is_empty:
+                    diagnostics.append(
+                        _self_contradiction(service, package, declared or constraints)
+                    )
+                    continue
+                # what the lock implies contradicts what was declared: the lock is stale
+                diagnostics.append(_stale_lock(service, package, declared, constraints))
+                constraints = declared
+                state.constraints[service] = declared
+            every[service] = combine_keys(r.key for r in constraints)
+            ranges[service] = combine_keys(r.key for r in constraints if firm(r))
+        if package == PYTHON and host.environment.python_configured and ranges:
+            # a stated host Python is a constraint no service can move: check against it too
+            ranges[HOST_PYTHON] = f"=={host.environment.python_full_version}"
         services = sorted(ranges)
         keys = [ranges[s] for s in services]
-        involved = sorted(services[i] for i in clashing(keys))
+        members = sorted(services[i] for i in clashing(keys))
+        involved = [s for s in members if s != HOST_PYTHON]
         if involved:
-            clashes.append(Clash(package, {s: ranges[s] for s in involved}))
+            clashes.append(Clash(package, {s: ranges[s] for s in members}))
             conflicts.append(_incompatible(host, package, state, involved, ranges, graph))
             continue
-        conflict = _pin_mismatch(host, package, state, ranges, graph)
+        contingent = sorted(
+            {r.parent for cs in state.constraints.values() for r in cs if not firm(r) and r.parent}
+        )
+        note = None
+        if contingent and clashing([every[s] for s in sorted(every)]):
+            note = (
+                "the locked ranges clash only through "
+                + ", ".join(contingent)
+                + ", locked at different versions: align those first"
+            )
+        conflict = _pin_mismatch(host, package, state, ranges, graph, note=note)
         if conflict is not None:
             conflicts.append(conflict)
     return HostAnalysis(host, tuple(conflicts), tuple(clashes), tuple(diagnostics))
+
+
+def _stale_lock(
+    service: str,
+    package: str,
+    declared: Sequence[Requirement],
+    constraints: Sequence[Requirement],
+) -> Diagnostic:
+    locked = sorted((r for r in constraints if r.role is not Role.DECLARED), key=_by_location)
+    wanted = ", ".join(f"{r.text} ({r.location.path}:{r.location.line})" for r in declared)
+    first = locked[0] if locked else constraints[0]
+    return Diagnostic(
+        Severity.WARNING,
+        first.location,
+        f"stale lock: service {service!r} declares {wanted}, but its lock implies "
+        + ", ".join(f"{r.text} ({r.location.path}:{r.location.line})" for r in locked)
+        + f"; re-lock to bring {package} in line",
+    )
 
 
 def _self_contradiction(
@@ -323,9 +395,11 @@ def _incompatible(
     for service in involved:
         pin = _pin_of(state, service)
         entries.extend(_entries(service, state.constraints[service], graph, pin))
-    reason = "no version satisfies " + _join_and(
-        [f"{_written(state.constraints[s])} ({s})" for s in involved]
-    )
+    parts = [f"{_written(state.constraints[s])} ({s})" for s in involved]
+    if HOST_PYTHON in ranges and package == PYTHON:
+        python = host.environment.python_full_version
+        parts.append(f"Python {python} (what host {host.name} runs)")
+    reason = "no version satisfies " + _join_and(parts)
     return Conflict(
         id=conflict_id(host.name, package, involved),
         host=host.name,
@@ -357,6 +431,8 @@ def _pin_mismatch(
     state: PackageState,
     ranges: Mapping[str, str],
     graph: DependencyGraph,
+    *,
+    note: str | None = None,
 ) -> Conflict | None:
     """Locks that disagree, or a pin another service excludes, while a shared version exists."""
     pins = {
@@ -403,6 +479,8 @@ def _pin_mismatch(
         reason += (
             f"; {', '.join(sorted(outside, key=_version_key))} outside what other services allow"
         )
+    if note:
+        reason += f"; {note}"
     return Conflict(
         id=conflict_id(host.name, package, services),
         host=host.name,

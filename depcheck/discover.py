@@ -121,6 +121,7 @@ def make_environment(
         implementation_name=interpreter.implementation_name,
         platform_python_implementation=interpreter.platform_python_implementation,
         source=source,
+        python_configured=python is not None,
     )
 
 
@@ -237,7 +238,15 @@ def build_topology(
                     )
                 elif source not in files:
                     files.append(source)
-            services.append(Service(name=entry.name, path=entry.path, sources=tuple(files)))
+            services.append(
+                Service(
+                    name=entry.name,
+                    path=entry.path,
+                    sources=tuple(files),
+                    extras=entry.extras,
+                    include_dev=bool(entry.include_dev),
+                )
+            )
     else:
         services = discover_services(root, include_dev=include_dev)
 
@@ -267,6 +276,18 @@ def build_topology(
             )
         for name in sorted(known - set(placed)):
             warn(f"service {name!r} is on no host; it is checked on its own")
+        environments: dict[str, list[Host]] = {}
+        for host_entry in hosts:
+            for name in host_entry.services:
+                environments.setdefault(name, []).append(host_entry)
+        for name, on in sorted(environments.items()):
+            described = {h.environment.describe() for h in on}
+            if len(described) > 1:
+                warn(
+                    f"service {name!r} is on hosts with different environments ("
+                    + ", ".join(f"{h.name}: {h.environment.describe()}" for h in on)
+                    + "); it is checked on each"
+                )
     elif services:
         hosts.append(
             Host(

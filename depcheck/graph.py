@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from depcheck.model import Dependency, Requirement, SourceFile
+from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
 
 Node = tuple[str, str]
 
@@ -38,6 +38,8 @@ class PathStep:
     package: str
     version: str | None
     specifier: str
+    locations: tuple[Location, ...] = ()
+    markers: tuple[str, ...] = ()
 
 
 class DependencyGraph:
@@ -105,11 +107,20 @@ class DependencyGraph:
 
     def _step(self, service: str, u: Node, v: Node) -> PathStep:
         records = self.graph.edges[u, v]["by_service"][service]
-        specifiers = sorted({str(r.specifier) for r in records if str(r.specifier)})
+        # a locked `==` pin on a direct edge is the version, not the constraint asked for
+        asked = [
+            r
+            for r in records
+            if str(r.specifier)
+            and not (isinstance(r, Requirement) and r.role is Role.LOCKED and r.parent is None)
+        ]
+        specifiers = sorted({str(r.specifier) for r in asked})
         return PathStep(
             package=v[1],
             version=self.pinned(service, v[1]),
             specifier=",".join(specifiers),
+            locations=tuple(sorted({r.location for r in records})),
+            markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
         )
 
 

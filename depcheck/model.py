@@ -94,14 +94,36 @@ class Requirement:
     url: str | None = None
     editable: bool = False
     constraint_only: bool = False
+    #: derived once from `specifier` (a monorepo asks for them millions of times)
+    key: str = field(init=False, repr=False, compare=False)
+    pinned_version: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def pinned_version(self) -> str | None:
-        """The version of an exact ``==V`` / ``===V`` pin, else None."""
-        specs = list(self.specifier)
-        if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
-            return specs[0].version
-        return None
+    def __post_init__(self) -> None:
+        key, pinned = specifier_facts(self.specifier)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "pinned_version", pinned)
+
+
+_FACTS: dict[int, tuple[SpecifierSet, str, str | None]] = {}
+
+
+def specifier_facts(specifier: SpecifierSet) -> tuple[str, str | None]:
+    """A specifier's canonical text ("*" when empty) and, for an exact ``==V``/``===V``, V.
+
+    Memoized per object: sources share one SpecifierSet among identical lines, and the cache
+    holds a reference so an id is never reused while its entry lives.
+    """
+    cached = _FACTS.get(id(specifier))
+    if cached is not None and cached[0] is specifier:
+        return cached[1], cached[2]
+    specs = list(specifier)
+    pinned = None
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        pinned = specs[0].version
+    key = str(specifier) or "*"
+    if len(_FACTS) < 200_000:
+        _FACTS[id(specifier)] = (specifier, key, pinned)
+    return key, pinned
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +172,9 @@ class Service:
     name: str
     path: str | None
     sources: tuple[str, ...]
+    #: optional-dependency extras of the service's own project that it installs
+    extras: tuple[str, ...] = ()
+    include_dev: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +190,8 @@ class Environment:
     implementation_name: str = "cpython"
     platform_python_implementation: str = "CPython"
     source: str = "config"
+    #: whether the host's Python was stated (config or --python) rather than assumed
+    python_configured: bool = True
 
     def markers(self) -> dict[str, str]:
         """The dict `packaging.markers.Marker.evaluate` takes."""
@@ -221,6 +248,15 @@ class Recommendation:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """An ignore-list entry that matched a conflict: shown and counted, but not failing the run."""
+
+    reason: str
+    until: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
     host: str
@@ -232,6 +268,14 @@ class Conflict:
     recommendation: Recommendation
     reason: str
     verified: bool = True
+    #: against a baseline: "new" (not in it) or "known" (in it); None without a baseline
+    baseline: str | None = None
+    ignored: Suppression | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether this conflict can fail the run (not ignored, not already in the baseline)."""
+        return self.ignored is None and self.baseline != "known"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +306,12 @@ class Report:
     plans: tuple[Plan, ...]
     diagnostics: tuple[Diagnostic, ...]
     elapsed: float = field(default=0.0, compare=False)
+    #: what conflicts are compared against (a baseline file, or "git REF"), and the ids it had
+    #: that this scan no longer finds
+    baseline: str | None = None
+    fixed: tuple[str, ...] = ()
+    #: which conflicts fail the run: "any", "incompatible" or "never"
+    fail_on: str = "any"
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -275,8 +325,19 @@ class Report:
         return sum(1 for c in self.conflicts if c.kind is kind)
 
     @property
+    def failing(self) -> tuple[Conflict, ...]:
+        """The conflicts that fail the run under `fail_on`, the baseline and the ignore list."""
+        if self.fail_on == "never":
+            return ()
+        return tuple(
+            c
+            for c in self.conflicts
+            if c.counts and (self.fail_on == "any" or c.kind is Kind.INCOMPATIBLE)
+        )
+
+    @property
     def exit_code(self) -> int:
-        """2 when an input could not be read, else 1 when there are conflicts, else 0."""
+        """2 when an input could not be read, else 1 when a conflict fails the run, else 0."""
         if self.errors:
             return 2
-        return 1 if self.conflicts else 0
+        return 1 if self.failing else 0

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from depcheck.conflicts import Clash, satisfiable
+from depcheck.conflicts import HOST_PYTHON, Clash, satisfiable
 from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation
 
 EXACT_LIMIT = 60
@@ -43,7 +43,8 @@ class _Class:
 
     @property
     def weight(self) -> int:
-        return len(self.services)
+        # the host's own Python cannot be moved out: make it too dear for any cover
+        return 10**6 if HOST_PYTHON in self.services else len(self.services)
 
 
 class _Problem:
@@ -307,7 +308,12 @@ def plan_host(host: Host, clashes: Sequence[Clash], *, budget: int = NODE_BUDGET
     clashing = set().union(*(set(c.ranges) for c in clashes))
     bystanders = [s for s in host.services if s not in clashing]
     merged[0].update(bystanders)
-    final = sorted((tuple(sorted(g)) for g in merged), key=lambda g: (-len(g), g))
+    # the host's Python stays where it is; its group is the one that keeps the host
+    final = sorted(
+        (tuple(sorted(g - {HOST_PYTHON})) for g in merged if g - {HOST_PYTHON}),
+        key=lambda g: (-len(g), g),
+    )
+    isolate.discard(HOST_PYTHON)
     return Plan(
         host=host.name,
         groups=tuple(final),

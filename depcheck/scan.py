@@ -7,13 +7,16 @@ used); everything wrong inside a dependency file becomes a diagnostic and the sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import datetime
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from depcheck.baseline import active_entries, apply_ignores
 from depcheck.config import Config, ConfigError, find_config, load_config
-from depcheck.conflicts import analyse_host
+from depcheck.conflicts import PYTHON, analyse_host, intersection
 from depcheck.discover import EnvironmentDefaults, Topology, build_topology
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
@@ -25,6 +28,7 @@ from depcheck.model import (
     Plan,
     Report,
     Requirement,
+    Role,
     ServiceReport,
     Severity,
     SourceFile,
@@ -62,6 +66,8 @@ class ScanOptions:
     platform: str | None = None
     include_dev: bool = False
     allow_outside_root: bool = False
+    #: the date ignore entries' `until` is compared with (the CLI passes today)
+    today: datetime.date | None = None
 
 
 def load_topology_config(root: Path, explicit: Path | None) -> Config | None:
@@ -82,16 +88,22 @@ def read_sources(
     topology: Topology, options: ReadOptions, progress: Progress
 ) -> tuple[dict[str, tuple[SourceFile, ...]], list[Diagnostic]]:
     """Parse every service's files once each; unreadable files become error diagnostics."""
-    cache: dict[str, SourceFile | None] = {}
+    cache: dict[tuple[str, frozenset[str], bool], SourceFile | None] = {}
     diagnostics: list[Diagnostic] = []
     result: dict[str, tuple[SourceFile, ...]] = {}
     for service in topology.services:
         parsed: list[SourceFile] = []
+        service_options = replace(
+            options,
+            extras=frozenset(service.extras),
+            include_dev=options.include_dev or service.include_dev,
+        )
         for path in service.sources:
-            if path not in cache:
+            key = (path, service_options.extras, service_options.include_dev)
+            if key not in cache:
                 progress.reading(path)
-                cache[path] = _read_one(path, options, diagnostics)
-            source = cache[path]
+                cache[key] = _read_one(path, service_options, diagnostics)
+            source = cache[key]
             if source is not None:
                 parsed.append(source)
         included = {inc for source in parsed for inc in source.includes}
@@ -113,12 +125,109 @@ def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) ->
         return None
 
 
-def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
-    return [r for source in sources for r in source.requirements]
+def requirements_of(sources: Iterable[SourceFile], root: Path) -> list[Requirement]:
+    """A service's requirements, with its files' requires-python as requirements on `python`."""
+    result = [r for source in sources for r in source.requirements]
+    for source in sources:
+        if source.requires_python is not None and str(source.requires_python):
+            result.append(_python_requirement(source, root))
+    return result
 
 
-def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
-    """Scan `options.root` and return the finished report."""
+_PYTHON_LINE_RE = re.compile(
+    r"(?i)(requires[-_]python|python[-_]requires|python[-_]versions?\b|python_full_version"
+    r"|^\s*python\s*=)"
+)
+
+
+def _python_requirement(source: SourceFile, root: Path) -> Requirement:
+    """requires-python (Poetry's `python`, Pipfile's `python_version`) as a `python` constraint."""
+    assert source.requires_python is not None
+    line = None
+    try:
+        with (root / source.path).open(encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, start=1):
+                if _PYTHON_LINE_RE.search(text):
+                    line = number
+                    break
+    except OSError:
+        line = None
+    specifier = source.requires_python
+    return Requirement(
+        name=PYTHON,
+        display_name="python",
+        specifier=specifier,
+        marker=None,
+        extras=frozenset(),
+        text=f"python{specifier}",
+        location=Location(source.path, line),
+        role=Role.DECLARED if source.role is Role.DECLARED else Role.LOCKED,
+        direct=True,
+        constraint_only=False,
+    )
+
+
+# CPython feature releases, newest first: candidates for a host whose Python is not stated
+PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(15, 5, -1))
+
+
+def newest_admitted_python(requirements: Iterable[Requirement]) -> tuple[str, str] | None:
+    """The newest CPython (minor, full version) every `python` constraint admits, if any."""
+    keys = {r.key for r in requirements}
+    allowed = intersection(frozenset(keys))
+    if allowed.is_empty:
+        return None
+    for minor in PYTHON_MINORS:
+        for patch in range(0, 40):
+            version = f"{minor}.{patch}"
+            if allowed.contains(version):
+                return minor, version
+    return None
+
+
+def settle_host_pythons(
+    hosts: Sequence[Host], requirements: Mapping[str, Sequence[Requirement]]
+) -> tuple[Host, ...]:
+    """Hosts whose Python was not stated get the newest one all their services admit."""
+    settled = []
+    for host in hosts:
+        environment = host.environment
+        constraints = [
+            r for s in host.services for r in requirements.get(s, ()) if r.name == PYTHON
+        ]
+        if not environment.python_configured and constraints:
+            chosen = newest_admitted_python(constraints)
+            if chosen is not None:
+                platform_origin = environment.source.partition("platform from ")[2] or (
+                    environment.source
+                )
+                environment = replace(
+                    environment,
+                    python_version=chosen[0],
+                    python_full_version=chosen[1],
+                    source=f"python: newest every service admits, platform from {platform_origin}",
+                )
+                host = replace(host, environment=environment)
+        settled.append(host)
+    return tuple(settled)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything read from a repository before any conflict is decided."""
+
+    topology: Topology
+    hosts: tuple[Host, ...]
+    sources: Mapping[str, tuple[SourceFile, ...]]
+    requirements: Mapping[str, list[Requirement]]
+    graph: DependencyGraph
+    diagnostics: list[Diagnostic]
+    interpreter: Environment
+    config: Config | None
+
+
+def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
+    """Read the topology and every dependency file, and build the graph."""
     progress = progress or SilentProgress()
     root = options.root
     if not root.exists():
@@ -141,43 +250,103 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
     sources, diagnostics = read_sources(topology, read_options, progress)
     diagnostics.extend(topology.diagnostics)
     graph = DependencyGraph.build(sources)
-    requirements = {name: requirements_of(files) for name, files in sources.items()}
+    requirements = {name: requirements_of(files, root) for name, files in sources.items()}
+    diagnostics.extend(find_stale_locks(sources))
+    hosts = settle_host_pythons(topology.hosts, requirements)
+    if not topology.services:
+        diagnostics.append(
+            Diagnostic(
+                Severity.WARNING,
+                Location("."),
+                "no services found: no dependency files (requirements*.txt, pyproject.toml, "
+                "lock files, ...) below the root",
+            )
+        )
+    return Prepared(
+        topology, hosts, sources, requirements, graph, diagnostics, defaults.interpreter, config
+    )
 
+
+def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
+    """Scan `options.root` and return the finished report."""
+    progress = progress or SilentProgress()
+    prepared = prepare(options, progress)
+    topology, hosts, graph = prepared.topology, prepared.hosts, prepared.graph
+    requirements, sources = prepared.requirements, prepared.sources
+    diagnostics = list(prepared.diagnostics)
     conflicts: list[Conflict] = []
     plans: list[Plan] = []
     placed: set[str] = set()
-    for host in topology.hosts:
+    config = prepared.config
+    today = options.today or datetime.date.min
+    accepted = active_entries(config.ignore, today) if config is not None else []
+    for host in hosts:
         progress.analysing(host.name)
         placed.update(host.services)
         analysis = analyse_host(host, requirements, graph)
         diagnostics.extend(analysis.diagnostics)
         if not analysis.conflicts:
             continue
-        plan = plan_host(host, analysis.clashes)
+        # conflicts the team accepted (ignore list) do not shape the plan
+        ignored = {
+            c.package
+            for c in analysis.conflicts
+            if any(e.matches(host.name, c.package, c.services) for e in accepted)
+        }
+        plan = plan_host(host, [c for c in analysis.clashes if c.package not in ignored])
         plans.append(plan)
         conflicts.extend(recommend(conflict, plan) for conflict in analysis.conflicts)
     for service in topology.services:
         if service.name not in placed:
-            alone = Host(service.name, (service.name,), defaults.interpreter)
+            alone = Host(service.name, (service.name,), prepared.interpreter)
             diagnostics.extend(analyse_host(alone, requirements, graph).diagnostics)
-    if not topology.services:
-        diagnostics.append(
-            Diagnostic(
-                Severity.WARNING,
-                Location("."),
-                "no services found: no dependency files (requirements*.txt, ...) below the root",
-            )
-        )
 
-    return Report(
-        root=str(root),
+    report = Report(
+        root=str(options.root),
         config=topology.config,
-        hosts=topology.hosts,
+        hosts=hosts,
         services=tuple(ServiceReport(s, sources.get(s.name, ())) for s in topology.services),
         conflicts=tuple(sorted(conflicts, key=lambda c: (c.host, c.package, c.services))),
         plans=tuple(sorted(plans, key=lambda p: p.host)),
         diagnostics=_unique(diagnostics),
     )
+    if config is not None and config.ignore:
+        report = apply_ignores(report, config.ignore, today=today, config=config.path)
+        report = replace(report, diagnostics=_unique(report.diagnostics))
+    return report
+
+
+def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagnostic]:
+    """Pins a service's lock holds that its own declared constraints rule out: the lock is stale."""
+    found: list[Diagnostic] = []
+    for files in sources.values():
+        declared: dict[str, list[Requirement]] = {}
+        for source in files:
+            if source.role is Role.DECLARED:
+                for r in source.requirements:
+                    if r.marker is None and r.parent is None and not r.constraint_only:
+                        declared.setdefault(r.name, []).append(r)
+        for source in files:
+            if source.role is not Role.LOCKED:
+                continue
+            for pin in source.requirements:
+                version = pin.pinned_version
+                if version is None or pin.parent is not None or pin.marker is not None:
+                    continue
+                for wanted in declared.get(pin.name, ()):
+                    if str(wanted.specifier) and not wanted.specifier.contains(
+                        version, prereleases=True
+                    ):
+                        found.append(
+                            Diagnostic(
+                                Severity.WARNING,
+                                pin.location,
+                                f"stale lock: {pin.display_name}=={version} does not satisfy "
+                                f"{wanted.text} declared at {wanted.location.path}:"
+                                f"{wanted.location.line}; re-lock {source.path}",
+                            )
+                        )
+    return found
 
 
 def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:

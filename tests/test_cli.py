@@ -48,6 +48,10 @@ def test_demo_report_content(scan_json: ScanJson) -> None:
         "pin_mismatch": 2,
         "errors": 0,
         "warnings": 0,
+        "new": 0,
+        "ignored": 0,
+        "fixed": 0,
+        "fail_on": "any",
         "exit_code": 1,
     }
     found = {

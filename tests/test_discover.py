@@ -148,3 +148,18 @@ def test_config_topology_with_reference_errors(tmp_path: Path) -> None:
     assert (Severity.WARNING, "service 'empty': no dependency files found in empty") in messages
     assert (Severity.WARNING, "service 'empty' is on no host; it is checked on its own") in messages
     assert all(str(d.location) == "depcheck.toml" for d in topology.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("path", "dev"),
+    [
+        ("pkg/tests/requirements.latest.txt", True),
+        ("pkg/test/requirements.txt", True),
+        ("pkg/tests/pyproject.toml", True),
+        ("pkg/pyproject.toml", False),
+        ("pkg/uv.lock", False),
+        ("latest/requirements.txt", False),
+    ],
+)
+def test_files_in_test_folders_are_development_files(path: str, dev: bool) -> None:
+    assert is_dev_file(path) is dev

@@ -1,0 +1,129 @@
+"""Baselines: which conflicts are new, which were already there, which disappeared.
+
+A baseline is an earlier JSON report (`--baseline FILE`, written with `--write-baseline FILE`)
+or the same path scanned at a git revision (`--diff-base REF`). Conflicts match by `id`, the
+stable fingerprint of (host, package, services). The git revision is materialised with
+`git archive` into a temporary directory: the user's working tree and index are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import subprocess
+import tarfile
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from depcheck.config import IgnoreEntry
+from depcheck.model import Diagnostic, Location, Report, Severity, Suppression
+
+
+class BaselineError(ValueError):
+    """A baseline that cannot be used: the message is for the user, as is."""
+
+
+def load_baseline(path: Path) -> frozenset[str]:
+    """The conflict ids of an earlier depcheck JSON report."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BaselineError(f"--baseline {path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"--baseline {path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(
+            f"--baseline {path}:{exc.lineno}:{exc.colno}: not a JSON report: {exc.msg}"
+        ) from None
+    if not isinstance(data, dict) or data.get("schema_version") != 1:
+        raise BaselineError(f"--baseline {path}: not a depcheck JSON report (schema_version 1)")
+    conflicts = data.get("conflicts")
+    if not isinstance(conflicts, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) for c in conflicts
+    ):
+        raise BaselineError(f"--baseline {path}: its `conflicts` have no ids")
+    return frozenset(c["id"] for c in conflicts)
+
+
+def apply_baseline(report: Report, known: Iterable[str], label: str) -> Report:
+    """Mark each conflict new or known, and list the baseline's ids that are gone as fixed."""
+    known = frozenset(known)
+    current = {c.id for c in report.conflicts}
+    conflicts = tuple(
+        replace(c, baseline="known" if c.id in known else "new") for c in report.conflicts
+    )
+    return replace(
+        report, conflicts=conflicts, baseline=label, fixed=tuple(sorted(known - current))
+    )
+
+
+def active_entries(entries: Iterable[IgnoreEntry], today: datetime.date) -> list[IgnoreEntry]:
+    """The entries that have not expired by `today`."""
+    return [e for e in entries if e.until is None or e.until >= today]
+
+
+def apply_ignores(
+    report: Report, entries: Iterable[IgnoreEntry], *, today: datetime.date, config: str
+) -> Report:
+    """Mark conflicts an ignore entry accepts; expired entries stop applying and warn."""
+    entries = list(entries)
+    active = active_entries(entries, today)
+    diagnostics = list(report.diagnostics)
+    for entry in entries:
+        if entry not in active and entry.until is not None:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    Location(config, entry.line),
+                    f"ignore entry for {entry.package} expired on {entry.until.isoformat()}; "
+                    "its conflicts count again",
+                )
+            )
+    conflicts = []
+    for conflict in report.conflicts:
+        match = next(
+            (e for e in active if e.matches(conflict.host, conflict.package, conflict.services)),
+            None,
+        )
+        if match is not None:
+            until = match.until.isoformat() if match.until else None
+            conflict = replace(
+                conflict, ignored=Suppression(match.reason, until, Location(config, match.line))
+            )
+        conflicts.append(conflict)
+    return replace(report, conflicts=tuple(conflicts), diagnostics=tuple(diagnostics))
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=300
+        )
+    except FileNotFoundError:
+        raise BaselineError("--diff-base needs git, and git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise BaselineError(f"--diff-base: git {args[0]} took too long") from None
+
+
+def checkout_revision(path: Path, ref: str, destination: Path) -> Path:
+    """Extract the repository containing `path` at `ref` into `destination` (git archive).
+
+    Returns where `path` lies inside the extracted tree (it may not exist at `ref`).
+    """
+    directory = path.resolve()
+    top = _git(["rev-parse", "--show-toplevel"], directory)
+    if top.returncode != 0:
+        raise BaselineError(f"--diff-base: {path} is not inside a git repository")
+    toplevel = Path(top.stdout.decode().strip())
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], toplevel)
+    if commit.returncode != 0:
+        raise BaselineError(f"--diff-base: unknown revision {ref!r} in {toplevel.name}")
+    archive = _git(["archive", "--format=tar", commit.stdout.decode().strip()], toplevel)
+    if archive.returncode != 0:
+        message = archive.stderr.decode(errors="replace").strip().splitlines()
+        raise BaselineError(f"--diff-base: git archive failed: {message[-1] if message else ''}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(destination, filter="data")
+    return destination / directory.relative_to(toplevel.resolve())
