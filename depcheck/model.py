@@ -163,6 +163,8 @@ class SourceFile:
     diagnostics: tuple[Diagnostic, ...] = ()
     includes: tuple[str, ...] = ()
     requires_python: SpecifierSet | None = None
+    #: where the file states its Python requirement (requires-python, Poetry's `python`, ...)
+    requires_python_line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

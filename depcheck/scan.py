@@ -125,33 +125,19 @@ def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) ->
         return None
 
 
-def requirements_of(sources: Iterable[SourceFile], root: Path) -> list[Requirement]:
+def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
     """A service's requirements, with its files' requires-python as requirements on `python`."""
     result = [r for source in sources for r in source.requirements]
     for source in sources:
         if source.requires_python is not None and str(source.requires_python):
-            result.append(_python_requirement(source, root))
+            result.append(_python_requirement(source))
     return result
 
 
-_PYTHON_LINE_RE = re.compile(
-    r"(?i)(requires[-_]python|python[-_]requires|python[-_]versions?\b|python_full_version"
-    r"|^\s*python\s*=)"
-)
-
-
-def _python_requirement(source: SourceFile, root: Path) -> Requirement:
+def _python_requirement(source: SourceFile) -> Requirement:
     """requires-python (Poetry's `python`, Pipfile's `python_version`) as a `python` constraint."""
     assert source.requires_python is not None
-    line = None
-    try:
-        with (root / source.path).open(encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle, start=1):
-                if _PYTHON_LINE_RE.search(text):
-                    line = number
-                    break
-    except OSError:
-        line = None
+    line = source.requires_python_line
     specifier = source.requires_python
     return Requirement(
         name=PYTHON,
@@ -250,7 +236,7 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     sources, diagnostics = read_sources(topology, read_options, progress)
     diagnostics.extend(topology.diagnostics)
     graph = DependencyGraph.build(sources)
-    requirements = {name: requirements_of(files, root) for name, files in sources.items()}
+    requirements = {name: requirements_of(files) for name, files in sources.items()}
     diagnostics.extend(find_stale_locks(sources))
     hosts = settle_host_pythons(topology.hosts, requirements)
     if not topology.services:

@@ -99,6 +99,7 @@ class PyprojectSource(Source):
             diagnostics=tuple(collector.diagnostics),
             includes=tuple(reader.includes),
             requires_python=reader.requires_python,
+            requires_python_line=reader.requires_python_line,
         )
 
 
@@ -113,6 +114,7 @@ class _Reader:
     project: NormalizedName | None = None
     requirements: list[Requirement] = field(default_factory=list)
     requires_python: SpecifierSet | None = None
+    requires_python_line: int | None = None
     extras: dict[NormalizedName, list[Entry]] = field(default_factory=dict)
     includes: list[str] = field(default_factory=list)
 
@@ -312,6 +314,7 @@ class _Reader:
             return
         if self.requires_python is None:
             self.requires_python = specifier
+            self.requires_python_line = self.loc(path).line
         else:
             self.requires_python &= specifier
 
