@@ -82,6 +82,11 @@ def _combine_distinct(keys: frozenset[str]) -> str:
     return combine(SpecifierSet(k) for k in sorted(keys))
 
 
+@lru_cache(maxsize=65536)
+def _empty(key: str) -> bool:
+    return specifier_range(key).is_empty
+
+
 def satisfiable(keys: Iterable[str]) -> bool:
     return not intersection(frozenset(keys)).is_empty
 
@@ -206,17 +211,20 @@ def collect(
 ) -> dict[str, PackageState]:
     """Group the requirements that apply on `host` by package, then by service."""
     environment = host.environment.markers()
-    marker_cache: dict[str, bool] = {}
+    # sources share one Marker object among identical lines: decide each object once
+    marker_cache: dict[int, tuple[object, bool]] = {}
     packages: dict[str, PackageState] = defaultdict(PackageState)
     for service in host.services:
         needed: set[str] = set()
         constraint_only: list[Requirement] = []
         for requirement in requirements_by_service.get(service, ()):
-            if requirement.marker is not None:
-                marker_key = str(requirement.marker)
-                if marker_key not in marker_cache:
-                    marker_cache[marker_key] = applies(requirement, environment)
-                if not marker_cache[marker_key]:
+            marker = requirement.marker
+            if marker is not None:
+                cached = marker_cache.get(id(marker))
+                if cached is None or cached[0] is not marker:
+                    cached = (marker, applies(requirement, environment))
+                    marker_cache[id(marker)] = cached
+                if not cached[1]:
                     continue
             if requirement.constraint_only:
                 constraint_only.append(requirement)
@@ -228,7 +236,7 @@ def collect(
             if requirement.role is Role.LOCKED and requirement.parent is None:
                 if requirement.pinned_version is not None:
                     state.pins[service].append(requirement)
-                elif str(requirement.specifier):
+                elif requirement.key != FULL:
                     state.constraints[service].append(requirement)
             else:
                 state.constraints[service].append(requirement)
@@ -265,8 +273,12 @@ def analyse_host(
         ranges: dict[str, str] = {}
         every: dict[str, str] = {}
         for service, constraints in list(state.constraints.items()):
-            key = combine_keys(r.key for r in constraints)
-            if key != FULL and intersection(frozenset((key,))).is_empty:
+            key = (
+                constraints[0].key
+                if len(constraints) == 1
+                else combine_keys(r.key for r in constraints)
+            )
+            if key != FULL and _empty(key):
                 declared = [r for r in constraints if r.role is Role.DECLARED]
                 if intersection(frozenset((combine_keys(r.key for r in declared),))).is_empty:
                     diagnostics.append(
@@ -277,8 +289,12 @@ def analyse_host(
                 diagnostics.append(_stale_lock(service, package, declared, constraints))
                 constraints = declared
                 state.constraints[service] = declared
-            every[service] = combine_keys(r.key for r in constraints)
-            ranges[service] = combine_keys(r.key for r in constraints if firm(r))
+                key = combine_keys(r.key for r in constraints)
+            every[service] = key
+            if all(r.parent is None for r in constraints):
+                ranges[service] = key
+            else:
+                ranges[service] = combine_keys(r.key for r in constraints if firm(r))
         if package == PYTHON and host.environment.python_configured and ranges:
             # a stated host Python is a constraint no service can move: check against it too
             ranges[HOST_PYTHON] = f"=={host.environment.python_full_version}"
@@ -352,10 +368,13 @@ def _entries(
     result = []
     for requirement in sorted(requirements, key=_by_location):
         via: tuple[str, ...] = ()
-        if requirement.parent is not None or not requirement.direct:
+        if requirement.parent is not None:
+            # a range a lock records on an edge: the chain runs through that edge's parent
+            version = graph.pinned(service, requirement.parent)
+            parent = f"{requirement.parent}=={version}" if version else requirement.parent
+            via = (*graph.via(service, requirement.parent), parent)
+        elif not requirement.direct:
             via = graph.via(service, requirement.name)
-            if requirement.parent is not None and not via:
-                via = (requirement.parent,)
         result.append(
             ConflictRequirement(
                 service=service,

@@ -11,7 +11,6 @@ service S need package P" is then a path query on S's view of the graph.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,36 +44,50 @@ class PathStep:
 class DependencyGraph:
     """The networkx graph plus the per-service queries the rest of depcheck asks of it."""
 
-    def __init__(self, graph: Any, pins: Mapping[str, Mapping[str, str]]) -> None:
-        self.graph = graph
-        self._pins = pins
+    def __init__(self, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> None:
+        # Built lazily: a scan asks for the paths of a few services only (those in a conflict),
+        # so the whole-repository graph is assembled only when something wants all of it.
+        self._sources = {service: tuple(files) for service, files in sources_by_service.items()}
+        self._graph: Any = None
+        self._views: dict[str, Any] = {}
+        self._pins: dict[str, dict[str, str]] = {}
 
     @classmethod
     def build(cls, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> DependencyGraph:
-        """Build the graph from each service's parsed dependency files."""
-        graph = nx.DiGraph()
-        pins: dict[str, dict[str, str]] = defaultdict(dict)
-        for service, sources in sources_by_service.items():
-            snode = service_node(service)
-            graph.add_node(snode, kind="service", name=service)
-            for source in sources:
-                for requirement in source.requirements:
-                    _add_requirement(graph, pins, service, requirement)
-                for dependency in source.dependencies:
-                    _add_dependency(graph, service, dependency)
-        return cls(graph, pins)
+        """The graph of each service's parsed dependency files."""
+        return cls(sources_by_service)
+
+    @property
+    def graph(self) -> Any:
+        """The whole `networkx.DiGraph`: every service, every package, every recorded edge."""
+        if self._graph is None:
+            graph = nx.DiGraph()
+            for service in self._sources:
+                self._fill(graph, service)
+            self._graph = graph
+        return self._graph
+
+    def _fill(self, graph: Any, service: str) -> None:
+        pins = self._pins.setdefault(service, {})
+        graph.add_node(service_node(service), kind="service", name=service)
+        for source in self._sources.get(service, ()):
+            for requirement in source.requirements:
+                _add_requirement(graph, pins, service, requirement)
+            for dependency in source.dependencies:
+                _add_dependency(graph, service, dependency)
 
     def pinned(self, service: str, package: str) -> str | None:
+        self.service_view(service)
         return self._pins.get(service, {}).get(package)
 
     def service_view(self, service: str) -> Any:
-        """The subgraph of edges that `service`'s own files recorded."""
-
-        def keep(u: Node, v: Node) -> bool:
-            data = self.graph.edges[u, v]
-            return service in data.get("by_service", {})
-
-        return nx.subgraph_view(self.graph, filter_edge=keep)
+        """The graph of the edges `service`'s own files recorded."""
+        view = self._views.get(service)
+        if view is None:
+            view = nx.DiGraph()
+            self._fill(view, service)
+            self._views[service] = view
+        return view
 
     def via(self, service: str, package: str) -> tuple[str, ...]:
         """The shortest chain of packages from `service` to `package` (exclusive), as name==version.
@@ -90,12 +103,13 @@ class DependencyGraph:
     ) -> Iterator[list[PathStep]]:
         """Paths from `service` to `package` in the service's own view, each a list of steps."""
         source, target = service_node(service), package_node(package)
-        if source not in self.graph or target not in self.graph:
-            return
         view = self.service_view(service)
+        if source not in view or target not in view:
+            return
         try:
             if shortest:
-                found = [nx.shortest_path(view, source, target)]
+                # of several equally short chains, the same one every run: the first by name
+                found = [min(nx.all_shortest_paths(view, source, target))]
             else:
                 found = nx.all_simple_paths(view, source, target, cutoff=12)
         except nx.NetworkXNoPath:
@@ -106,7 +120,7 @@ class DependencyGraph:
             yield [self._step(service, u, v) for u, v in itertools.pairwise(nodes)]
 
     def _step(self, service: str, u: Node, v: Node) -> PathStep:
-        records = self.graph.edges[u, v]["by_service"][service]
+        records = self.service_view(service).edges[u, v]["by_service"][service]
         # a locked `==` pin on a direct edge is the version, not the constraint asked for
         asked = [
             r
@@ -131,13 +145,13 @@ def _label(step: PathStep) -> str:
 
 
 def _add_requirement(
-    graph: Any, pins: dict[str, dict[str, str]], service: str, requirement: Requirement
+    graph: Any, pins: dict[str, str], service: str, requirement: Requirement
 ) -> None:
     pnode = package_node(requirement.name)
     if pnode not in graph:
         graph.add_node(pnode, kind="package", name=requirement.name)
     if requirement.pinned_version is not None and requirement.parent is None:
-        pins[service].setdefault(requirement.name, requirement.pinned_version)
+        pins.setdefault(requirement.name, requirement.pinned_version)
     if requirement.parent is not None:
         parent = package_node(requirement.parent)
         if parent not in graph:

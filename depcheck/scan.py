@@ -8,11 +8,13 @@ used); everything wrong inside a dependency file becomes a diagnostic and the sc
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
+
+from packaging.specifiers import SpecifierSet
 
 from depcheck.baseline import active_entries, apply_ignores
 from depcheck.config import Config, ConfigError, find_config, load_config
@@ -320,9 +322,7 @@ def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagno
                 if version is None or pin.parent is not None or pin.marker is not None:
                     continue
                 for wanted in declared.get(pin.name, ()):
-                    if str(wanted.specifier) and not wanted.specifier.contains(
-                        version, prereleases=True
-                    ):
+                    if wanted.key != "*" and not _admits(wanted.key, version):
                         found.append(
                             Diagnostic(
                                 Severity.WARNING,
@@ -333,6 +333,11 @@ def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagno
                             )
                         )
     return found
+
+
+@lru_cache(maxsize=131072)
+def _admits(key: str, version: str) -> bool:
+    return SpecifierSet(key).contains(version, prereleases=True)
 
 
 def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:

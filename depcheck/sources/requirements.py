@@ -46,10 +46,12 @@ from depcheck.model import (
     Role,
     Severity,
     SourceFile,
+    specifier_facts,
 )
 from depcheck.sources.interface import ReadOptions, Source, SourceError, read_text
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_ANY = SpecifierSet()  # shared: an empty specifier set is immutable in practice
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _WHEEL_RE = re.compile(r"([^/-]+)-([^-/]+)(?:-\d[^-/]*)?-[^-/]+-[^-/]+-[^-/]+\.whl$")
@@ -108,6 +110,16 @@ def iter_logical_lines(content: str) -> Iterator[_LogicalLine]:
     first = 0
     lines = content.splitlines()
     for number, raw in enumerate(lines, start=1):
+        if not pending:
+            # the common lines: a requirement with no comment or continuation, or a whole-line
+            # comment (pip never joins a comment line)
+            stripped = raw.strip()
+            if stripped.startswith("#"):
+                yield _LogicalLine(number, number, "", None)
+                continue
+            if "#" not in raw and not raw.endswith("\\"):
+                yield _LogicalLine(number, number, stripped, len(raw) - len(raw.lstrip()) + 1)
+                continue
         is_comment = COMMENT_RE.match(raw) is not None
         if not raw.endswith("\\") or is_comment:
             if is_comment:
@@ -121,7 +133,7 @@ def iter_logical_lines(content: str) -> Iterator[_LogicalLine]:
         else:
             if not pending:
                 first = number
-            pending.append(raw.rstrip("\\"))
+            pending.append(raw.strip("\\"))
     if pending:
         yield _finish(first, len(lines), "".join(pending), joined=True)
 
@@ -135,6 +147,8 @@ def _finish(first: int, last: int, raw: str, *, joined: bool) -> _LogicalLine:
 
 def _split_args_options(line: str) -> tuple[str, str]:
     """pip's break_args_options: the requirement part ends at the first token starting with '-'."""
+    if not line.startswith("-") and " -" not in line:
+        return line, ""
     tokens = line.split(" ")
     args: list[str] = []
     for index, token in enumerate(tokens):
@@ -184,6 +198,7 @@ def _parse_options(text: str) -> list[tuple[str, str | None]]:
     return result
 
 
+@lru_cache(maxsize=65536)
 def _looks_like_path_or_url(text: str) -> bool:
     if _URL_RE.match(text):
         return True
@@ -221,6 +236,8 @@ class ParsedLine:
     marker: Marker | None
     extras: frozenset[str]
     url: str | None
+    key: str
+    pinned: str | None
 
 
 @lru_cache(maxsize=65536)
@@ -231,6 +248,7 @@ def parse_pep508(text: str) -> ParsedLine | tuple[str, int | None]:
         parsed = PackagingRequirement(text)
     except InvalidRequirement as exc:
         return describe_requirement_error(text, exc)
+    key, pinned = specifier_facts(parsed.specifier)
     return ParsedLine(
         name=canonicalize_name(parsed.name),
         display_name=parsed.name,
@@ -238,6 +256,8 @@ def parse_pep508(text: str) -> ParsedLine | tuple[str, int | None]:
         marker=parsed.marker,
         extras=frozenset(canonicalize_name(e) for e in parsed.extras),
         url=parsed.url,
+        key=key,
+        pinned=pinned,
     )
 
 
@@ -283,6 +303,19 @@ class _Parse:
         self.diagnostics.append(Diagnostic(Severity.WARNING, location, message))
 
 
+@lru_cache(maxsize=65536)
+def _via_parent(origin: str) -> str | None:
+    """The normalized package name a `# via` origin names (None for `-r file` and the like)."""
+    match = _VIA_NAME_RE.match(origin)
+    return canonicalize_name(match.group(1)) if match else None
+
+
+@lru_cache(maxsize=65536)
+def _origins_direct(origins: tuple[str, ...]) -> bool:
+    """`-r requirements.in` (pip-compile, uv) or `name (pyproject.toml)`: asked for at top level."""
+    return any(o.startswith(("-r ", "-e ")) or o.endswith(")") for o in origins)
+
+
 def _detect_tool(lines: list[str]) -> str | None:
     """Which resolver wrote this file, judged from its header or annotations."""
     for raw in lines[:15]:
@@ -296,7 +329,7 @@ def _detect_tool(lines: list[str]) -> str | None:
     return None
 
 
-def _via_annotations(lines: list[str], logical: list[_LogicalLine]) -> dict[int, list[str]]:
+def _via_annotations(lines: list[str], logical: list[_LogicalLine]) -> dict[int, tuple[str, ...]]:
     """`# via` origins after each requirement line, in both annotation layouts.
 
     Split layout (pip-compile >= 6, uv default)::
@@ -308,7 +341,7 @@ def _via_annotations(lines: list[str], logical: list[_LogicalLine]) -> dict[int,
 
     Line layout (`--annotation-style=line`): `urllib3==2.2.1  # via -r requirements.in, requests`.
     """
-    result: dict[int, list[str]] = {}
+    result: dict[int, tuple[str, ...]] = {}
     for entry in logical:
         if not entry.text or (entry.text.startswith("-") and not entry.text.startswith("-e")):
             continue
@@ -335,7 +368,7 @@ def _via_annotations(lines: list[str], logical: list[_LogicalLine]) -> dict[int,
                 in_via = False
             index += 1
         if origins:
-            result[entry.line] = [origin for origin in origins if origin]
+            result[entry.line] = tuple(origin for origin in origins if origin)
     return result
 
 
@@ -385,11 +418,13 @@ class RequirementsFileSource(Source):
                 continue
             location = Location(path, entry.line, entry.column)
             args, option_text = _split_args_options(entry.text)
-            try:
-                options = _parse_options(option_text) if option_text else []
-            except _OptionError as exc:
-                state.error(location, str(exc))
-                continue
+            options: list[tuple[str, str | None]] = []
+            if option_text:
+                try:
+                    options = _parse_options(option_text)
+                except _OptionError as exc:
+                    state.error(location, str(exc))
+                    continue
             if args:
                 bad = [name for name, _ in options if name not in _PER_REQUIREMENT]
                 if bad:
@@ -436,24 +471,23 @@ class RequirementsFileSource(Source):
             self._add_via_edges(state, file_requirements, via)
 
     def _add_via_edges(
-        self, state: _Parse, requirements: list[Requirement], via: dict[int, list[str]]
+        self, state: _Parse, requirements: list[Requirement], via: dict[int, tuple[str, ...]]
     ) -> None:
         pins = {r.name: r.pinned_version for r in requirements}
         for requirement in requirements:
-            origins = via.get(requirement.location.line or 0, [])
+            origins = via.get(requirement.location.line or 0, ())
             for origin in origins:
                 if origin.startswith("-"):
                     continue
-                match = _VIA_NAME_RE.match(origin)
-                if not match:
+                parent = _via_parent(origin)
+                if parent is None:
                     continue
-                parent = canonicalize_name(match.group(1))
                 state.dependencies.append(
                     Dependency(
                         parent=parent,
                         parent_version=pins.get(parent),
                         child=requirement.name,
-                        specifier=SpecifierSet(),
+                        specifier=_ANY,
                         marker=None,
                         location=requirement.location,
                     )
@@ -468,13 +502,12 @@ class RequirementsFileSource(Source):
         role: Role,
         constraint: bool,
         editable: bool,
-        origins: list[str] | None,
+        origins: tuple[str, ...] | None,
     ) -> Requirement | None:
         text = text.strip()
         direct = not constraint
         if origins is not None and role is Role.LOCKED:
-            # `-r requirements.in` (pip-compile, uv) or `name (pyproject.toml)`: top-level
-            direct = any(o.startswith(("-r ", "-e ")) or o.endswith(")") for o in origins)
+            direct = _origins_direct(origins)
         if editable or _looks_like_path_or_url(text):
             reference, _, marker_text = text.partition("; ")
             if ";" in reference and not _URL_RE.match(reference):
@@ -493,7 +526,9 @@ class RequirementsFileSource(Source):
             return Requirement(
                 name=canonicalize_name(name),
                 display_name=name,
-                specifier=SpecifierSet(f"=={version}" if version and _is_version(version) else ""),
+                specifier=SpecifierSet(f"=={version}")
+                if version and _is_version(version)
+                else _ANY,
                 marker=marker,
                 extras=frozenset(),
                 text=text,
@@ -524,6 +559,8 @@ class RequirementsFileSource(Source):
             url=parsed.url,
             editable=editable,
             constraint_only=constraint,
+            key=parsed.key,
+            pinned_version=parsed.pinned,
         )
 
     def _include(
