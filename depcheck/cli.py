@@ -601,5 +601,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entrypoint() -> None:
-    """The `depcheck` console script."""
-    sys.exit(main(sys.argv[1:]))
+    """The `depcheck` console script.
+
+    The process ends right after `main`, so the collector stays off for the whole run and the
+    interpreter's teardown (freeing every object of a large scan one by one, then a final full
+    collection: about 0.5 s on the 1,000-service benchmark) is skipped once the output is
+    flushed. Every file depcheck writes is closed (and renamed into place) before this point.
+    """
+    gc.disable()
+    code = main(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        code = code or EXIT_ERROR
+    os._exit(code)

@@ -261,6 +261,15 @@ def parse_pep508(text: str) -> ParsedLine | tuple[str, int | None]:
     )
 
 
+@lru_cache(maxsize=65536)
+def _plain_requirement(text: str) -> ParsedLine | None:
+    """The parsed line when `text` is a valid PEP 508 requirement that is not a path or URL."""
+    if _looks_like_path_or_url(text):
+        return None
+    parsed = parse_pep508(text)
+    return parsed if isinstance(parsed, ParsedLine) else None
+
+
 def _is_version(text: str) -> bool:
     try:
         Version(text)
@@ -329,8 +338,8 @@ def _detect_tool(lines: list[str]) -> str | None:
     return None
 
 
-def _via_annotations(lines: list[str], logical: list[_LogicalLine]) -> dict[int, tuple[str, ...]]:
-    """`# via` origins after each requirement line, in both annotation layouts.
+def _via_annotations(lines: list[str]) -> dict[int, tuple[str, ...]]:
+    """`# via` origins after each requirement, keyed by its first line, in both layouts.
 
     Split layout (pip-compile >= 6, uv default)::
 
@@ -340,36 +349,40 @@ def _via_annotations(lines: list[str], logical: list[_LogicalLine]) -> dict[int,
             #   requests
 
     Line layout (`--annotation-style=line`): `urllib3==2.2.1  # via -r requirements.in, requests`.
+    One pass over the physical lines: comments attach to the requirement they follow.
     """
-    result: dict[int, tuple[str, ...]] = {}
-    for entry in logical:
-        if not entry.text or (entry.text.startswith("-") and not entry.text.startswith("-e")):
+    found: dict[int, list[str]] = {}
+    current: int | None = None  # first line of the requirement the next comments belong to
+    joined = False  # the previous physical line ended in a continuation
+    in_via = False
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if not stripped:
+            current, joined, in_via = None, False, False
             continue
-        origins: list[str] = []
-        inline = lines[entry.last_line - 1]
-        marker = inline.find("# via ")
-        if marker != -1:
-            origins.extend(part.strip() for part in inline[marker + 6 :].split(","))
-        index = entry.last_line  # next physical line, 0-based
-        in_via = False
-        while index < len(lines):
-            stripped = lines[index].strip()
-            if not stripped.startswith("#"):
-                break
+        if stripped[0] == "#":
+            if current is None:
+                continue
             body = stripped[1:].strip()
             if body == "via":
                 in_via = True
             elif body.startswith("via "):
-                origins.extend(part.strip() for part in body[4:].split(","))
+                found.setdefault(current, []).extend(p.strip() for p in body[4:].split(","))
                 in_via = False
             elif in_via and body:
-                origins.append(body)
+                found.setdefault(current, []).append(body)
             else:
                 in_via = False
-            index += 1
-        if origins:
-            result[entry.line] = tuple(origin for origin in origins if origin)
-    return result
+            continue
+        if not joined:
+            option = stripped.startswith("-") and not stripped.startswith("-e")
+            current = None if option else number
+        in_via = False
+        if current is not None and "# via " in raw:
+            tail = raw[raw.index("# via ") + 6 :]
+            found.setdefault(current, []).extend(p.strip() for p in tail.split(","))
+        joined = raw.endswith("\\")
+    return {line: tuple(o for o in origins if o) for line, origins in found.items()}
 
 
 class RequirementsFileSource(Source):
@@ -411,12 +424,39 @@ class RequirementsFileSource(Source):
             state.root_tool = tool
         role = Role.LOCKED if tool else Role.DECLARED
         logical = list(iter_logical_lines(text))
-        via = _via_annotations(physical, logical) if tool else {}
+        via = _via_annotations(physical) if tool else {}
         file_requirements: list[Requirement] = []
+        direct_default = not constraint
         for entry in logical:
-            if not entry.text:
+            text = entry.text
+            if not text:
                 continue
             location = Location(path, entry.line, entry.column)
+            if text[0] != "-" and " -" not in text:
+                # the common line, a plain PEP 508 requirement: straight from the parse cache
+                parsed = _plain_requirement(text)
+                if parsed is not None:
+                    origins = via.get(entry.line) if via else None
+                    file_requirements.append(
+                        Requirement(
+                            parsed.name,
+                            parsed.display_name,
+                            parsed.specifier,
+                            parsed.marker,
+                            parsed.extras,
+                            text,
+                            location,
+                            role,
+                            _origins_direct(origins) if origins is not None else direct_default,
+                            None,
+                            parsed.url,
+                            False,
+                            constraint,
+                            parsed.key,
+                            parsed.pinned,
+                        )
+                    )
+                    continue
             args, option_text = _split_args_options(entry.text)
             options: list[tuple[str, str | None]] = []
             if option_text:
