@@ -22,11 +22,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import networkx as nx
+
 from depcheck.conflicts import HOST_PYTHON, Clash, satisfiable
 from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation
 
 EXACT_LIMIT = 60
-NODE_BUDGET = 200_000
+NODE_BUDGET = 500_000
 
 Signature = tuple[tuple[str, str], ...]
 
@@ -74,6 +76,13 @@ class _Problem:
                 if not self.compatible([a, b]):
                     self.edges[a.index].add(b.index)
                     self.edges[b.index].add(a.index)
+        # with interval ranges only (no `!=`, no `===`), pairwise compatibility is the whole
+        # story (Helly): the searches can skip the full check
+        self.pairwise = all(
+            "!=" not in key and "===" not in key
+            for clash in clashes
+            for key in clash.ranges.values()
+        )
 
     def compatible(self, classes: Iterable[_Class]) -> bool:
         keys: dict[str, set[str]] = defaultdict(set)
@@ -117,7 +126,14 @@ class _Problem:
 def _colour(
     problem: _Problem, component: list[_Class], *, budget: int
 ) -> tuple[list[list[_Class]], bool]:
-    """Fewest compatible groups for one component; returns (groups, exact)."""
+    """Fewest compatible groups for one component; returns (groups, exact).
+
+    Branch and bound in DSATUR order: always extend the class whose clashing neighbours already
+    sit in the most different groups, try the groups it fits (a pairwise check, then the full
+    constraint check for clashes of three or more), open a new group only while that can still
+    beat the best partition found, and stop as soon as it meets the clique lower bound.
+    """
+    by_index = {c.index: c for c in component}
     order = sorted(component, key=lambda c: (-len(problem.edges[c.index]), -c.weight, c.services))
     best = _greedy_colour(problem, order)
     lower = _clique_bound(problem, order)
@@ -126,33 +142,46 @@ def _colour(
     if len(component) > EXACT_LIMIT:
         return best, False
     groups: list[list[_Class]] = []
+    group_of: dict[int, int] = {}
     nodes = 0
 
-    def search(position: int) -> None:
+    def saturation(cls: _Class) -> int:
+        return len({group_of[n] for n in problem.edges[cls.index] if n in group_of})
+
+    def search() -> None:
         nonlocal best, nodes
         nodes += 1
         if nodes > budget:
             raise _BudgetExceeded
-        if position == len(order):
+        if len(group_of) == len(component):
             best = [list(g) for g in groups]
             return
-        cls = order[position]
-        for group in groups:
-            if all(other.index not in problem.edges[cls.index] for other in group) and (
-                problem.compatible([*group, cls])
+        cls = max(
+            (by_index[i] for i in by_index if i not in group_of),
+            key=lambda c: (saturation(c), len(problem.edges[c.index]), c.weight, c.services),
+        )
+        taken = {group_of[n] for n in problem.edges[cls.index] if n in group_of}
+        for position, group in enumerate(groups):
+            if position in taken or (
+                not problem.pairwise and not problem.compatible([*group, cls])
             ):
-                group.append(cls)
-                search(position + 1)
-                group.pop()
-                if len(best) <= lower:
-                    return
+                continue
+            group.append(cls)
+            group_of[cls.index] = position
+            search()
+            del group_of[cls.index]
+            group.pop()
+            if len(best) <= lower:
+                return
         if len(groups) + 1 < len(best):
             groups.append([cls])
-            search(position + 1)
+            group_of[cls.index] = len(groups) - 1
+            search()
+            del group_of[cls.index]
             groups.pop()
 
     try:
-        search(0)
+        search()
     except _BudgetExceeded:
         return best, False
     return best, True
@@ -171,14 +200,15 @@ def _greedy_colour(problem: _Problem, order: list[_Class]) -> list[list[_Class]]
 
 
 def _clique_bound(problem: _Problem, order: list[_Class]) -> int:
-    best = 1
-    for start in order:
-        clique = [start.index]
-        for cls in order:
-            if cls.index != start.index and all(cls.index in problem.edges[m] for m in clique):
-                clique.append(cls.index)
-        best = max(best, len(clique))
-    return best
+    """The largest set of pairwise-clashing classes: each needs a group of its own (exact)."""
+    graph = nx.Graph()
+    members = {c.index for c in order}
+    graph.add_nodes_from(members)
+    graph.add_edges_from(
+        (a, b) for a in members for b in problem.edges[a] if b in members and a < b
+    )
+    clique, _ = nx.max_weight_clique(graph, weight=None)
+    return max(1, len(clique))
 
 
 def _cover(problem: _Problem, component: list[_Class], *, budget: int) -> tuple[set[int], bool]:
