@@ -61,6 +61,14 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         "PATH/pyproject.toml",
     )
     group.add_argument(
+        "--hosts-from",
+        choices=["auto", "config", "deploy", "single"],
+        default="auto",
+        help="where hosts come from: the config's hosts, the deployment files (Dockerfiles, "
+        "Compose, Procfile, SAM, serverless.yml), or one host for all; auto (default): the "
+        "config's hosts if it declares any, else the deployment files', else one host",
+    )
+    group.add_argument(
         "--python",
         metavar="X.Y",
         help="Python version for markers on hosts whose config sets none (default: the newest "
@@ -247,6 +255,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--output", "-o", metavar="FILE", type=Path, help="write to FILE instead")
     _common_options(graph)
+
+    plan = commands.add_parser(
+        "plan",
+        help="say which images to split, into what, and what each installs",
+        description=(
+            "Scan PATH and, for every host that cannot stay one environment, name the images "
+            "to split it into and the dependency files each would install. With --emit compose "
+            "OUT, write a suggested Compose file to OUT and a Dockerfile sketch per image to "
+            "OUT.d/; the repository's own files are never changed."
+        ),
+        epilog="Exit codes: 0 nothing to split or align, 1 conflicts found (a split or an "
+        "alignment is suggested), 2 usage or input error (or OUT exists), 3 internal error.",
+    )
+    plan.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help="the repository root (default: the current directory)",
+    )
+    plan.add_argument(
+        "--emit",
+        nargs=2,
+        metavar=("FORMAT", "OUT"),
+        help="write the suggestion: FORMAT is compose; OUT the Compose file to create "
+        "(Dockerfile sketches go to OUT.d/)",
+    )
+    plan.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite OUT and its sketches when an earlier `depcheck plan` wrote them "
+        "(other existing files are never overwritten)",
+    )
+    _common_options(plan)
     return parser
 
 
@@ -348,6 +390,7 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
         include_dev=args.include_dev,
         allow_outside_root=args.allow_outside_root,
         today=datetime.date.today(),
+        hosts_from=args.hosts_from,
     )
 
 
@@ -398,6 +441,39 @@ class UsageError(ValueError):
     """Arguments that do not fit together: exit 2 with the message."""
 
 
+def _complain(line: str) -> None:
+    """One line on standard error. Diagnostics and errors quote scanned files, so their control
+    characters (ANSI escapes, line breaks) are neutralised as in the text report."""
+    from depcheck.report.text import clean
+
+    print(clean(line), file=sys.stderr)
+
+
+def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
+    """The report of a scan that could not start (a config that cannot be used, no such
+    directory): nothing analysed, one error at the place that stopped it."""
+    from depcheck.config import ConfigError
+    from depcheck.model import Diagnostic, Location, Severity
+
+    # the scan re-raises a config problem as ScanError; the config's own error has its line
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ConfigError):
+        diagnostic = Diagnostic(Severity.ERROR, cause.location, cause.cause)
+        config: str | None = cause.path
+    else:
+        diagnostic = Diagnostic(Severity.ERROR, Location("."), str(exc))
+        config = None
+    return Report(
+        root=display_root(Path(args.path)),
+        config=config,
+        hosts=(),
+        services=(),
+        conflicts=(),
+        plans=(),
+        diagnostics=(diagnostic,),
+    )
+
+
 def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
     from depcheck.baseline import apply_baseline, checkout_revision, load_baseline
     from depcheck.scan import scan
@@ -436,8 +512,11 @@ def run_scan(args: argparse.Namespace) -> int:
             report = _with_progress(args, lambda progress: scan(options, progress))
             report = _baseline(report, args, options)
         except (ScanError, BaselineError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
+            if OutputFormat(args.format) is OutputFormat.TEXT and not (main_file or extra):
+                _complain(f"error: {exc}")
+                return EXIT_ERROR
+            # tools reading stdout or the files still get a document: the error and no more
+            report = _failed_scan(exc, args)
         report = replace(
             report,
             root=display_root(Path(args.path)),
@@ -491,7 +570,7 @@ def _emit(
     if output_format is not OutputFormat.TEXT or not to_terminal:
         # the document went elsewhere; the log still gets every input problem, one line each
         for diagnostic in report.diagnostics:
-            print(f"{diagnostic.severity.value}: {diagnostic}", file=sys.stderr)
+            _complain(f"{diagnostic.severity.value}: {diagnostic}")
     return report.exit_code if ok else EXIT_ERROR
 
 
@@ -515,7 +594,7 @@ def run_why(args: argparse.Namespace) -> int:
     try:
         prepared = _with_progress(args, lambda progress: prepare(options, progress))
     except ScanError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _complain(f"error: {exc}")
         return EXIT_ERROR
     explanation = explain(
         prepared.graph,
@@ -557,19 +636,76 @@ def run_graph(args: argparse.Namespace) -> int:
             document = export_graph(prepared.graph, args.format)
             diagnostics = tuple(prepared.diagnostics)
     except ScanError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _complain(f"error: {exc}")
         return EXIT_ERROR
     for diagnostic in diagnostics:
-        print(f"{diagnostic.severity.value}: {diagnostic}", file=sys.stderr)
+        _complain(f"{diagnostic.severity.value}: {diagnostic}")
     if not _write_or_print(args, document):
         return EXIT_ERROR
     return EXIT_ERROR if any(d.severity.value == "error" for d in diagnostics) else EXIT_OK
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from depcheck.deploy.plan import SUGGESTION_HEADER, compose_suggestion
+    from depcheck.report.plan import render_plan_text
+    from depcheck.scan import ScanError, scan
+
+    if args.emit is not None and args.emit[0] != "compose":
+        raise UsageError(f"--emit {args.emit[0]}: the only format is compose")
+    options = _scan_options(args)
+    try:
+        report = _with_progress(args, lambda progress: scan(options, progress))
+    except ScanError as exc:
+        _complain(f"error: {exc}")
+        return EXIT_ERROR
+    report = replace(report, root=display_root(Path(args.path)))
+    sys.stdout.write(render_plan_text(report))
+    sys.stdout.flush()
+    if args.emit is None:
+        return report.exit_code
+    suggestion = compose_suggestion(report, Path(args.path), Path(args.emit[1]))
+    if suggestion.images == 0:
+        print("depcheck: no host needs splitting; nothing written", file=sys.stderr)
+        return report.exit_code
+    for path, _ in suggestion.files:
+        if path.is_dir() or (path.exists() and not _earlier_suggestion(path, SUGGESTION_HEADER)):
+            print(f"error: {path} exists; depcheck plan never overwrites it", file=sys.stderr)
+            return EXIT_ERROR
+        if path.exists() and not args.force:
+            print(f"error: {path} exists (use --force to replace it)", file=sys.stderr)
+            return EXIT_ERROR
+    for path, text in suggestion.files:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"error: cannot create {path.parent}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+        if not _write(path, text):
+            return EXIT_ERROR
+    sketches = len(suggestion.files) - 1
+    print(
+        f"depcheck: wrote {suggestion.compose} ({suggestion.images} services) and "
+        f"{sketches} Dockerfile sketch{'es' if sketches != 1 else ''} in "
+        f"{suggestion.compose.name}.d/",
+        file=sys.stderr,
+    )
+    return report.exit_code
+
+
+def _earlier_suggestion(path: Path, header: str) -> bool:
+    """Whether `path` is a file an earlier `depcheck plan --emit` wrote (its first line says so)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.readline().startswith(header)
+    except OSError:
+        return False
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "scan": run_scan,
     "why": run_why,
     "graph": run_graph,
+    "plan": run_plan,
 }
 
 
@@ -583,19 +719,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _complain(f"error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("depcheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of stdout went away (`depcheck scan | head`): nothing left to tell it
+        return EXIT_ERROR
     except Exception as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
         summary = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        print(
+        _complain(
             f"depcheck: internal error, please report it: {summary}"
-            + ("" if getattr(args, "debug", False) else " (run with --debug for the traceback)"),
-            file=sys.stderr,
+            + ("" if getattr(args, "debug", False) else " (run with --debug for the traceback)")
         )
         return EXIT_INTERNAL
 

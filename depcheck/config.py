@@ -13,36 +13,55 @@ or from the file `--config` names. The file format (DESIGN.md)::
     python = "3.11"
     platform = "linux"
 
-A file that does not parse, or has the wrong shape, raises `ConfigError` naming the file, the key
-and why; nothing else in it is trusted then. Cross-references (a host naming an unknown service)
-are checked by `discover.build_topology`, which reports them and carries on with the rest.
+A file that cannot be read, does not parse, or has the wrong shape, raises `ConfigError` naming
+the file, the line, the key and why; nothing else in it is trusted then. Cross-references (a host
+naming an unknown service) are checked by `discover.build_topology`, which reports them at their
+line (`Config.location`) and carries on with the rest.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+
+from depcheck.model import Location
+from depcheck.sources.declared import load_toml
+from depcheck.sources.interface import SourceError, read_text
+from depcheck.sources.toml_locations import TomlLocations
 
 PLATFORMS = ("linux", "darwin", "win32")
 _PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,3})?$")
 
 
 class ConfigError(ValueError):
-    """A configuration file that cannot be used: names the file, the key and the reason."""
+    """A configuration file that cannot be used: names the file, the line, the key and why."""
 
-    def __init__(self, path: str, message: str, *, key: str | None = None) -> None:
-        where = f"config {path}"
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        key: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.location = Location(path, line, column if line is not None else None)
+        where = f"config {self.location}"
         text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
         super().__init__(text)
         self.path = path
         self.key = key
         self.message = message
+
+    @property
+    def cause(self) -> str:
+        """The message without the file: what a diagnostic at `location` says."""
+        return f"{self.key}: {self.message}" if self.key else self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,46 +111,81 @@ class Config:
     include_dev: bool = False
     ignore: tuple[IgnoreEntry, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: where each key is written, and the table the config lives in (`tool.depcheck`)
+    locations: TomlLocations | None = field(default=None, compare=False, repr=False)
+    prefix: tuple[str, ...] = ()
+
+    def location(self, *keys: str | int) -> Location:
+        """Where `keys` (e.g. "hosts", "web", "services", 2) is written in the config file,
+        else where its nearest written parent is."""
+        found = self.locations.find((*self.prefix, *keys)) if self.locations else None
+        return Location(self.path, *found) if found else Location(self.path)
 
 
 def find_config(root: Path) -> Path | None:
-    """`depcheck.toml` at the root, else a root `pyproject.toml` with `[tool.depcheck]`."""
+    """`depcheck.toml` at the root, else a root `pyproject.toml` with `[tool.depcheck]`.
+
+    A `depcheck.toml` that is no readable file is still returned, so loading it says why.
+    """
     candidate = root / "depcheck.toml"
-    if candidate.is_file():
+    if candidate.exists() or candidate.is_symlink():
         return candidate
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None  # the pyproject source reports a broken file; it is no config then
-        tool = data.get("tool")
-        if isinstance(tool, dict) and "depcheck" in tool:
-            return pyproject
+    try:
+        text, _ = read_text(root, "pyproject.toml")
+    except SourceError:
+        return None  # the pyproject source reports a file it cannot read
+    data, _ = load_toml(text, "pyproject.toml")
+    tool = data.get("tool") if data is not None else None
+    if isinstance(tool, dict) and "depcheck" in tool:
+        return root / "pyproject.toml"
     return None
 
 
 def load_config(path: Path, *, display: str) -> Config:
     """Parse a config file; `display` is the name messages use for it."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(display, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(display, f"cannot read: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(display, f"invalid TOML: {exc}") from None
-    prefix = ""
+        # the file may lie outside the scan root: --config names it explicitly
+        text, warnings = read_text(path.parent, path.name, allow_outside_root=True)
+    except SourceError as exc:
+        raise ConfigError(display, exc.message) from None
+    if warnings:
+        raise ConfigError(
+            display, "not valid UTF-8 (a TOML file must be)", line=warnings[0].location.line
+        )
+    data, error = load_toml(text, display)
+    if data is None:
+        assert error is not None
+        where = error.location
+        raise ConfigError(display, error.message, line=where.line, column=where.column)
+    locations = TomlLocations(text)
+    prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("depcheck") if isinstance(tool, dict) else None
         if table is None:
             raise ConfigError(display, "has no [tool.depcheck] table")
-        prefix = "tool.depcheck."
+        prefix = ("tool", "depcheck")
         data = table
-    return parse_config(data, display=display, prefix=prefix, text=text)
+    try:
+        config = parse_config(
+            data, display=display, prefix="".join(f"{part}." for part in prefix), text=text
+        )
+    except ConfigError as exc:
+        if exc.key is None:
+            raise
+        found = locations.find(_key_path(exc.key))
+        raise ConfigError(
+            display, exc.message, key=exc.key, line=found[0] if found else None
+        ) from None
+    return replace(config, locations=locations, prefix=prefix)
+
+
+_KEY_PART_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _key_path(key: str) -> tuple[str | int, ...]:
+    """A key as messages write it (`tool.depcheck.services.api.sources[0]`) as a TOML path."""
+    return tuple(int(index) if index else name for name, index in _KEY_PART_RE.findall(key))
 
 
 _TOP_KEYS = {"services", "hosts", "include-dev", "ignore"}

@@ -4,7 +4,11 @@ From a `Config` when there is one; otherwise every directory holding a runtime d
 a service named by its POSIX path relative to the scan root (files inside a `requirements/`
 folder belong to the folder's parent), and all services share one host named `default`.
 Discovery skips version-control folders, virtualenvs, `node_modules`, caches and build output,
-and never follows directory symlinks (so a symlink loop cannot trap it).
+and never follows directory symlinks (so a symlink loop cannot trap it). It hides nothing it
+cannot judge: a directory it cannot list is an error, and a file with a dependency file's name
+that is no regular file (a directory, a dangling or looping symlink, a FIFO) is listed so that its
+source reports it. A `pyproject.toml` or `setup.cfg` that only configures tools (no table or
+option a dependency source reads) is not a dependency file and makes no directory a service.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 from depcheck.config import Config, HostConfig
 from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
-from depcheck.sources import is_dev_file, source_spec
+from depcheck.sources import declares_dependencies, is_dev_file, source_spec
 
 DEFAULT_HOST = "default"
 
@@ -49,6 +53,9 @@ SKIP_DIRS = frozenset(
         ".vscode",
         ".direnv",
         ".terraform",
+        ".aws-sam",
+        "cdk.out",
+        ".serverless",
         "htmlcov",
         ".ipynb_checkpoints",
     }
@@ -143,11 +150,23 @@ def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def walk_dependency_files(root: Path, *, include_dev: bool) -> list[str]:
-    """Every dependency file below `root` (POSIX, relative), in sorted order."""
+def walk_dependency_files(
+    root: Path, *, include_dev: bool, problems: list[Diagnostic] | None = None
+) -> list[str]:
+    """Every dependency file below `root` (POSIX, relative), in sorted order.
+
+    Directories that cannot be listed are reported into `problems`.
+    """
     found: list[str] = []
-    for current, dirs, files in os.walk(root, followlinks=False):
+
+    def unlisted(error: OSError) -> None:
+        if problems is not None:
+            problems.append(_unlisted(root, error))
+
+    for current, dirs, files in os.walk(root, onerror=unlisted, followlinks=False):
         rel_dir = Path(current).relative_to(root).as_posix()
+        # a directory (or a link to one) with a dependency file's name: its source says so
+        odd = [d for d in dirs if source_spec(_join(rel_dir, d)) is not None]
         dirs[:] = sorted(
             d
             for d in dirs
@@ -155,14 +174,39 @@ def walk_dependency_files(root: Path, *, include_dev: bool) -> list[str]:
             and not d.endswith(".egg-info")
             and not _is_virtualenv(os.path.join(current, d))
         )
-        for name in sorted(files):
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            if source_spec(rel) is None:
-                continue
-            if not include_dev and is_dev_file(rel):
-                continue
-            found.append(rel)
+        for name in sorted([*files, *odd]):
+            rel = _join(rel_dir, name)
+            if _wanted(root, rel, include_dev=include_dev):
+                found.append(rel)
     return found
+
+
+def _join(directory: str, name: str) -> str:
+    return name if directory == "." else f"{directory}/{name}"
+
+
+def _wanted(root: Path, rel: str, *, include_dev: bool) -> bool:
+    """Whether discovery lists `rel`: a dependency file, runtime unless `include_dev`, that can
+    state dependencies."""
+    if source_spec(rel) is None:
+        return False
+    if not include_dev and is_dev_file(rel):
+        return False
+    return declares_dependencies(root, rel)
+
+
+def _unlisted(root: Path, error: OSError) -> Diagnostic:
+    where = Path(error.filename or root)
+    try:
+        rel = where.relative_to(root).as_posix()
+    except ValueError:
+        rel = "."
+    reason = error.strerror or str(error)
+    return Diagnostic(
+        Severity.ERROR,
+        Location(rel),
+        f"cannot list this directory ({reason}); dependency files in it are not scanned",
+    )
 
 
 def service_dir_of(path: str) -> str:
@@ -173,29 +217,35 @@ def service_dir_of(path: str) -> str:
     return directory or "."
 
 
-def discover_services(root: Path, *, include_dev: bool) -> list[Service]:
+def discover_services(
+    root: Path, *, include_dev: bool, problems: list[Diagnostic] | None = None
+) -> list[Service]:
     """One service per directory that holds a runtime dependency file."""
     by_dir: dict[str, list[str]] = {}
-    for path in walk_dependency_files(root, include_dev=include_dev):
+    for path in walk_dependency_files(root, include_dev=include_dev, problems=problems):
         by_dir.setdefault(service_dir_of(path), []).append(path)
     return [Service(name=d, path=d, sources=tuple(files)) for d, files in sorted(by_dir.items())]
 
 
-def files_in_service_dir(root: Path, directory: str, *, include_dev: bool) -> list[str]:
+def files_in_service_dir(
+    root: Path, directory: str, *, include_dev: bool, problems: list[Diagnostic] | None = None
+) -> list[str]:
     """The dependency files directly in `directory` and in its `requirements/` folder."""
     found: list[str] = []
     for folder in (directory, posixpath.join(directory, "requirements")):
         full = root / folder
         if not full.is_dir():
             continue
-        for entry in sorted(full.iterdir(), key=lambda p: p.name):
-            rel = entry.name if folder == "." else f"{folder}/{entry.name}"
-            rel = posixpath.normpath(rel)
-            if source_spec(rel) is None or entry.is_dir():
-                continue
-            if not include_dev and is_dev_file(rel):
-                continue
-            found.append(rel)
+        try:
+            names = sorted(entry.name for entry in full.iterdir())
+        except OSError as exc:
+            if problems is not None:
+                problems.append(_unlisted(root, exc))
+            continue
+        for name in names:
+            rel = posixpath.normpath(_join(folder, name))
+            if _wanted(root, rel, include_dev=include_dev):
+                found.append(rel)
     return found
 
 
@@ -212,11 +262,15 @@ def build_topology(
     where = Location(config_path) if config_path else Location(".")
     include_dev = include_dev or (config.include_dev if config else False)
 
-    def error(message: str) -> None:
-        diagnostics.append(Diagnostic(Severity.ERROR, where, message))
+    def at(*keys: str | int) -> Location:
+        """Where the config writes `keys`, so the message points at the line to fix."""
+        return config.location(*keys) if config is not None else where
 
-    def warn(message: str) -> None:
-        diagnostics.append(Diagnostic(Severity.WARNING, where, message))
+    def error(message: str, location: Location = where) -> None:
+        diagnostics.append(Diagnostic(Severity.ERROR, location, message))
+
+    def warn(message: str, location: Location = where) -> None:
+        diagnostics.append(Diagnostic(Severity.WARNING, location, message))
 
     if config is not None and config.services:
         services: list[Service] = []
@@ -224,17 +278,28 @@ def build_topology(
             dev = include_dev if entry.include_dev is None else entry.include_dev
             files: list[str] = []
             if entry.path is not None:
+                path_at = at("services", entry.name, "path")
                 if not (root / entry.path).is_dir():
-                    error(f"service {entry.name!r}: path {entry.path!r} is not a directory")
+                    error(
+                        f"service {entry.name!r}: path {entry.path!r} is not a directory", path_at
+                    )
                 else:
-                    files.extend(files_in_service_dir(root, entry.path, include_dev=dev))
+                    files.extend(
+                        files_in_service_dir(
+                            root, entry.path, include_dev=dev, problems=diagnostics
+                        )
+                    )
                     if not files:
-                        warn(f"service {entry.name!r}: no dependency files found in {entry.path}")
-            for source in entry.sources:
+                        warn(
+                            f"service {entry.name!r}: no dependency files found in {entry.path}",
+                            path_at,
+                        )
+            for index, source in enumerate(entry.sources):
                 if source_spec(source, explicit=True) is None:
                     error(
                         f"service {entry.name!r}: {source!r} is not a dependency file "
-                        "format depcheck reads"
+                        "format depcheck reads",
+                        at("services", entry.name, "sources", index),
                     )
                 elif source not in files:
                     files.append(source)
@@ -248,25 +313,29 @@ def build_topology(
                 )
             )
     else:
-        services = discover_services(root, include_dev=include_dev)
+        services = discover_services(root, include_dev=include_dev, problems=diagnostics)
 
     known = {s.name for s in services}
     hosts: list[Host] = []
     if config is not None and config.hosts:
         placed: dict[str, str] = {}
+        listed: dict[tuple[str, str], Location] = {}  # (host, service) -> where it is listed
         for host in config.hosts:
             members: list[str] = []
-            for name in host.services:
+            for index, name in enumerate(host.services):
+                listed_at = at("hosts", host.name, "services", index)
                 if name not in known:
                     error(
                         f"host {host.name!r} lists unknown service {name!r} "
-                        f"(known: {', '.join(sorted(known)) or 'none'})"
+                        f"(known: {', '.join(sorted(known)) or 'none'})",
+                        listed_at,
                     )
                 elif name in members:
-                    warn(f"host {host.name!r} lists service {name!r} twice")
+                    warn(f"host {host.name!r} lists service {name!r} twice", listed_at)
                 else:
                     members.append(name)
                     placed.setdefault(name, host.name)
+                    listed[(host.name, name)] = listed_at
             hosts.append(
                 Host(
                     name=host.name,
@@ -275,7 +344,10 @@ def build_topology(
                 )
             )
         for name in sorted(known - set(placed)):
-            warn(f"service {name!r} is on no host; it is checked on its own")
+            warn(
+                f"service {name!r} is on no host; it is checked on its own",
+                at("services", name),
+            )
         environments: dict[str, list[Host]] = {}
         for host_entry in hosts:
             for name in host_entry.services:
@@ -286,7 +358,8 @@ def build_topology(
                 warn(
                     f"service {name!r} is on hosts with different environments ("
                     + ", ".join(f"{h.name}: {h.environment.describe()}" for h in on)
-                    + "); it is checked on each"
+                    + "); it is checked on each",
+                    listed.get((on[-1].name, name), where),
                 )
     elif services:
         hosts.append(

@@ -32,6 +32,7 @@ from depcheck import mermaid
 from depcheck.conflict_graph import conflict_graph
 from depcheck.graph import DependencyGraph, Node
 from depcheck.model import Conflict, Dependency, Kind, Requirement
+from depcheck.report.text import clean
 
 FORMATS = ("dot", "graphml", "mermaid", "json")
 _SHAPES = {"service": "box", "package": "ellipse"}
@@ -136,7 +137,7 @@ def dot_quote(text: str) -> str:
     """
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return f'"{escaped}"'
+    return f'"{clean(escaped)}"'
 
 
 def _dot_attributes(attributes: dict[str, Any]) -> str:
@@ -169,8 +170,15 @@ def write_dot(flat: Any) -> str:
 
 
 def write_graphml(flat: Any) -> str:
+    # XML 1.0 cannot hold most control characters at all: names from the scanned files show
+    # them as escapes, as the text report does
+    printable = nx.relabel_nodes(flat, {node: clean(node) for node in flat.nodes}, copy=True)
+    for _, data in printable.nodes(data=True):
+        data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
+    for _, _, data in printable.edges(data=True):
+        data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
     buffer = io.BytesIO()
-    nx.write_graphml(flat, buffer, encoding="utf-8")
+    nx.write_graphml(printable, buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8").rstrip("\n") + "\n"
 
 

@@ -23,7 +23,8 @@ _SPECIAL = {
     "`": "#96;",
 }
 _SPECIAL_RE = re.compile("[" + re.escape("".join(_SPECIAL)) + "]")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# control characters, line separators, and bidi controls that reorder how text displays
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]+")
 
 
 def label(text: str) -> str:

@@ -229,6 +229,10 @@ class Host:
     name: str
     services: tuple[str, ...]
     environment: Environment
+    #: the deployment-file line that made this host (None: config or discovery)
+    origin: Location | None = None
+    #: per service, the repository paths the deployment files install of it
+    installs: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +291,15 @@ class Conflict:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """One image of a split: its name, the services in it, the repository paths it installs."""
+
+    name: str
+    services: tuple[str, ...]
+    installs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """How to make a host conflict-free: the fewest groups, or the fewest services to move out."""
 
@@ -294,6 +307,8 @@ class Plan:
     groups: tuple[tuple[str, ...], ...]
     isolate: tuple[str, ...]
     method: str
+    #: the groups in deployment terms (one image each), when the host must split
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

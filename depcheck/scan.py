@@ -19,7 +19,9 @@ from packaging.specifiers import SpecifierSet
 from depcheck.baseline import active_entries, apply_ignores
 from depcheck.config import Config, ConfigError, find_config, load_config
 from depcheck.conflicts import PYTHON, analyse_host, intersection
-from depcheck.discover import EnvironmentDefaults, Topology, build_topology
+from depcheck.deploy.hosts import topology_for
+from depcheck.deploy.plan import with_images
+from depcheck.discover import EnvironmentDefaults, Topology
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -70,6 +72,8 @@ class ScanOptions:
     allow_outside_root: bool = False
     #: the date ignore entries' `until` is compared with (the CLI passes today)
     today: datetime.date | None = None
+    #: where hosts come from: auto, config, deploy or single (see depcheck.deploy.hosts)
+    hosts_from: str = "auto"
 
 
 def load_topology_config(root: Path, explicit: Path | None) -> Config | None:
@@ -229,7 +233,9 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     defaults = EnvironmentDefaults(
         interpreter=options.interpreter, python=options.python, platform=options.platform
     )
-    topology = build_topology(root, config, defaults, include_dev=options.include_dev)
+    topology = topology_for(
+        root, config, defaults, include_dev=options.include_dev, hosts_from=options.hosts_from
+    )
     read_options = ReadOptions(
         root=root,
         include_dev=options.include_dev or bool(config and config.include_dev),
@@ -282,7 +288,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
             if any(e.matches(host.name, c.package, c.services) for e in accepted)
         }
         plan = plan_host(host, [c for c in analysis.clashes if c.package not in ignored])
-        plans.append(plan)
+        plans.append(with_images(plan, host, topology.services, sources))
         conflicts.extend(recommend(conflict, plan) for conflict in analysis.conflicts)
     for service in topology.services:
         if service.name not in placed:

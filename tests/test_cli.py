@@ -68,6 +68,18 @@ def test_demo_report_content(scan_json: ScanJson) -> None:
         "groups": [["api", "auth"], ["billing"]],
         "isolate": ["billing"],
         "method": "exact",
+        "images": [
+            {
+                "name": "api-auth",
+                "services": ["api", "auth"],
+                "installs": ["services/api/requirements.txt", "services/auth/requirements.txt"],
+            },
+            {
+                "name": "billing",
+                "services": ["billing"],
+                "installs": ["services/billing/requirements.txt"],
+            },
+        ],
     }
     urllib3 = next(c for c in report["conflicts"] if c["package"] == "urllib3")
     assert urllib3["verified"] is False
@@ -225,7 +237,7 @@ def test_config_error_exits_two_naming_the_key(tmp_path: Path, run_cli: RunCli) 
     code, _, err = run_cli("scan", str(tmp_path))
     assert code == 2
     assert err.strip() == (
-        "error: config depcheck.toml: hosts.web.platform: must be one of linux, darwin, win32, not 'linux2'"
+        "error: config depcheck.toml:3: hosts.web.platform: must be one of linux, darwin, win32, not 'linux2'"
     )
 
 

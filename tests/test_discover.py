@@ -70,6 +70,13 @@ def test_each_directory_with_runtime_requirements_is_a_service(tmp_path: Path) -
         ("requirements/test.in", True),
         ("requirements-lint.txt", True),
         ("docs/requirements-docs.txt", True),
+        # PEP 751 named locks: pylock.<name>.toml
+        ("pylock.toml", False),
+        ("pylock.prod.toml", False),
+        ("svc/pylock.dev.toml", True),
+        ("pylock.test.toml", True),
+        ("pylock.test-py312.toml", True),
+        ("pylock.docs.toml", True),
     ],
 )
 def test_dev_files_are_told_apart_by_name(name: str, dev: bool) -> None:
@@ -147,7 +154,14 @@ def test_config_topology_with_reference_errors(tmp_path: Path) -> None:
     assert (Severity.ERROR, "service 'lost': path 'missing' is not a directory") in messages
     assert (Severity.WARNING, "service 'empty': no dependency files found in empty") in messages
     assert (Severity.WARNING, "service 'empty' is on no host; it is checked on its own") in messages
-    assert all(str(d.location) == "depcheck.toml" for d in topology.diagnostics)
+    # each message points at the line (and column) of the config entry to fix
+    where = {d.message: str(d.location) for d in topology.diagnostics}
+    assert where["host 'web' lists unknown service 'ghost' (known: api, empty, lost, worker)"] == (
+        "depcheck.toml:10:30"
+    )
+    assert where["host 'web' lists service 'api' twice"] == "depcheck.toml:10:39"
+    assert where["service 'lost': path 'missing' is not a directory"] == "depcheck.toml:8:1"
+    assert where["service 'empty' is on no host; it is checked on its own"] == "depcheck.toml:5:1"
 
 
 @pytest.mark.parametrize(
@@ -163,3 +177,61 @@ def test_config_topology_with_reference_errors(tmp_path: Path) -> None:
 )
 def test_files_in_test_folders_are_development_files(path: str, dev: bool) -> None:
     assert is_dev_file(path) is dev
+
+
+def test_named_dev_locks_are_left_out_unless_asked_for(tmp_path: Path) -> None:
+    lock = "lock-version = '1.0'\ncreated-by = 'x'\n"
+    write_tree(tmp_path, {"svc/pylock.toml": lock, "svc/pylock.dev.toml": lock})
+    (service,) = discover_services(tmp_path, include_dev=False)
+    assert service.sources == ("svc/pylock.toml",)
+    (service,) = discover_services(tmp_path, include_dev=True)
+    assert service.sources == ("svc/pylock.dev.toml", "svc/pylock.toml")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "service"),
+    [
+        ("pyproject.toml", "[tool.ruff]\nline-length = 100\n", False),
+        ("pyproject.toml", "[build-system]\nrequires = ['setuptools']\n[tool.black]\n", False),
+        ("pyproject.toml", "[tool.uv.workspace]\nmembers = ['a']\n", False),
+        ("pyproject.toml", "[tool.poetry]\npackage-mode = false\n", False),
+        ("pyproject.toml", "[project]\nname = 'x'\n", True),
+        ("pyproject.toml", "[dependency-groups]\ndev = ['pytest']\n", True),
+        ("pyproject.toml", "[tool.poetry.dependencies]\npython = '^3.11'\n", True),
+        ("pyproject.toml", "[tool.uv]\ndev-dependencies = ['pytest']\n", True),
+        # a file that does not parse, or has the wrong shape, is read so its error is reported
+        ("pyproject.toml", "[tool.ruff\n", True),
+        ("pyproject.toml", "tool = 'ruff'\n", True),
+        ("setup.cfg", "[flake8]\nmax-line-length = 100\n[tool:pytest]\naddopts = -q\n", False),
+        ("setup.cfg", "[metadata]\nname = x\n[bdist_wheel]\nuniversal = 1\n", False),
+        ("setup.cfg", "[options]\ninstall_requires =\n    flask\n", True),
+        ("setup.cfg", "[options]\npython_requires = >=3.9\n", True),
+        ("setup.cfg", "[options.extras_require]\nredis = redis\n", True),
+        ("setup.cfg", "max-line-length = 100\n", True),
+    ],
+)
+def test_project_files_with_only_tool_settings_make_no_service(
+    tmp_path: Path, name: str, text: str, service: bool
+) -> None:
+    write_tree(tmp_path, {f"tools/{name}": text, "api/requirements.txt": "flask\n"})
+    names = [s.name for s in discover_services(tmp_path, include_dev=False)]
+    assert names == (["api", "tools"] if service else ["api"])
+
+
+def test_a_tools_only_pyproject_is_no_source_of_a_service_it_shares(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "api/pyproject.toml": "[tool.ruff]\n",
+            "api/setup.cfg": "[flake8]\n",
+            "api/requirements.txt": "flask\n",
+            "depcheck.toml": "[services.api]\npath = 'api'\n",
+        },
+    )
+    (service,) = discover_services(tmp_path, include_dev=False)
+    assert service.sources == ("api/requirements.txt",)
+    config = load_config(tmp_path / "depcheck.toml", display="depcheck.toml")
+    topology = build_topology(
+        tmp_path, config, EnvironmentDefaults(interpreter=INTERPRETER), include_dev=False
+    )
+    assert topology.services[0].sources == ("api/requirements.txt",)

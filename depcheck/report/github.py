@@ -25,10 +25,13 @@ from depcheck.model import (
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.paths import points_at_file, workspace_path
 from depcheck.report.summary import conflict_counts, input_counts
+from depcheck.report.text import clean
 
 
 def escape_data(value: str) -> str:
-    """A workflow command's message."""
+    """A workflow command's message (other control characters, which the log would interpret
+    as terminal escapes, are shown as `\\x1b`)."""
+    value = clean(value, keep_line_breaks=True)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

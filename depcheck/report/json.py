@@ -122,6 +122,10 @@ def _plan(plan: Plan) -> dict[str, Any]:
         "groups": [list(g) for g in plan.groups],
         "isolate": list(plan.isolate),
         "method": plan.method,
+        "images": [
+            {"name": i.name, "services": list(i.services), "installs": list(i.installs)}
+            for i in plan.images
+        ],
     }
 
 
@@ -163,6 +167,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "name": h.name,
                 "services": list(h.services),
                 "environment": _environment(h.environment),
+                "origin": None
+                if h.origin is None
+                else {"source": h.origin.path, "line": h.origin.line},
             }
             for h in sorted(report.hosts, key=lambda h: h.name)
         ],

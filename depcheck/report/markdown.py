@@ -34,7 +34,8 @@ DIAGNOSTICS_SHOWN = 50
 DIAGRAM_EDGES = 150
 
 _SYMBOL = {Kind.INCOMPATIBLE: "✗", Kind.PIN_MISMATCH: "≠"}
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# control characters, line separators, and bidi controls that reorder how text displays
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]+")
 _MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>|~&])")
 _MENTION_RE = re.compile(r"([@]|#(?=\d))")
 _NAME_RE = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
@@ -138,8 +139,10 @@ class MarkdownFormatter(ReportFormatter):
             lines.append("")
             for host in calm:
                 services = ", ".join(code(s) for s in host.services) or "no services"
+                origin = f", from {code(str(host.origin))}" if host.origin else ""
                 lines.append(
-                    f"- ✓ {code(host.name)} ({text(host.environment.describe())}): {services}"
+                    f"- ✓ {code(host.name)} ({text(host.environment.describe())}{origin}): "
+                    f"{services}"
                 )
             lines.append("")
         if report.diagnostics:
@@ -216,7 +219,8 @@ class MarkdownFormatter(ReportFormatter):
     def _host(self, section: _HostSection) -> list[str]:
         host = section.host
         lines = [
-            f"### Host {code(host.name)} ({text(host.environment.describe())})",
+            f"### Host {code(host.name)} ({text(host.environment.describe())})"
+            + (f" from {code(str(host.origin))}" if host.origin else ""),
             "",
         ]
         if section.plan is not None:

@@ -239,9 +239,20 @@ def _conflict_locations(
     return found[:MAX_LOCATIONS], related
 
 
-def _conflict_result(conflict: Conflict, locations: _Locations) -> dict[str, Any]:
+def _conflict_result(
+    conflict: Conflict, locations: _Locations, host_origin: Location | None = None
+) -> dict[str, Any]:
     rule = _KIND_RULE[conflict.kind]
     primary, related = _conflict_locations(conflict, locations)
+    if host_origin is not None and points_at_file(host_origin):
+        # the deployment-file line that puts these services on one host
+        related.append(
+            {
+                "id": len(related),
+                "physicalLocation": locations.physical(host_origin),
+                "message": {"text": f"host {conflict.host} is defined here"},
+            }
+        )
     result: dict[str, Any] = {
         "ruleId": rule,
         "ruleIndex": _RULE_INDEX[rule],
@@ -314,7 +325,8 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
     if url:
         driver["informationUri"] = url
     driver["rules"] = [dict(rule) for rule in _RULES]
-    results = [_conflict_result(c, locations) for c in report.conflicts]
+    origins = {h.name: h.origin for h in report.hosts}
+    results = [_conflict_result(c, locations, origins.get(c.host)) for c in report.conflicts]
     results.extend(
         _diagnostic_result(d, locations) for d in report.diagnostics if points_at_file(d.location)
     )

@@ -21,14 +21,27 @@ from depcheck import __version__
 from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
 from depcheck.report.interface import RenderOptions, ReportFormatter
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls but the tab (ANSI escapes, bells, line breaks that would forge a log line),
+# and the Unicode bidirectional controls that make text display in another order than it reads
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CONFLICTS_PER_HOST = 25
 REQUIREMENTS_PER_CONFLICT = 8
 
 
-def clean(text: str) -> str:
-    """Neutralise control characters (ANSI escapes, bells, carriage returns) from file content."""
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+def clean(text: str, *, keep_line_breaks: bool = False) -> str:
+    """Neutralise control characters (ANSI escapes, bells, line breaks, bidi overrides) from file
+    content: each is shown as its escape, `\\x1b` or `\\u202e`. `keep_line_breaks` leaves CR
+    and LF for a format that encodes them itself."""
+    return _CONTROL_RE.sub(_escape_breaks if keep_line_breaks else _escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _escape_breaks(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0) in "\r\n" else _escape(match)
 
 
 _SYMBOL = {Kind.INCOMPATIBLE: ("✗", "bold red"), Kind.PIN_MISMATCH: ("≠", "yellow")}
@@ -51,7 +64,7 @@ class TextFormatter(ReportFormatter):
             markup=False,
             soft_wrap=False,
         )
-        console.print(self._title(report))
+        console.print(self._title(report), soft_wrap=True)
         plans = {p.host: p for p in report.plans}
         troubled = {c.host for c in report.conflicts}
         for host in sorted(report.hosts, key=lambda h: (h.name not in troubled, h.name)):
@@ -64,9 +77,9 @@ class TextFormatter(ReportFormatter):
                 style = "red" if diagnostic.severity is Severity.ERROR else "yellow"
                 line = Text(f"{diagnostic.severity.value}: ", style=style)
                 line.append(clean(str(diagnostic)))
-                console.print(line)
+                console.print(line, soft_wrap=True)  # one line each: editors jump to it
         console.print()
-        console.print(self._summary(report))
+        console.print(self._summary(report), soft_wrap=True)
         # rich pads table cells to their width; a log reader wants no trailing blanks
         return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
 
@@ -79,6 +92,8 @@ class TextFormatter(ReportFormatter):
             where += f", config {clean(report.config)}"
         else:
             where += ", no config: services discovered"
+        if any(h.origin is not None for h in report.hosts):
+            where += ", hosts from deployment files"
         title.append(
             f" · scanned {_plural(services, 'service')} on {_plural(hosts, 'host')}"
             f" in {report.elapsed:.1f} s ({where})"
@@ -89,7 +104,9 @@ class TextFormatter(ReportFormatter):
         self, console: Console, host: Host, conflicts: list[Conflict], plan: Plan | None
     ) -> None:
         header = Text(f"host {clean(host.name)}", style="bold cyan")
-        header.append(f"  ({host.environment.describe()}; {host.environment.source})  ")
+        header.append(f"  ({host.environment.describe()}; {clean(host.environment.source)})  ")
+        if host.origin is not None:
+            header.append(f"from {clean(str(host.origin))}  ")
         header.append(" · ".join(clean(s) for s in host.services) or "(no services)")
         console.print(header)
         if not conflicts:

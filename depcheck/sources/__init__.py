@@ -1,8 +1,10 @@
 """Dependency-file sources: which file is which format, and the reader for each.
 
 Only this package reads dependency files. `source_for` maps a path to its reader (imported
-lazily, so a scan of requirements files never imports the TOML or JSON readers), and
-`is_dev_file` tells development/test files apart from what a service deploys.
+lazily, so a scan of requirements files never imports the TOML or JSON readers),
+`is_dev_file` tells development/test files apart from what a service deploys, and
+`declares_dependencies` tells a pyproject.toml or setup.cfg that only configures tools apart
+from one that states dependencies.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from __future__ import annotations
 import importlib
 import posixpath
 import re
+from pathlib import Path
 
-from depcheck.sources.interface import ReadOptions, Source, SourceError
+from depcheck.sources.interface import ReadOptions, Source, SourceError, read_text
 
-__all__ = ["ReadOptions", "Source", "SourceError", "is_dev_file", "source_for"]
+__all__ = [
+    "ReadOptions",
+    "Source",
+    "SourceError",
+    "declares_dependencies",
+    "is_dev_file",
+    "source_for",
+]
 
 _REQUIREMENTS_RE = re.compile(r"^(.*[-_.])?requirements([-_.].*)?\.(txt|in)$", re.IGNORECASE)
 _DEV_TOKENS = {
@@ -58,7 +68,7 @@ _BY_NAME: dict[str, tuple[str, str]] = {
     "pylock.toml": ("depcheck.sources.pylock", "PylockSource"),
 }
 # PEP 751: a named lock file is `pylock.<name>.toml`
-_PYLOCK_RE = re.compile(r"^pylock\.[^.]+\.toml$")
+_PYLOCK_RE = re.compile(r"^pylock\.([^.]+)\.toml$")
 _REQUIREMENTS = ("depcheck.sources.requirements", "RequirementsFileSource")
 
 
@@ -92,18 +102,23 @@ def source_for(path: str, *, explicit: bool = False) -> Source | None:
 
 
 def is_dev_file(path: str) -> bool:
-    """Whether a requirements file is for development or tests, judged by its name.
+    """Whether a dependency file is for development or tests, judged by its name.
 
     `requirements-dev.txt`, `dev-requirements.txt`, `test-requirements-py3.txt`,
-    `requirements/dev.txt`, `requirements_test.in` are; `requirements.txt`,
-    `requirements-prod.txt`, `requirements/base.txt` are not. Any dependency file inside a
-    `test`, `tests` or `testing` folder belongs to a test suite and is one too. Other formats
-    (pyproject.toml, locks) keep their development groups inside; their sources sort those out.
+    `requirements/dev.txt`, `requirements_test.in`, and PEP 751 named locks such as
+    `pylock.dev.toml` or `pylock.test-py312.toml` are; `requirements.txt`,
+    `requirements-prod.txt`, `requirements/base.txt`, `pylock.toml`, `pylock.prod.toml` are not.
+    Any dependency file inside a `test`, `tests` or `testing` folder belongs to a test suite and
+    is one too. Other formats (pyproject.toml, the other locks) keep their development groups
+    inside; their sources sort those out.
     """
     folders = {part.lower() for part in path.split("/")[:-1]}
     if folders & _TEST_DIRS:
         return True
     name = posixpath.basename(path).lower()
+    named_lock = _PYLOCK_RE.match(name)
+    if named_lock:
+        return bool(set(_TOKEN_RE.split(named_lock.group(1))) & _DEV_TOKENS)
     if source_spec(name) != _REQUIREMENTS and posixpath.dirname(path).split("/")[-1:] != [
         "requirements"
     ]:
@@ -111,3 +126,28 @@ def is_dev_file(path: str) -> bool:
     stem = re.sub(r"\.(txt|in)$", "", name)
     tokens = set(_TOKEN_RE.split(stem)) - {"requirements", "requirement", "reqs"}
     return bool(tokens & _DEV_TOKENS)
+
+
+# the project files that often hold nothing but tool settings ([tool.ruff], [flake8], ...)
+_MAYBE_TOOLS_ONLY = {
+    "pyproject.toml": "depcheck.sources.pyproject",
+    "setup.cfg": "depcheck.sources.setup_cfg",
+}
+
+
+def declares_dependencies(root: Path, path: str) -> bool:
+    """Whether the dependency file `path` can state dependencies at all.
+
+    A `pyproject.toml` or `setup.cfg` that only configures tools does not: it makes no directory
+    a service. Every other file does, and so does one that cannot be read or parsed (its source
+    reports why; discovery must not hide it).
+    """
+    module = _MAYBE_TOOLS_ONLY.get(posixpath.basename(path))
+    if module is None:
+        return True
+    try:
+        text, _ = read_text(root, path)
+    except SourceError:
+        return True
+    check: bool = importlib.import_module(module).declares_dependencies(text)
+    return check

@@ -7,32 +7,49 @@ dependency on a package, it means "also the requirements of extra `a`", so such 
 `SelfReference`s and `expand_entries` replaces them by what they name. Markers on the way are
 ANDed (`myproj[a]; python_version < "3.12"` makes every requirement of `a` conditional).
 
-Also here: the diagnostic for a TOML syntax error, the wording of a value's TOML type, the
-readable PEP 508 line for a requirement written as a table, and reading the requirements files
-a declared file points at (setuptools' `file:`).
+Also here, for every TOML source (declared files and locks alike): reading and parsing a TOML
+file into a `TomlDocument` (`read_toml`), the diagnostic for a TOML syntax error or for nesting
+too deep to parse, and the wording of a value's TOML type. And for the declared formats: the
+readable PEP 508 line for a requirement written as a table, a VCS reference as a PEP 508 URL,
+reading the requirements files a declared file points at (setuptools' `file:`), and the one
+place their `SourceFile` is put together (`declared_file`).
 """
 
 from __future__ import annotations
 
+import abc
 import posixpath
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import Diagnostic, Location, Requirement, Role, Severity
-from depcheck.sources.interface import ReadOptions, SourceError
+from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
+from depcheck.sources.interface import (
+    ReadOptions,
+    Source,
+    SourceError,
+    drop_unusable_versions,
+    read_text,
+)
 from depcheck.sources.requirements import RequirementsFileSource, describe_requirement_error
+from depcheck.sources.toml_locations import Path, TomlLocations, dotted
 
 ALL_EXTRAS = "*"
 
 _TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = " (at end of document)"
+_NESTING_RE = re.compile(r"[\[\]{}\n]")
+#: how deep arrays and tables may nest before a nesting error points at the line (tomllib and
+#: json recurse once or twice per level and fail somewhere past a few hundred)
+NESTING_SHOWN = 100
 
 
 @dataclass(slots=True)
@@ -111,6 +128,184 @@ def toml_error_diagnostic(
         message = message.removesuffix(_AT_END)
     message = getattr(exc, "msg", None) or message
     return Diagnostic(Severity.ERROR, Location(path, line, column), f"invalid TOML: {message}")
+
+
+def nesting_error(path: str, text: str, what: str) -> Diagnostic:
+    """The error for a document nested too deeply to parse, at the line where the nesting passes
+    `NESTING_SHOWN` levels (brackets inside strings count too: this only picks a line)."""
+    depth, line, found = 0, 1, None
+    for match in _NESTING_RE.finditer(text):
+        char = match.group(0)
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > NESTING_SHOWN:
+                found = line
+                break
+        else:
+            depth = max(0, depth - 1)
+    return Diagnostic(
+        Severity.ERROR,
+        Location(path, found),
+        f"invalid {what}: arrays or tables nested too deeply to read",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TomlDocument:
+    """A parsed TOML file and where each of its keys and array elements is written."""
+
+    data: dict[str, Any]
+    locations: TomlLocations
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of `path`, else of its nearest written ancestor."""
+        found = self.locations.find(path)
+        return found[0] if found else None
+
+
+def load_toml(text: str, path: str) -> tuple[dict[str, Any] | None, Diagnostic | None]:
+    """The parsed document, or None and an error at the line and column tomllib names."""
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as exc:
+        return None, toml_error_diagnostic(path, exc, text)
+    except RecursionError:  # tomllib recurses once per nesting level
+        return None, nesting_error(path, text, "TOML")
+
+
+def read_toml(options: ReadOptions, path: str) -> tuple[TomlDocument | None, list[Diagnostic]]:
+    """Read and parse a TOML dependency file.
+
+    Returns the document and the decoding warnings, or None and those plus the syntax error.
+    Raises `SourceError` when the file cannot be read at all.
+    """
+    text, diagnostics = read_text(options.root, path, allow_outside_root=options.allow_outside_root)
+    data, error = load_toml(text, path)
+    if data is None:
+        assert error is not None
+        return None, [*diagnostics, error]
+    try:
+        locations = TomlLocations(text)
+    except RecursionError:
+        return None, [*diagnostics, nesting_error(path, text, "TOML")]
+    return TomlDocument(data, locations), diagnostics
+
+
+class DeclaredReader(Protocol):
+    """What a declared-format reader has gathered when it is done."""
+
+    requirements: list[Requirement]
+    includes: list[str]
+    requires_python: SpecifierSet | None
+    requires_python_line: int | None
+
+
+def declared_file(
+    path: str, format: str, collector: Collector, reader: DeclaredReader | None = None
+) -> SourceFile:
+    """The `SourceFile` of a declared format: what `reader` found (nothing when the file could
+    not be parsed) and every diagnostic on the way."""
+    if reader is None:
+        return SourceFile(
+            path=path, format=format, role=Role.DECLARED, diagnostics=tuple(collector.diagnostics)
+        )
+    return drop_unusable_versions(
+        SourceFile(
+            path=path,
+            format=format,
+            role=Role.DECLARED,
+            requirements=tuple(reader.requirements),
+            diagnostics=tuple(collector.diagnostics),
+            includes=tuple(reader.includes),
+            requires_python=reader.requires_python,
+            requires_python_line=reader.requires_python_line,
+        )
+    )
+
+
+@dataclass(slots=True)
+class TomlReader:
+    """A declared TOML file being read: its locations, what it yields, and messages at lines."""
+
+    path: str
+    options: ReadOptions
+    locations: TomlLocations
+    collector: Collector
+    requirements: list[Requirement] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)
+    requires_python: SpecifierSet | None = None
+    requires_python_line: int | None = None
+
+    def read(self, data: dict[str, Any]) -> None:
+        """Gather what the parsed document declares."""
+        raise NotImplementedError
+
+    def loc(self, path: Path) -> Location:
+        found = self.locations.find(path)
+        return Location(self.path, *found) if found else Location(self.path)
+
+    def error(self, path: Path, message: str) -> None:
+        self.collector.error(self.loc(path), message)
+
+    def warn(self, path: Path, message: str) -> None:
+        self.collector.warn(self.loc(path), message)
+
+    def table(self, value: object, path: Path) -> dict[str, Any] | None:
+        """`value` when it is a table, else None and an error saying what it is instead."""
+        if isinstance(value, dict):
+            return value
+        self.error(path, f"`{dotted(path)}` must be a table, not {describe_type(value)}")
+        return None
+
+    def entry_extras(
+        self, name: str, table: Mapping[str, Any], path: Path, strings: Iterable[str]
+    ) -> list[str] | None:
+        """The extras of package `name` written as a table, once its `strings` keys are found to
+        be strings; None (and an error) when a key has the wrong type."""
+        for key in strings:
+            if key in table and not isinstance(table[key], str):
+                self.error(
+                    path, f"{name}: `{key}` must be a string, not {describe_type(table[key])}"
+                )
+                return None
+        extras = table.get("extras", [])
+        if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
+            self.error(path, f"{name}: `extras` must be an array of strings")
+            return None
+        return extras
+
+
+class TomlDeclaredSource(Source):
+    """A declared format written in TOML: parsed here, then read by the format's `TomlReader`."""
+
+    format: str
+
+    @abc.abstractmethod
+    def reader(
+        self, path: str, options: ReadOptions, locations: TomlLocations, collector: Collector
+    ) -> TomlReader:
+        """The reader for one file of this format."""
+
+    def read(self, path: str, options: ReadOptions) -> SourceFile:
+        document, diagnostics = read_toml(options, path)
+        collector = Collector(diagnostics)
+        if document is None:
+            return declared_file(path, self.format, collector)
+        reader = self.reader(path, options, document.locations, collector)
+        reader.read(document.data)
+        return declared_file(path, self.format, collector, reader)
+
+
+def vcs_url(vcs: str, url: str, reference: object = None, subdirectory: object = None) -> str:
+    """A VCS checkout as a PEP 508 direct reference: `git+<url>@<ref>#subdirectory=<dir>`."""
+    text = url if url.startswith(f"{vcs}+") else f"{vcs}+{url}"
+    if isinstance(reference, str) and reference:
+        text += f"@{reference}"
+    if isinstance(subdirectory, str) and subdirectory:
+        text += f"#subdirectory={subdirectory}"
+    return text
 
 
 def parse_pep508(

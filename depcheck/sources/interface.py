@@ -12,8 +12,11 @@ import abc
 import codecs
 import errno
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from depcheck.model import Diagnostic, Location, Severity, SourceFile
 
@@ -81,14 +84,14 @@ def read_text(
         # a FIFO or device named requirements.txt would block or never end: regular files only
         if full.exists() and not stat.S_ISREG(full.stat().st_mode):
             raise SourceError(location, "is not a regular file")
-        if full.is_symlink() and not allow_outside_root:
-            target = full.resolve()
-            if not target.is_relative_to(root.resolve()):
-                raise SourceError(
-                    location,
-                    "is a symbolic link to a file outside the scan root "
-                    "(use --allow-outside-root to read it)",
-                )
+        # a link to a file elsewhere, or a path through a linked directory, may leave the root
+        if not allow_outside_root and not full.resolve().is_relative_to(root.resolve()):
+            what = (
+                "is a symbolic link to a file outside the scan root"
+                if full.is_symlink()
+                else "lies outside the scan root (through a symbolically linked directory)"
+            )
+            raise SourceError(location, f"{what} (use --allow-outside-root to read it)")
         data = full.read_bytes()
     except FileNotFoundError:
         if full.is_symlink():
@@ -118,3 +121,62 @@ def read_text(
             "not valid UTF-8; read as Latin-1",
         )
         return data.decode("latin-1"), [warning]
+
+
+# Python refuses to read a number of more than 4300 digits (the CVE-2020-10735 limit), so
+# `packaging` fails with a bare ValueError on a version that holds one, wherever it is compared.
+# Only a specifier at least that long can hold one; no real version comes near.
+_LONGEST_NUMBER = 4300
+
+
+def _uncomparable(specifier: SpecifierSet) -> str | None:
+    """The version in `specifier` that `packaging` cannot compare, if any."""
+    for spec in specifier:
+        if spec.operator == "===" or len(spec.version) <= _LONGEST_NUMBER:
+            continue
+        try:
+            Version(spec.version.removesuffix(".*"))
+        except InvalidVersion:
+            continue
+        except ValueError:
+            return spec.version
+    return None
+
+
+def drop_unusable_versions(source: SourceFile) -> SourceFile:
+    """`source` without the requirements whose versions cannot be compared, each reported."""
+    long_python = source.requires_python is not None and (
+        len(str(source.requires_python)) > _LONGEST_NUMBER
+    )
+    if not long_python and all(len(r.key) <= _LONGEST_NUMBER for r in source.requirements):
+        return source
+    diagnostics = list(source.diagnostics)
+
+    def report(location: Location, what: str, version: str) -> None:
+        message = (
+            f"version {version[:12]}… ({len(version)} characters) holds a number too long to "
+            f"compare; {what} is ignored"
+        )
+        diagnostics.append(Diagnostic(Severity.ERROR, location, message))
+
+    kept = []
+    for requirement in source.requirements:
+        too_long = len(requirement.key) > _LONGEST_NUMBER
+        bad = _uncomparable(requirement.specifier) if too_long else None
+        if bad is None:
+            kept.append(requirement)
+        else:
+            report(requirement.location, f"the requirement on {requirement.display_name[:60]}", bad)
+    requires_python = source.requires_python
+    if long_python and requires_python is not None:
+        bad = _uncomparable(requires_python)
+        if bad is not None:
+            location = Location(source.path, source.requires_python_line)
+            report(location, "the Python requirement", bad)
+            requires_python = None
+    return replace(
+        source,
+        requirements=tuple(kept),
+        diagnostics=tuple(diagnostics),
+        requires_python=requires_python,
+    )

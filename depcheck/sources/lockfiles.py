@@ -1,7 +1,11 @@
 """What the lock-file sources (poetry.lock, uv.lock, Pipfile.lock, pylock.toml) share.
 
-A lock records every package it resolved and the edges between them, but which of those
-packages a deployed service installs, and under which markers, is for the reader to work out:
+Reading: a TOML lock parsed once for its format's reader (`TomlLockSource`), each `[[package]]`
+table that has a name (`package_tables`), a sibling file for facts the lock does not record
+(`read_sibling`), a lock field's marker, and the pin a lock entry becomes (`locked_requirement`).
+Then, since a
+lock records every package it resolved and the edges between them, but which of those packages
+a deployed service installs, and under which markers, is for the reader to work out:
 
 - **Marker specialization.** Lock markers mix the host's environment (`python_version`,
   `sys_platform`), which only the conflict check knows, with facts the lock reader already
@@ -24,20 +28,28 @@ packages a deployed service installs, and under which markers, is for the reader
 
 from __future__ import annotations
 
-import tomllib
+import abc
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import networkx as nx
 from packaging._parser import Variable
 from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
-from depcheck.model import Diagnostic, Location, Severity
-from depcheck.sources.declared import toml_error_diagnostic
-from depcheck.sources.interface import ReadOptions, SourceError, read_text
+from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
+from depcheck.sources.declared import TomlDocument, read_toml
+from depcheck.sources.interface import (
+    ReadOptions,
+    Source,
+    SourceError,
+    drop_unusable_versions,
+    read_text,
+)
 
 MAX_TERMS = 12
 MAX_MARKER_LENGTH = 2000
@@ -59,12 +71,125 @@ class Diagnostics:
         self.items.append(Diagnostic(Severity.WARNING, Location(self.path, line, column), message))
 
 
-def load_toml(text: str, path: str) -> tuple[dict[str, Any] | None, Diagnostic | None]:
-    """The parsed document, or None and an error at the line and column tomllib names."""
-    try:
-        return tomllib.loads(text), None
-    except tomllib.TOMLDecodeError as exc:
-        return None, toml_error_diagnostic(path, exc, text)
+class TomlLockSource(Source):
+    """A lock in TOML: read and parsed here, once, for the format's `read_lock`.
+
+    A document `tomllib` rejects is one error at the line it names, and nothing else is read.
+    """
+
+    format: str
+
+    def read(self, path: str, options: ReadOptions) -> SourceFile:
+        document, problems = read_toml(options, path)
+        if document is None:
+            return SourceFile(
+                path=path, format=self.format, role=Role.LOCKED, diagnostics=tuple(problems)
+            )
+        return drop_unusable_versions(
+            self.read_lock(path, options, document, Diagnostics(path, problems))
+        )
+
+    @abc.abstractmethod
+    def read_lock(
+        self, path: str, options: ReadOptions, document: TomlDocument, diagnostics: Diagnostics
+    ) -> SourceFile:
+        """What the parsed lock installs; `diagnostics` already holds the decoding warnings."""
+
+
+class LockedPackage(Protocol):
+    """A lock entry as a reader keeps it: its normalized name and a key unique in the lock."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+
+P = TypeVar("P", bound=LockedPackage)
+
+
+@dataclass(slots=True)
+class LockReader(Generic[P]):
+    """The state every TOML lock reader starts from: the document and its packages by name/key.
+
+    One name may be locked several times (per-platform forks), so `by_name` holds a list.
+    """
+
+    path: str
+    options: ReadOptions
+    document: TomlDocument
+    diagnostics: Diagnostics
+    packages: list[P] = field(default_factory=list)
+    by_name: dict[str, list[P]] = field(default_factory=lambda: defaultdict(list))
+    by_key: dict[str, P] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.document.data
+
+    def line(self, *path: str | int) -> int | None:
+        return self.document.line(*path)
+
+    def add(self, package: P) -> None:
+        self.packages.append(package)
+        self.by_name[package.name].append(package)
+        self.by_key[package.key] = package
+
+
+def locked_requirement(
+    path: str,
+    name: str,
+    specifier: SpecifierSet,
+    *,
+    line: int | None,
+    marker: Marker | None,
+    direct: bool,
+    url: str | None = None,
+    editable: bool = False,
+) -> Requirement:
+    """The pin a lock entry becomes: `name==version`, or `name @ url` when it has no version."""
+    text = f"{name}{specifier}" if str(specifier) else (f"{name} @ {url}" if url else name)
+    return Requirement(
+        name=canonicalize_name(name),
+        display_name=name,
+        specifier=specifier,
+        marker=marker,
+        extras=frozenset(),
+        text=text,
+        location=Location(path, line),
+        role=Role.LOCKED,
+        direct=direct,
+        url=url,
+        editable=editable,
+    )
+
+
+def package_tables(
+    data: Mapping[str, Any],
+    key: str,
+    line: Callable[..., int | None],
+    diagnostics: Diagnostics,
+) -> Iterator[tuple[int, dict[str, Any], str, int | None]]:
+    """Each `[[key]]` entry that is a table with a name: (index, table, name, line).
+
+    The line is where the entry's `name` is written (else its header). A `key` that is no array,
+    an entry that is no table and one without a name are reported and skipped.
+    """
+    entries = data.get(key, [])
+    if not isinstance(entries, list):
+        diagnostics.error(line(key), f"`{key}` should be an array of tables")
+        return
+    for index, raw in enumerate(entries):
+        where = line(key, index, "name") or line(key, index)
+        if not isinstance(raw, dict):
+            diagnostics.error(where, f"[[{key}]] entry is not a table")
+            continue
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            diagnostics.error(where, f"[[{key}]] entry has no name")
+            continue
+        yield index, raw, name, where
 
 
 def read_sibling(options: ReadOptions, path: str, name: str) -> str | None:

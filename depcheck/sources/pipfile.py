@@ -25,22 +25,23 @@ lines with `TomlLocations`.
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
 from packaging.markers import InvalidMarker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from depcheck.model import Location, Requirement, Role, SourceFile
+from depcheck.model import Requirement, Role
 from depcheck.sources.declared import (
     Collector,
+    TomlDeclaredSource,
+    TomlReader,
     and_markers,
     describe_type,
     requirement_text,
-    toml_error_diagnostic,
+    vcs_url,
 )
-from depcheck.sources.interface import ReadOptions, Source, read_text
+from depcheck.sources.interface import ReadOptions
 from depcheck.sources.toml_locations import Path, TomlLocations
 
 _NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
@@ -61,69 +62,40 @@ _MARKER_KEYS = (
 _OPERATOR_RE = re.compile(r"^\s*(===|==|!=|~=|<=|>=|<|>)")
 
 
-class PipfileSource(Source):
+class PipfileSource(TomlDeclaredSource):
     """Reads the packages a `Pipfile` asks for."""
 
     format = "Pipfile"
 
-    def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
-        collector = Collector(list(decode_diagnostics))
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            collector.diagnostics.append(toml_error_diagnostic(path, exc, text))
-            return SourceFile(
-                path=path,
-                format=self.format,
-                role=Role.DECLARED,
-                diagnostics=tuple(collector.diagnostics),
-            )
-        reader = _Reader(path, TomlLocations(text), collector)
-        requirements: list[Requirement] = []
+    def reader(
+        self, path: str, options: ReadOptions, locations: TomlLocations, collector: Collector
+    ) -> TomlReader:
+        return _Reader(path, options, locations, collector)
+
+
+class _Reader(TomlReader):
+    def read(self, data: dict[str, Any]) -> None:
         for category, table in data.items():
             if category in _NOT_PACKAGES:
                 continue
             if not isinstance(table, dict):
-                reader.error(
+                self.error(
                     (category,),
                     f"[{category}] must be a table of packages, not {describe_type(table)}",
                 )
                 continue
-            found = [reader.package(name, value, (category, name)) for name, value in table.items()]
-            if category == "packages" or options.include_dev:
-                requirements.extend(r for r in found if r is not None)
-        requires_python = reader.requires_python(data.get("requires"))
-        return SourceFile(
-            path=path,
-            format=self.format,
-            role=Role.DECLARED,
-            requirements=tuple(requirements),
-            diagnostics=tuple(collector.diagnostics),
-            requires_python=requires_python,
-        )
+            found = [self.package(name, value, (category, name)) for name, value in table.items()]
+            if category == "packages" or self.options.include_dev:
+                self.requirements.extend(r for r in found if r is not None)
+        self.read_requires(data.get("requires"))
 
-
-class _Reader:
-    def __init__(self, path: str, locations: TomlLocations, collector: Collector) -> None:
-        self.path = path
-        self.locations = locations
-        self.collector = collector
-
-    def loc(self, path: Path) -> Location:
-        found = self.locations.find(path)
-        return Location(self.path, *found) if found else Location(self.path)
-
-    def error(self, path: Path, message: str) -> None:
-        self.collector.error(self.loc(path), message)
-
-    def requires_python(self, requires: object) -> SpecifierSet | None:
+    def read_requires(self, requires: object) -> None:
+        """`[requires]`: python_version / python_full_version as the Python requirement."""
         if requires is None:
-            return None
+            return
         if not isinstance(requires, dict):
             self.error(("requires",), f"[requires] must be a table, not {describe_type(requires)}")
-            return None
-        result: SpecifierSet | None = None
+            return
         for key, template in (("python_version", "=={}.*"), ("python_full_version", "=={}")):
             value = requires.get(key)
             if value is None:
@@ -136,8 +108,11 @@ class _Reader:
             except InvalidSpecifier:
                 self.error(("requires", key), f"invalid {key} {value!r}")
                 continue
-            result = specifier if result is None else result & specifier
-        return result
+            if self.requires_python is None:
+                self.requires_python = specifier
+                self.requires_python_line = self.loc(("requires", key)).line
+            else:
+                self.requires_python &= specifier
 
     def package(self, name: str, value: object, path: Path) -> Requirement | None:
         if isinstance(value, str):
@@ -153,15 +128,8 @@ class _Reader:
 
     def _table(self, name: str, table: dict[str, Any], path: Path) -> Requirement | None:
         text_keys = ("version", "markers", "ref", "subdirectory", "path", "file", *_VCS)
-        for key in (*text_keys, *_MARKER_KEYS):
-            if key in table and not isinstance(table[key], str):
-                self.error(
-                    path, f"{name}: `{key}` must be a string, not {describe_type(table[key])}"
-                )
-                return None
-        extras = table.get("extras", [])
-        if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
-            self.error(path, f"{name}: `extras` must be an array of strings")
+        extras = self.entry_extras(name, table, path, (*text_keys, *_MARKER_KEYS))
+        if extras is None:
             return None
 
         specifier_text = ""
@@ -200,13 +168,7 @@ def _reference(table: dict[str, Any]) -> str | None:
     """The VCS URL (PEP 508 form), path or file an entry installs from, if any."""
     for vcs in _VCS:
         if vcs in table:
-            url = table[vcs]
-            url = url if url.startswith(f"{vcs}+") else f"{vcs}+{url}"
-            if table.get("ref"):
-                url += f"@{table['ref']}"
-            if table.get("subdirectory"):
-                url += f"#subdirectory={table['subdirectory']}"
-            return str(url)
+            return vcs_url(vcs, table[vcs], table.get("ref"), table.get("subdirectory"))
     for key in ("path", "file"):
         if key in table:
             return str(table[key])

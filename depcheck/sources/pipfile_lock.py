@@ -30,18 +30,25 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
-from depcheck.sources.interface import ReadOptions, Source, read_text
-from depcheck.sources.lockfiles import Diagnostics, parse_marker, read_sibling
+from depcheck.sources.declared import load_toml, nesting_error, vcs_url
+from depcheck.sources.interface import ReadOptions, Source, drop_unusable_versions, read_text
+from depcheck.sources.lockfiles import (
+    Diagnostics,
+    locked_requirement,
+    parse_marker,
+    read_sibling,
+)
 
 FORMAT = "Pipfile.lock"
 _TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+# json's messages end in words a position should follow ("Unterminated string starting at")
+_POSITION_WORDS_RE = re.compile(r"(\s+starting)?\s+at$")
 _VCS = ("git", "hg", "svn", "bzr")
 _SECTIONS = ("default", "develop")
 
@@ -52,18 +59,13 @@ class PipfileLockSource(Source):
     format = FORMAT
 
     def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
+        text, decode_diagnostics = read_text(
+            options.root, path, allow_outside_root=options.allow_outside_root
+        )
         diagnostics = Diagnostics(path, list(decode_diagnostics))
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            diagnostics.items.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    Location(path, exc.lineno, exc.colno),
-                    f"invalid JSON: {exc.msg}",
-                )
-            )
+        data, error = load_json(text, path)
+        if error is not None:
+            diagnostics.items.append(error)
             return SourceFile(
                 path=path, format=FORMAT, role=Role.LOCKED, diagnostics=tuple(diagnostics.items)
             )
@@ -88,14 +90,37 @@ class PipfileLockSource(Source):
                 if requirement is not None and requirement.name not in seen:
                     seen.add(requirement.name)
                     requirements.append(requirement)
-        return SourceFile(
-            path=path,
-            format=FORMAT,
-            role=Role.LOCKED,
-            requirements=tuple(requirements),
-            diagnostics=tuple(diagnostics.items),
-            requires_python=_requires_python(data.get("_meta"), lines, diagnostics),
+        requires_python, requires_python_line = _requires_python(
+            data.get("_meta"), lines, diagnostics
         )
+        return drop_unusable_versions(
+            SourceFile(
+                path=path,
+                format=FORMAT,
+                role=Role.LOCKED,
+                requirements=tuple(requirements),
+                diagnostics=tuple(diagnostics.items),
+                requires_python=requires_python,
+                requires_python_line=requires_python_line,
+            )
+        )
+
+
+def load_json(text: str, path: str) -> tuple[Any, Diagnostic | None]:
+    """The parsed document, or None and an error at the line and column `json` names.
+
+    A document that stops short (a lock cut off in transfer) says so.
+    """
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        message = _POSITION_WORDS_RE.sub("", exc.msg)
+        if exc.pos >= len(text.rstrip()) or message == "Unterminated string":
+            message += " (the document ends early: is the file truncated?)"
+        location = Location(path, exc.lineno, exc.colno)
+        return None, Diagnostic(Severity.ERROR, location, f"invalid JSON: {message}")
+    except RecursionError:  # json recurses once per nesting level
+        return None, nesting_error(path, text, "JSON")
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -133,11 +158,8 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
 def _pipfile_names(options: ReadOptions, path: str, sections: tuple[str, ...]) -> set[str] | None:
     """Canonical names the sibling Pipfile asks for, or None when there is no readable one."""
     text = read_sibling(options, path, "Pipfile")
-    if text is None:
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    data = load_toml(text, path)[0] if text is not None else None
+    if data is None:
         return None
     tables = ["packages"] + (["dev-packages"] if "develop" in sections else [])
     names: set[str] = set()
@@ -180,16 +202,12 @@ def _entry(
     elif url is None:
         diagnostics.error(line, f"{name!r} has neither a version nor a git/path/file source")
         return None
-    text = f"{name}{specifier}" if str(specifier) else f"{name} @ {url}"
-    return Requirement(
-        name=canonical,
-        display_name=name,
-        specifier=specifier,
+    return locked_requirement(
+        path,
+        name,
+        specifier,
+        line=line,
         marker=marker,
-        extras=frozenset(),
-        text=text,
-        location=Location(path, line),
-        role=Role.LOCKED,
         direct=direct is None or canonical in direct,
         url=url,
         editable=editable,
@@ -200,13 +218,7 @@ def _url(entry: dict[str, Any]) -> str | None:
     for vcs in _VCS:
         value = entry.get(vcs)
         if isinstance(value, str):
-            reference = entry.get("ref")
-            url = value if value.startswith(f"{vcs}+") else f"{vcs}+{value}"
-            url += f"@{reference}" if isinstance(reference, str) else ""
-            subdirectory = entry.get("subdirectory")
-            if isinstance(subdirectory, str):
-                url += f"#subdirectory={subdirectory}"
-            return url
+            return vcs_url(vcs, value, entry.get("ref"), entry.get("subdirectory"))
     for key in ("path", "file"):
         value = entry.get(key)
         if isinstance(value, str):
@@ -216,19 +228,19 @@ def _url(entry: dict[str, Any]) -> str | None:
 
 def _requires_python(
     meta: object, lines: dict[tuple[str, ...], int], diagnostics: Diagnostics
-) -> SpecifierSet | None:
+) -> tuple[SpecifierSet | None, int | None]:
+    """`_meta.requires` as the Python requirement, and the line it is written on."""
     if not isinstance(meta, dict):
-        return None
+        return None, None
     requires = meta.get("requires", {})
     if not isinstance(requires, dict):
-        return None
+        return None, None
     for key, template in (("python_full_version", "=={}"), ("python_version", "=={}.*")):
         value = requires.get(key)
+        line = lines.get(("_meta", "requires", key))
         if isinstance(value, str) and value.strip():
             try:
-                return SpecifierSet(template.format(value.strip()))
+                return SpecifierSet(template.format(value.strip())), line
             except InvalidSpecifier:
-                diagnostics.warn(
-                    lines.get(("_meta", "requires", key)), f"invalid {key} {value!r} ignored"
-                )
-    return None
+                diagnostics.warn(line, f"invalid {key} {value!r} ignored")
+    return None, None

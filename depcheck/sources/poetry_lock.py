@@ -40,7 +40,6 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,17 +52,20 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
-from depcheck.sources.declared import ALL_EXTRAS
-from depcheck.sources.interface import ReadOptions, Source, read_text
+from depcheck.sources.declared import ALL_EXTRAS, TomlDocument, load_toml, vcs_url
+from depcheck.sources.interface import ReadOptions
 from depcheck.sources.lockfiles import (
     Diagnostics,
     Edge,
+    LockReader,
+    TomlLockSource,
     Walk,
     both,
     edges_by_parent,
     either,
-    load_toml,
+    locked_requirement,
     mentions,
+    package_tables,
     parse_marker,
     read_sibling,
     specialize,
@@ -75,7 +77,6 @@ from depcheck.sources.poetry_constraints import (
     convert_constraint,
     python_marker,
 )
-from depcheck.sources.toml_locations import TomlLocations
 
 FORMAT = "poetry.lock"
 _NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -109,45 +110,25 @@ class _Project:
     extras: set[str] = field(default_factory=set)
 
 
-class PoetryLockSource(Source):
+class PoetryLockSource(TomlLockSource):
     """Reads a `poetry.lock` (and the names in the sibling `pyproject.toml`)."""
 
     format = FORMAT
 
-    def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
-        diagnostics = Diagnostics(path, list(decode_diagnostics))
-        data, error = load_toml(text, path)
-        if data is None:
-            assert error is not None
-            return SourceFile(
-                path=path,
-                format=FORMAT,
-                role=Role.LOCKED,
-                diagnostics=(*diagnostics.items, error),
-            )
-        return _Reader(path, options, data, TomlLocations(text), diagnostics).read()
+    def read_lock(
+        self, path: str, options: ReadOptions, document: TomlDocument, diagnostics: Diagnostics
+    ) -> SourceFile:
+        return _Reader(path, options, document, diagnostics).read()
 
 
 @dataclass(slots=True)
-class _Reader:
-    path: str
-    options: ReadOptions
-    data: dict[str, Any]
-    locations: TomlLocations
-    diagnostics: Diagnostics
-    packages: list[_Package] = field(default_factory=list)
-    by_name: dict[str, list[_Package]] = field(default_factory=lambda: defaultdict(list))
-    by_key: dict[str, _Package] = field(default_factory=dict)
+class _Reader(LockReader[_Package]):
     edges: list[Edge] = field(default_factory=list)
     selected: frozenset[str] = frozenset()
 
-    def line(self, *path: str | int) -> int | None:
-        found = self.locations.find(path)
-        return found[0] if found else None
-
     def read(self) -> SourceFile:
         requires_python = self._metadata()
+        requires_python_line = self.line("metadata", "python-versions") if requires_python else None
         self._packages()
         for package in self.packages:
             self._package_edges(package)
@@ -186,6 +167,7 @@ class _Reader:
             dependencies=tuple(dependencies),
             diagnostics=tuple(self.diagnostics.items),
             requires_python=requires_python,
+            requires_python_line=requires_python_line,
         )
 
     # -- the document -----------------------------------------------------------------
@@ -217,19 +199,9 @@ class _Reader:
         return converted.specifier_set if converted.text else None
 
     def _packages(self) -> None:
-        entries = self.data.get("package", [])
-        if not isinstance(entries, list):
-            self.diagnostics.error(self.line("package"), "`package` should be an array of tables")
-            return
-        for index, raw in enumerate(entries):
-            line = self.line("package", index, "name") or self.line("package", index)
-            if not isinstance(raw, dict):
-                self.diagnostics.error(line, "[[package]] entry is not a table")
-                continue
-            name = raw.get("name")
-            if not isinstance(name, str) or not name.strip():
-                self.diagnostics.error(line, "[[package]] entry has no name")
-                continue
+        for index, raw, name, line in package_tables(
+            self.data, "package", self.line, self.diagnostics
+        ):
             version = raw.get("version")
             if not isinstance(version, str) or not version.strip():
                 self.diagnostics.error(line, f"[[package]] {name!r} has no version; skipped")
@@ -237,9 +209,7 @@ class _Reader:
             package = _Package(
                 index, str(index), canonicalize_name(name), name, version.strip(), raw, line
             )
-            self.packages.append(package)
-            self.by_name[package.name].append(package)
-            self.by_key[package.key] = package
+            self.add(package)
 
     def _package_edges(self, package: _Package) -> None:
         table = package.raw.get("dependencies", {})
@@ -464,15 +434,12 @@ class _Reader:
                 continue
             url, editable = self._url(package)
             result.append(
-                Requirement(
-                    name=package.name,
-                    display_name=package.display,
-                    specifier=SpecifierSet(f"=={package.version}"),
+                locked_requirement(
+                    self.path,
+                    package.display,
+                    SpecifierSet(f"=={package.version}"),
+                    line=package.line,
                     marker=markers[package.key],
-                    extras=frozenset(),
-                    text=f"{package.display}=={package.version}",
-                    location=Location(self.path, package.line),
-                    role=Role.LOCKED,
                     direct=package.name in direct,
                     url=url,
                     editable=editable,
@@ -490,11 +457,7 @@ class _Reader:
             return None, editable
         if kind == "git":
             reference = source.get("resolved_reference") or source.get("reference")
-            text = f"git+{url}" + (f"@{reference}" if isinstance(reference, str) else "")
-            subdirectory = source.get("subdirectory")
-            if isinstance(subdirectory, str):
-                text += f"#subdirectory={subdirectory}"
-            return text, editable
+            return vcs_url("git", url, reference, source.get("subdirectory")), editable
         return url, editable
 
     def _emit_edge(

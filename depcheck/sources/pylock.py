@@ -43,10 +43,16 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
-from depcheck.sources.declared import ALL_EXTRAS
-from depcheck.sources.interface import ReadOptions, Source, read_text
-from depcheck.sources.lockfiles import Diagnostics, load_toml, parse_marker, specialize
-from depcheck.sources.toml_locations import TomlLocations
+from depcheck.sources.declared import ALL_EXTRAS, TomlDocument, vcs_url
+from depcheck.sources.interface import ReadOptions
+from depcheck.sources.lockfiles import (
+    Diagnostics,
+    TomlLockSource,
+    locked_requirement,
+    package_tables,
+    parse_marker,
+    specialize,
+)
 
 FORMAT = "pylock.toml"
 _RUNTIME_GROUP_NAMES = frozenset({"default", "main"})
@@ -54,44 +60,21 @@ _RUNTIME_GROUP_NAMES = frozenset({"default", "main"})
 Line = Callable[..., int | None]
 
 
-class PylockSource(Source):
+class PylockSource(TomlLockSource):
     """Reads a PEP 751 lock file."""
 
     format = FORMAT
 
-    def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
-        diagnostics = Diagnostics(path, list(decode_diagnostics))
-        data, error = load_toml(text, path)
-        if data is None:
-            assert error is not None
-            return SourceFile(
-                path=path, format=FORMAT, role=Role.LOCKED, diagnostics=(*diagnostics.items, error)
-            )
-        locations = TomlLocations(text)
-
-        def line(*key: str | int) -> int | None:
-            found = locations.find(key)
-            return found[0] if found else None
-
+    def read_lock(
+        self, path: str, options: ReadOptions, document: TomlDocument, diagnostics: Diagnostics
+    ) -> SourceFile:
+        data, line = document.data, document.line
         _validate_top(data, line, diagnostics)
         values = _marker_values(data, options)
-        entries = data.get("packages", [])
-        if not isinstance(entries, list):
-            diagnostics.error(line("packages"), "`packages` should be an array of tables")
-            entries = []
 
         selected: list[tuple[int, dict[str, Any], Marker | None]] = []
         project: set[int] = set()
-        for index, raw in enumerate(entries):
-            where = line("packages", index, "name") or line("packages", index)
-            if not isinstance(raw, dict):
-                diagnostics.error(where, "[[packages]] entry is not a table")
-                continue
-            name = raw.get("name")
-            if not isinstance(name, str) or not name.strip():
-                diagnostics.error(where, "[[packages]] entry has no name")
-                continue
+        for index, raw, name, where in package_tables(data, "packages", line, diagnostics):
             _validate_package(raw, index, line, diagnostics)
             version = raw.get("version")
             if version is not None and not isinstance(version, str):
@@ -144,6 +127,7 @@ class PylockSource(Source):
             for parent, child, where in edges
             if parent not in project and child not in project
         ]
+        requires_python = _requires_python(data, line, diagnostics)
         return SourceFile(
             path=path,
             format=FORMAT,
@@ -151,7 +135,8 @@ class PylockSource(Source):
             requirements=tuple(requirements),
             dependencies=tuple(dependencies),
             diagnostics=tuple(diagnostics.items),
-            requires_python=_requires_python(data, line, diagnostics),
+            requires_python=requires_python,
+            requires_python_line=line("requires-python") if requires_python else None,
         )
 
 
@@ -232,24 +217,15 @@ def _edges(
 def _pin(
     path: str, raw: Mapping[str, Any], marker: Marker | None, line: int | None, direct: bool
 ) -> Requirement:
-    name = raw["name"]
     version = _text(raw.get("version"))
     url, editable = _url(raw)
-    if version is not None:
-        specifier = SpecifierSet(f"=={version}")
-        text = f"{name}=={version}"
-    else:
-        specifier = SpecifierSet()
-        text = f"{name} @ {url}" if url else name
-    return Requirement(
-        name=canonicalize_name(name),
-        display_name=name,
-        specifier=specifier,
+    specifier = SpecifierSet(f"=={version}" if version is not None else "")
+    return locked_requirement(
+        path,
+        raw["name"],
+        specifier,
+        line=line,
         marker=marker,
-        extras=frozenset(),
-        text=text,
-        location=Location(path, line),
-        role=Role.LOCKED,
         direct=direct,
         url=url,
         editable=editable,
@@ -274,11 +250,8 @@ def _url(raw: Mapping[str, Any]) -> tuple[str | None, bool]:
     vcs = raw.get("vcs")
     if isinstance(vcs, dict):
         kind = _text(vcs.get("type")) or "git"
-        location = _text(vcs.get("url")) or _text(vcs.get("path"))
-        commit = _text(vcs.get("commit-id"))
-        text = f"{kind}+{location}" + (f"@{commit}" if commit else "")
-        subdirectory = _text(vcs.get("subdirectory"))
-        return text + (f"#subdirectory={subdirectory}" if subdirectory else ""), False
+        location = _text(vcs.get("url")) or _text(vcs.get("path")) or ""
+        return vcs_url(kind, location, vcs.get("commit-id"), vcs.get("subdirectory")), False
     directory = raw.get("directory")
     if isinstance(directory, dict):
         return _text(directory.get("path")), directory.get("editable") is True

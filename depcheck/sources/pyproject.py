@@ -37,7 +37,6 @@ backend with vendored dependencies, and neither says where an entry is written.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,20 +45,23 @@ from packaging.markers import InvalidMarker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import Location, Requirement, Role, SourceFile
+from depcheck.model import Location, Requirement, Role
 from depcheck.sources.declared import (
     Collector,
     Entry,
+    TomlDeclaredSource,
+    TomlReader,
     and_markers,
     describe_type,
     expand_entries,
+    load_toml,
     parse_pep508,
     read_requirement_files,
     requirement_text,
     selected_extras,
-    toml_error_diagnostic,
+    vcs_url,
 )
-from depcheck.sources.interface import ReadOptions, Source, read_text
+from depcheck.sources.interface import ReadOptions
 from depcheck.sources.poetry_constraints import (
     PoetryConstraintError,
     convert_constraint,
@@ -71,75 +73,28 @@ _POETRY_SOURCES = ("git", "path", "url")
 _GIT_REFS = ("rev", "tag", "branch")
 
 
-class PyprojectSource(Source):
+class PyprojectSource(TomlDeclaredSource):
     """Reads the dependency tables of a `pyproject.toml`."""
 
     format = "pyproject"
 
-    def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
-        collector = Collector(list(decode_diagnostics))
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            collector.diagnostics.append(toml_error_diagnostic(path, exc, text))
-            return SourceFile(
-                path=path,
-                format=self.format,
-                role=Role.DECLARED,
-                diagnostics=tuple(collector.diagnostics),
-            )
-        reader = _Reader(path, options, TomlLocations(text), collector)
-        reader.read(data)
-        return SourceFile(
-            path=path,
-            format=self.format,
-            role=Role.DECLARED,
-            requirements=tuple(reader.requirements),
-            diagnostics=tuple(collector.diagnostics),
-            includes=tuple(reader.includes),
-            requires_python=reader.requires_python,
-            requires_python_line=reader.requires_python_line,
-        )
+    def reader(
+        self, path: str, options: ReadOptions, locations: TomlLocations, collector: Collector
+    ) -> TomlReader:
+        return _Reader(path, options, locations, collector)
 
 
 @dataclass(slots=True)
-class _Reader:
+class _Reader(TomlReader):
     """State for reading one pyproject.toml."""
 
-    path: str
-    options: ReadOptions
-    locations: TomlLocations
-    collector: Collector
     project: NormalizedName | None = None
-    requirements: list[Requirement] = field(default_factory=list)
-    requires_python: SpecifierSet | None = None
-    requires_python_line: int | None = None
     extras: dict[NormalizedName, list[Entry]] = field(default_factory=dict)
-    includes: list[str] = field(default_factory=list)
-
-    # -- locations and messages -----------------------------------------------------------
-
-    def loc(self, path: Path) -> Location:
-        found = self.locations.find(path)
-        return Location(self.path, *found) if found else Location(self.path)
 
     def content_loc(self, path: Path) -> Location:
         """Where a string element's text starts, so errors can point inside it."""
         found = self.locations.string_content(path)
         return Location(self.path, *found) if found else self.loc(path)
-
-    def error(self, path: Path, message: str) -> None:
-        self.collector.error(self.loc(path), message)
-
-    def warn(self, path: Path, message: str) -> None:
-        self.collector.warn(self.loc(path), message)
-
-    def table(self, value: object, path: Path) -> dict[str, Any] | None:
-        if isinstance(value, dict):
-            return value
-        self.error(path, f"`{dotted(path)}` must be a table, not {describe_type(value)}")
-        return None
 
     # -- the file -------------------------------------------------------------------------
 
@@ -492,15 +447,8 @@ class _Reader:
         self, name: str, table: dict[str, Any], path: Path
     ) -> Requirement | None:
         strings = ("version", "markers", "python", "platform", "subdirectory", *_POETRY_SOURCES)
-        for key in (*strings, *_GIT_REFS):
-            if key in table and not isinstance(table[key], str):
-                self.error(
-                    path, f"{name}: `{key}` must be a string, not {describe_type(table[key])}"
-                )
-                return None
-        extras = table.get("extras", [])
-        if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
-            self.error(path, f"{name}: `extras` must be an array of strings")
+        extras = self.entry_extras(name, table, path, (*strings, *_GIT_REFS))
+        if extras is None:
             return None
         sources = [key for key in _POETRY_SOURCES if key in table]
         if len(sources) > 1:
@@ -545,6 +493,26 @@ class _Reader:
         )
 
 
+def declares_dependencies(text: str) -> bool:
+    """Whether a pyproject.toml has a table this source reads dependencies from.
+
+    One with only tool settings (`[tool.ruff]`, `[build-system]`, ...) has none; one that does
+    not parse, or whose tables have the wrong type, might (reading it reports what is wrong).
+    """
+    data, _ = load_toml(text, "pyproject.toml")
+    if data is None or "project" in data or "dependency-groups" in data:
+        return True
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        return True
+    poetry, uv = tool.get("poetry", {}), tool.get("uv", {})
+    if not isinstance(poetry, dict) or not isinstance(uv, dict):
+        return True
+    return bool({"dependencies", "group", "dev-dependencies"} & set(poetry)) or (
+        "dev-dependencies" in uv
+    )
+
+
 def _constrains(table: Mapping[str, Any]) -> bool:
     """Whether a Poetry table says which versions or which source, not only how to lock."""
     return "version" in table or any(key in table for key in _POETRY_SOURCES)
@@ -565,13 +533,8 @@ def _poetry_url(table: Mapping[str, Any], kind: str) -> str:
     if repository.startswith("git@") and ":" in repository:  # scp-like: git@host:owner/repo
         host, _, rest = repository.partition(":")
         repository = f"ssh://{host}/{rest}"
-    url = repository if repository.startswith("git+") else f"git+{repository}"
-    ref = next((table[key] for key in _GIT_REFS if key in table), None)
-    if ref:
-        url += f"@{ref}"
-    if "subdirectory" in table:
-        url += f"#subdirectory={table['subdirectory']}"
-    return url
+    reference = next((table[key] for key in _GIT_REFS if key in table), None)
+    return vcs_url("git", repository, reference, table.get("subdirectory"))
 
 
 def _widened_message(name: str, constraint: str, hull: str) -> str:

@@ -280,7 +280,8 @@ def _is_version(text: str) -> bool:
 
 def describe_requirement_error(text: str, exc: InvalidRequirement) -> tuple[str, int | None]:
     """A one-line message for a PEP 508 syntax error, and its 0-based column in `text`."""
-    missing = _MISSING_VERSION_RE.search(text)
+    # only the version part: in a marker (`; os_name ==`) a missing value is no missing version
+    missing = _MISSING_VERSION_RE.search(text.split(";", 1)[0] + (";" if ";" in text else ""))
     cause = exc.__cause__
     span = getattr(cause, "span", None)
     column = span[0] if isinstance(span, tuple) else None

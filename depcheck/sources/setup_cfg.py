@@ -30,10 +30,11 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import Location, Requirement, Role, SourceFile
+from depcheck.model import Location, Requirement, SourceFile
 from depcheck.sources.declared import (
     Collector,
     Entry,
+    declared_file,
     expand_entries,
     parse_pep508,
     read_requirement_files,
@@ -118,7 +119,9 @@ class SetupCfgSource(Source):
     format = "setup.cfg"
 
     def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
+        text, decode_diagnostics = read_text(
+            options.root, path, allow_outside_root=options.allow_outside_root
+        )
         collector = Collector(list(decode_diagnostics))
         parser = configparser.ConfigParser(interpolation=None)
         try:
@@ -126,23 +129,10 @@ class SetupCfgSource(Source):
         except configparser.Error as exc:
             line = _error_line(exc)
             collector.error(Location(path, line), _error_message(exc, text, line))
-            return SourceFile(
-                path=path,
-                format=self.format,
-                role=Role.DECLARED,
-                diagnostics=tuple(collector.diagnostics),
-            )
+            return declared_file(path, self.format, collector)
         reader = _Reader(path, options, scan_layout(text), collector)
         reader.read(parser)
-        return SourceFile(
-            path=path,
-            format=self.format,
-            role=Role.DECLARED,
-            requirements=tuple(reader.requirements),
-            diagnostics=tuple(collector.diagnostics),
-            includes=tuple(reader.includes),
-            requires_python=reader.requires_python,
-        )
+        return declared_file(path, self.format, collector, reader)
 
 
 def _error_line(exc: configparser.Error) -> int | None:
@@ -176,6 +166,7 @@ class _Reader:
     requirements: list[Requirement] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     requires_python: SpecifierSet | None = None
+    requires_python_line: int | None = None
 
     def read(self, parser: configparser.ConfigParser) -> None:
         project: NormalizedName | None = None
@@ -215,12 +206,13 @@ class _Reader:
         return Location(self.path, self.layout.sections.get(section))
 
     def _requires_python(self, value: str, key: str) -> None:
+        location = self._location("options", key)
         try:
             self.requires_python = SpecifierSet(value.strip())
         except InvalidSpecifier:
-            self.collector.error(
-                self._location("options", key), f"invalid python_requires {value.strip()!r}"
-            )
+            self.collector.error(location, f"invalid python_requires {value.strip()!r}")
+            return
+        self.requires_python_line = location.line
 
     def _entries(
         self, value: str, section: str, key: str, project: NormalizedName | None
@@ -259,6 +251,22 @@ class _Reader:
         )
         self.includes.extend(includes)
         return list(requirements)
+
+
+def declares_dependencies(text: str) -> bool:
+    """Whether a setup.cfg states requirements (`install_requires`, `extras_require`,
+    `python_requires`); one with only tool sections (`[flake8]`, `[tool:pytest]`) does not. A
+    file configparser rejects might (reading it reports the error)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return True
+    if parser.has_section("options.extras_require"):
+        return True
+    return parser.has_section("options") and any(
+        _option(parser, "options", key) for key in ("install_requires", "python_requires")
+    )
 
 
 def _option(parser: configparser.ConfigParser, section: str, key: str) -> str | None:

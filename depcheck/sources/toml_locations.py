@@ -23,12 +23,17 @@ unrelated one.
 from __future__ import annotations
 
 import bisect
+import re
 import tomllib
 
 Path = tuple[str | int, ...]
 
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _SCALAR_END = frozenset(",]}#\r\n")
+# A basic string to its closing quote: an escape takes the next character, whatever it is. In a
+# multi-line one a quote may stand inside as long as two more do not follow it.
+_BASIC_RE = re.compile(r'"(?:[^"\\]|\\[\s\S])*"')
+_MULTILINE_BASIC_RE = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""')
 
 
 class TomlLocations:
@@ -36,7 +41,7 @@ class TomlLocations:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self._line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
         self._positions: dict[Path, int] = {}  # path -> offset in text
         self._array_tables: dict[Path, int] = {}
         self._scan()
@@ -201,27 +206,27 @@ class TomlLocations:
                 index += 1
 
     def _string_end(self, start: int) -> int:
-        """The offset just past the string literal that starts at `start`."""
+        """The offset just past the string literal that starts at `start` (the text's end when
+        it is not closed, which text `tomllib` accepted never has)."""
         text = self._text
         quote = text[start]
         if text.startswith(quote * 3, start):
-            index = start + 3
-            while index < len(text):
-                if quote == '"' and text[index] == "\\":
-                    index += 2
-                    continue
-                if text.startswith(quote * 3, index):
-                    end = index + 3
-                    # up to two quotes may end the content itself: """a"""" is 'a"'
-                    while end < len(text) and end - index < 5 and text[end] == quote:
-                        end += 1
-                    return end
-                index += 1
-            return index
-        index = start + 1
-        while index < len(text) and text[index] != quote:
-            index += 2 if quote == '"' and text[index] == "\\" else 1
-        return index + 1
+            if quote == '"':
+                match = _MULTILINE_BASIC_RE.match(text, start)
+                end = match.end() if match else len(text)
+            else:
+                closing = text.find("'''", start + 3)
+                end = len(text) if closing == -1 else closing + 3
+            # up to two quotes may end the content itself: """a"""" is 'a"'
+            extra = 0
+            while extra < 2 and text.startswith(quote, end + extra):
+                extra += 1
+            return end + extra
+        if quote == '"':
+            match = _BASIC_RE.match(text, start)
+            return match.end() if match else len(text)
+        closing = text.find("'", start + 1)
+        return len(text) if closing == -1 else closing + 1
 
     def _skip_spaces(self, index: int) -> int:
         text = self._text

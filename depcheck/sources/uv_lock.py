@@ -38,7 +38,6 @@ Decisions:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,20 +48,22 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
-from depcheck.sources.declared import ALL_EXTRAS
-from depcheck.sources.interface import ReadOptions, Source, read_text
+from depcheck.sources.declared import ALL_EXTRAS, TomlDocument
+from depcheck.sources.interface import ReadOptions
 from depcheck.sources.lockfiles import (
     Diagnostics,
     Edge,
+    LockReader,
+    TomlLockSource,
     Walk,
     edges_by_parent,
     either,
-    load_toml,
+    locked_requirement,
+    package_tables,
     parse_marker,
     specialize,
     walk,
 )
-from depcheck.sources.toml_locations import TomlLocations
 
 FORMAT = "uv.lock"
 _KNOWN_VERSION = 1
@@ -86,39 +87,21 @@ class _Package:
         return next(iter(self.source), None)
 
 
-class UvLockSource(Source):
+class UvLockSource(TomlLockSource):
     """Reads a `uv.lock`."""
 
     format = FORMAT
 
-    def read(self, path: str, options: ReadOptions) -> SourceFile:
-        text, decode_diagnostics = read_text(options.root, path)
-        diagnostics = Diagnostics(path, list(decode_diagnostics))
-        data, error = load_toml(text, path)
-        if data is None:
-            assert error is not None
-            return SourceFile(
-                path=path, format=FORMAT, role=Role.LOCKED, diagnostics=(*diagnostics.items, error)
-            )
-        return _Reader(path, options, data, TomlLocations(text), diagnostics).read()
+    def read_lock(
+        self, path: str, options: ReadOptions, document: TomlDocument, diagnostics: Diagnostics
+    ) -> SourceFile:
+        return _Reader(path, options, document, diagnostics).read()
 
 
 @dataclass(slots=True)
-class _Reader:
-    path: str
-    options: ReadOptions
-    data: dict[str, Any]
-    locations: TomlLocations
-    diagnostics: Diagnostics
-    packages: list[_Package] = field(default_factory=list)
-    by_name: dict[str, list[_Package]] = field(default_factory=lambda: defaultdict(list))
-    by_key: dict[str, _Package] = field(default_factory=dict)
+class _Reader(LockReader[_Package]):
     conflict_values: dict[str, frozenset[str]] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)  # names of entries already reported
-
-    def line(self, *path: str | int) -> int | None:
-        found = self.locations.find(path)
-        return found[0] if found else None
 
     def read(self) -> SourceFile:
         self._check_version()
@@ -165,6 +148,7 @@ class _Reader:
             dependencies=tuple(dependencies),
             diagnostics=tuple(self.diagnostics.items),
             requires_python=requires_python,
+            requires_python_line=self.line("requires-python") if requires_python else None,
         )
 
     # -- the document -----------------------------------------------------------------
@@ -191,19 +175,9 @@ class _Reader:
             return None
 
     def _packages(self) -> None:
-        entries = self.data.get("package", [])
-        if not isinstance(entries, list):
-            self.diagnostics.error(self.line("package"), "`package` should be an array of tables")
-            return
-        for index, raw in enumerate(entries):
-            line = self.line("package", index, "name") or self.line("package", index)
-            if not isinstance(raw, dict):
-                self.diagnostics.error(line, "[[package]] entry is not a table")
-                continue
-            name = raw.get("name")
-            if not isinstance(name, str) or not name.strip():
-                self.diagnostics.error(line, "[[package]] entry has no name")
-                continue
+        for index, raw, name, line in package_tables(
+            self.data, "package", self.line, self.diagnostics
+        ):
             source = raw.get("source", {})
             if not isinstance(source, dict):
                 self.diagnostics.warn(line, f"source of {name!r} should be a table")
@@ -226,9 +200,7 @@ class _Reader:
             package = _Package(
                 index, str(index), canonicalize_name(name), name, version, source, raw, line
             )
-            self.packages.append(package)
-            self.by_name[package.name].append(package)
-            self.by_key[package.key] = package
+            self.add(package)
 
     def _roots(self) -> set[str]:
         manifest = self.data.get("manifest", {})
@@ -359,21 +331,12 @@ class _Reader:
                 return None  # a fork only the unselected extras or groups reach
             marker = either(None if p is True else p for p in parsed if p is not False)
         url, editable = _url(package)
-        if package.version is not None:
-            specifier = SpecifierSet(f"=={package.version}")
-            text = f"{package.display}=={package.version}"
-        else:
-            specifier = SpecifierSet()
-            text = f"{package.display} @ {url}" if url else package.display
-        return Requirement(
-            name=package.name,
-            display_name=package.display,
-            specifier=specifier,
+        return locked_requirement(
+            self.path,
+            package.display,
+            SpecifierSet(f"=={package.version}" if package.version is not None else ""),
+            line=package.line,
             marker=marker,
-            extras=frozenset(),
-            text=text,
-            location=Location(self.path, package.line),
-            role=Role.LOCKED,
             direct=package.key in direct,
             url=url,
             editable=editable,

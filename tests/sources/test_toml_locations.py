@@ -6,6 +6,8 @@ import textwrap
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from depcheck.sources.toml_locations import TomlLocations, dotted
 
@@ -137,3 +139,75 @@ def test_dotted_renders_a_path_for_messages() -> None:
     assert (
         dotted(("tool", "poetry", "dependencies", "numpy", 1)) == "tool.poetry.dependencies.numpy"
     )
+
+
+def _basic(value: str) -> str:
+    """A TOML basic string holding `value` (every control character as a \\u escape)."""
+    out = []
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _literal(value: str) -> str | None:
+    if "'" in value or any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
+        return None
+    return f"'{value}'"
+
+
+def _multiline_basic(value: str) -> str:
+    escaped = _basic(value)[1:-1]
+    # a line break right after the opening quotes is dropped by TOML: keep that one escaped
+    head = "\\u000a" if escaped.startswith("\\u000a") else ""
+    body = head + escaped[len(head) :].replace("\\u000a", "\n")
+    return f'"""{body}"""'
+
+
+def _multiline_literal(value: str) -> str | None:
+    if "'''" in value or value.endswith("'") or value.startswith("\n"):
+        return None
+    if any((ord(c) < 0x20 and c not in "\t\n") or ord(c) == 0x7F for c in value):
+        return None
+    return f"'''{value}'''"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=st.sampled_from(list("ab\"'\\\n\t ]#,=x\x01é")), max_size=12),
+            st.sampled_from(["basic", "literal", "multiline", "multiline-literal"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_every_string_form_ends_where_tomllib_says(items: list[tuple[str, str]]) -> None:
+    """Whatever a string holds (quotes, escapes, brackets, line breaks), the element after it
+    is found where it is written: the string scanner ends each string where TOML does."""
+    text = "k = [\n"
+    expected: list[tuple[int, int]] = []
+    values: list[str] = []
+    for value, form in items:
+        literal = {
+            "basic": _basic,
+            "literal": _literal,
+            "multiline": _multiline_basic,
+            "multiline-literal": _multiline_literal,
+        }[form](value)
+        literal = literal or _basic(value)
+        text += "  "
+        line = text.count("\n") + 1
+        expected.append((line, len(text) - text.rfind("\n")))
+        text += literal + ",\n"
+        values.append(value)
+    text += "]\nafter = 1\n"
+    assert tomllib.loads(text)["k"] == values
+    locations = TomlLocations(text)
+    assert [locations.get(("k", i)) for i in range(len(items))] == expected
+    assert locations.get(("after",)) == (text.count("\n") - 1 + 1, 1)

@@ -1,0 +1,14 @@
+"""Hosts read from deployment files: Dockerfiles, Compose, Procfiles, AWS SAM, Serverless.
+
+The map of which services share an environment usually exists already in how a repository is
+deployed. Each module reads one format statically (nothing is built, run or pulled) into
+`DeployHost`s (`interface.py`); `hosts.py` finds the files, maps what each host installs back to
+services and chooses the topology `--hosts-from` asks for; `plan.py` states a host's split in
+the same terms (images and the files each installs) and writes a suggested Compose file.
+"""
+
+from __future__ import annotations
+
+from depcheck.deploy.interface import DeployHost, Install, InstallKind
+
+__all__ = ["DeployHost", "Install", "InstallKind"]

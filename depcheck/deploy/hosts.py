@@ -1,0 +1,400 @@
+"""Hosts from deployment files, mapped onto services; and the choice of topology for a scan.
+
+`hosts_from_deploy(root, services)` walks the repository (skipping what discovery skips, plus
+build output such as `.aws-sam` and `cdk.out`), reads every deployment file, and maps what each
+host installs back to services:
+
+* a dependency file a service owns co-hosts that service (`pip install -r services/api/...`);
+* a project directory co-hosts the service at that directory (`pip install ./services/a`,
+  `poetry install` in a `WORKDIR` copied from `services/a`, a Lambda `CodeUri`);
+* code a Procfile command points at co-hosts the service whose directory holds it;
+* a file no service owns (a development file, or a name discovery does not know, such as
+  `deploy/api.txt`) is read all the same, since the image installs it: it joins the service of its
+  directory, or becomes a service named by its path.
+
+Services no deployment file installs are each checked on their own (no false conflicts), and a
+warning lists them. `topology_for` picks the topology `--hosts-from` asks for: `config` (the
+config's hosts, else one host `default`), `deploy`, `single` (one host `default`), or `auto` (the
+config's hosts if it declares any, else the deployment files' if they place any service, else
+one host `default`).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from depcheck.config import Config
+from depcheck.deploy.compose import ComposeReader, compose_projects, is_compose_file
+from depcheck.deploy.dockerfile import is_dockerfile, read_image
+from depcheck.deploy.interface import DeployError, DeployHost, DeployRead, InstallKind, Repo
+from depcheck.deploy.procfile import ProcfileReader
+from depcheck.deploy.sam import SamReader, is_template_name
+from depcheck.deploy.serverless import SERVERLESS_NAMES, ServerlessReader
+from depcheck.discover import (
+    SKIP_DIRS,
+    EnvironmentDefaults,
+    Topology,
+    build_topology,
+    files_in_service_dir,
+    make_environment,
+    service_dir_of,
+)
+from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
+from depcheck.sources import is_dev_file, source_spec
+
+HOSTS_FROM = ("auto", "config", "deploy", "single")
+_EXTRA_SKIP = frozenset({".aws-sam", "cdk.out", ".serverless", ".terraform", ".docker"})
+
+
+@dataclass(frozen=True, slots=True)
+class DeployFiles:
+    """The deployment files below a root, by kind (POSIX paths relative to it, sorted)."""
+
+    dockerfiles: tuple[str, ...] = ()
+    compose: tuple[str, ...] = ()
+    procfiles: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+    serverless: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.dockerfiles or self.compose or self.procfiles or self.templates or self.serverless
+        )
+
+
+def find_deploy_files(root: Path) -> DeployFiles:
+    """Walk `root` once for deployment files (never following directory symlinks)."""
+    found: dict[str, list[str]] = {k: [] for k in ("docker", "compose", "proc", "sam", "sls")}
+    for current, dirs, files in os.walk(root, followlinks=False):
+        rel_dir = Path(current).relative_to(root).as_posix()
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIP_DIRS
+            and d not in _EXTRA_SKIP
+            and not d.endswith(".egg-info")
+            and not os.path.isfile(os.path.join(current, d, "pyvenv.cfg"))
+        )
+        for name in sorted(files):
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if is_dockerfile(name):
+                found["docker"].append(rel)
+            elif is_compose_file(name):
+                found["compose"].append(rel)
+            elif name == "Procfile":
+                found["proc"].append(rel)
+            elif name in SERVERLESS_NAMES:
+                found["sls"].append(rel)
+            elif is_template_name(name):
+                found["sam"].append(rel)
+    return DeployFiles(
+        dockerfiles=tuple(found["docker"]),
+        compose=tuple(found["compose"]),
+        procfiles=tuple(found["proc"]),
+        templates=tuple(found["sam"]),
+        serverless=tuple(found["sls"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeployScan:
+    """Hosts from deployment files (each with at least one service), and the services they use."""
+
+    hosts: tuple[DeployHost, ...]
+    services: tuple[Service, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: DeployFiles
+
+
+def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost], list[Diagnostic]]:
+    """Every host the deployment files declare (before mapping to services)."""
+    hosts: list[DeployHost] = []
+    diagnostics: list[Diagnostic] = []
+    used_dockerfiles: set[str] = set()
+
+    def take(read: DeployRead) -> None:
+        hosts.extend(read.hosts)
+        diagnostics.extend(read.diagnostics)
+        used_dockerfiles.update(read.dockerfiles)
+
+    by_dir: dict[str, list[str]] = {}
+    for path in files.compose:
+        by_dir.setdefault(posixpath.dirname(path) or ".", []).append(path)
+    compose = ComposeReader()
+    for directory in sorted(by_dir):
+        projects, variants = compose_projects(by_dir[directory])
+        for project in projects:
+            try:
+                take(compose.read_project(repo, project))
+            except DeployError as exc:
+                diagnostics.append(exc.diagnostic())
+        for variant in variants:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    Location(variant),
+                    "not read: a Compose variant is layered on the base file with -f, in ways "
+                    "the files do not record; depcheck reads the base file and its override",
+                )
+            )
+    for reader, paths in (
+        (SamReader(), files.templates),
+        (ServerlessReader(), files.serverless),
+        (ProcfileReader(), files.procfiles),
+    ):
+        for path in paths:
+            try:
+                take(reader.read(repo, path))
+            except DeployError as exc:
+                diagnostics.append(exc.diagnostic())
+    for path in files.dockerfiles:
+        if path in used_dockerfiles:
+            continue
+        try:
+            image = read_image(repo, path)
+        except OSError as exc:
+            diagnostics.append(Diagnostic(Severity.WARNING, Location(path), f"cannot read: {exc}"))
+            continue
+        diagnostics.extend(image.diagnostics)
+        name = path
+        if image.stage and image.stages > 1:
+            name = f"{path}:{image.stage}"
+        hosts.append(
+            DeployHost(
+                name=name,
+                origin=Location(path, image.line),
+                kind="dockerfile",
+                installs=image.installs,
+                python=image.python,
+                python_origin=Location(path, image.python_line) if image.python_line else None,
+                platform="linux",
+                machine=image.machine,
+                notes=(*image.notes, f"build context {image.context} (guessed: no Compose file)"),
+            )
+        )
+    return hosts, diagnostics
+
+
+class _ServiceMap:
+    """Maps installed repository paths to services, adding services for files no one owns."""
+
+    def __init__(self, repo: Repo, services: Sequence[Service], *, include_dev: bool) -> None:
+        self.repo = repo
+        self.include_dev = include_dev
+        self.services: dict[str, Service] = {s.name: s for s in services}
+        self.diagnostics: list[Diagnostic] = []
+
+    def owners_of_file(self, path: str) -> list[str]:
+        return sorted(name for name, s in self.services.items() if path in s.sources)
+
+    def by_path(self, directory: str) -> list[str]:
+        return sorted(name for name, s in self.services.items() if s.path == directory)
+
+    def map(self, kind: InstallKind, path: str, location: Location) -> list[str]:
+        if kind is InstallKind.FILE:
+            return self.file(path, location)
+        if kind is InstallKind.PROJECT:
+            return self.project(path, location)
+        return self.code(path)
+
+    def file(self, path: str, location: Location) -> list[str]:
+        owners = self.owners_of_file(path)
+        if owners:
+            return owners
+        if source_spec(path, explicit=True) is None:
+            if self.repo.is_dir(path):
+                return self.project(path, location)
+            self.diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    location,
+                    f"installs {path}, which is no dependency file format depcheck reads",
+                )
+            )
+            return []
+        directory = service_dir_of(path)
+        named = self.by_path(directory)
+        if named and (is_dev_file(path) or source_spec(path) is not None):
+            # a development file of a service, deployed all the same: read it with the service
+            service = self.services[named[0]]
+            self.services[service.name] = replace(service, sources=(*service.sources, path))
+            return [service.name]
+        if path not in self.services:
+            self.services[path] = Service(name=path, path=None, sources=(path,))
+        return [path]
+
+    def project(self, path: str, location: Location) -> list[str]:
+        named = self.by_path(path)
+        if named:
+            return named
+        files = files_in_service_dir(self.repo.root, path, include_dev=self.include_dev)
+        if files:
+            if path not in self.services:
+                self.services[path] = Service(name=path, path=path, sources=tuple(files))
+            return [path]
+        self.diagnostics.append(
+            Diagnostic(
+                Severity.WARNING,
+                location,
+                f"installs the project in {path}, where depcheck finds no dependency file it "
+                "reads (requirements*.txt, pyproject.toml, setup.cfg, Pipfile, locks)",
+            )
+        )
+        return []
+
+    def code(self, path: str) -> list[str]:
+        best: list[str] = []
+        best_depth = -1
+        for name, service in self.services.items():
+            directory = service.path
+            if directory is None:
+                continue
+            if directory == "." or path == directory or path.startswith(directory + "/"):
+                depth = 0 if directory == "." else directory.count("/") + 1
+                if depth > best_depth:
+                    best, best_depth = [name], depth
+                elif depth == best_depth:
+                    best.append(name)
+        return sorted(best)
+
+
+def hosts_from_deploy(
+    root: Path, services: Sequence[Service], *, include_dev: bool = False
+) -> DeployScan:
+    """The hosts the deployment files below `root` declare, mapped onto `services`."""
+    repo = Repo(root)
+    files = find_deploy_files(root)
+    raw_hosts, diagnostics = read_deploy_hosts(repo, files)
+    mapping = _ServiceMap(repo, services, include_dev=include_dev)
+    hosts: list[DeployHost] = []
+    for host in raw_hosts:
+        per_service: dict[str, list[str]] = {}
+        for install in host.installs:
+            for name in mapping.map(install.kind, install.path, install.location):
+                paths = per_service.setdefault(name, [])
+                if install.kind is not InstallKind.CODE and install.path not in paths:
+                    paths.append(install.path)
+        if not per_service:
+            continue
+        hosts.append(
+            replace(
+                host,
+                services=tuple(sorted(per_service)),
+                service_installs=tuple(
+                    (name, tuple(sorted(paths))) for name, paths in sorted(per_service.items())
+                ),
+            )
+        )
+    diagnostics.extend(mapping.diagnostics)
+    return DeployScan(
+        hosts=tuple(_unique_names(hosts)),
+        services=tuple(sorted(mapping.services.values(), key=lambda s: s.name)),
+        diagnostics=tuple(diagnostics),
+        files=files,
+    )
+
+
+def _unique_names(hosts: list[DeployHost]) -> list[DeployHost]:
+    """Hosts named alike (a compose service and a Lambda function `api`) get their file's path."""
+    counts: dict[str, int] = {}
+    for host in hosts:
+        counts[host.name] = counts.get(host.name, 0) + 1
+    renamed = [
+        replace(host, name=f"{host.origin.path}:{host.name}") if counts[host.name] > 1 else host
+        for host in hosts
+    ]
+    seen: dict[str, int] = {}
+    result = []
+    for host in sorted(renamed, key=lambda h: (h.name, h.origin)):
+        seen[host.name] = seen.get(host.name, 0) + 1
+        if seen[host.name] > 1:
+            host = replace(host, name=f"{host.name}#{seen[host.name]}")
+        result.append(host)
+    return result
+
+
+def deploy_environment(host: DeployHost, defaults: EnvironmentDefaults) -> Environment:
+    """A deployment host's marker environment: what its files say, else the defaults'."""
+    where = str(host.python_origin or host.origin)
+    python = (
+        (host.python, where)
+        if host.python
+        else ((defaults.python, "--python") if defaults.python else None)
+    )
+    platform = (
+        (host.platform, where if host.python else str(host.origin))
+        if host.platform
+        else ((defaults.platform, "--platform") if defaults.platform else None)
+    )
+    environment = make_environment(python, platform, defaults.interpreter)
+    if host.machine:
+        environment = replace(environment, platform_machine=host.machine)
+    return environment
+
+
+def to_host(host: DeployHost, defaults: EnvironmentDefaults) -> Host:
+    return Host(
+        name=host.name,
+        services=host.services,
+        environment=deploy_environment(host, defaults),
+        origin=host.origin,
+        installs=host.service_installs,
+    )
+
+
+def topology_for(
+    root: Path,
+    config: Config | None,
+    defaults: EnvironmentDefaults,
+    *,
+    include_dev: bool,
+    hosts_from: str = "auto",
+) -> Topology:
+    """The topology `--hosts-from` asks for (see the module docstring)."""
+    if hosts_from not in HOSTS_FROM:
+        raise ValueError(f"hosts_from must be one of {', '.join(HOSTS_FROM)}, not {hosts_from!r}")
+    if hosts_from == "config" or (hosts_from == "auto" and config is not None and config.hosts):
+        return build_topology(root, config, defaults, include_dev=include_dev)
+    bare = replace(config, hosts=()) if config is not None else None
+    topology = build_topology(root, bare, defaults, include_dev=include_dev)
+    if hosts_from == "single":
+        return topology
+    include_dev = include_dev or (config.include_dev if config is not None else False)
+    found = hosts_from_deploy(root, topology.services, include_dev=include_dev)
+    diagnostics = [*topology.diagnostics, *found.diagnostics]
+    if not found.hosts:
+        if hosts_from == "auto":
+            return replace(topology, diagnostics=tuple(diagnostics))
+        message = (
+            "--hosts-from deploy: no deployment file places a service (looked for Dockerfiles, "
+            "compose.yaml, Procfile, SAM templates, serverless.yml)"
+            if found.files
+            else "--hosts-from deploy: no deployment files found (Dockerfile, compose.yaml, "
+            "Procfile, template.yaml, serverless.yml)"
+        )
+        diagnostics.append(Diagnostic(Severity.ERROR, Location("."), message))
+        return replace(topology, hosts=(), diagnostics=tuple(diagnostics))
+    hosts = tuple(to_host(h, defaults) for h in found.hosts)
+    placed = {s for h in hosts for s in h.services}
+    alone = sorted(s.name for s in found.services if s.name not in placed)
+    if alone:
+        diagnostics.append(
+            Diagnostic(
+                Severity.WARNING,
+                Location("."),
+                "no deployment file installs "
+                + ", ".join(alone)
+                + ("; it is" if len(alone) == 1 else "; each is")
+                + " checked on its own",
+            )
+        )
+    return Topology(
+        services=found.services,
+        hosts=hosts,
+        diagnostics=tuple(diagnostics),
+        config=topology.config,
+    )
