@@ -48,7 +48,13 @@ from depcheck.model import (
     SourceFile,
     specifier_facts,
 )
-from depcheck.sources.interface import ReadOptions, Source, SourceError, read_text
+from depcheck.sources.interface import (
+    ReadOptions,
+    Source,
+    SourceError,
+    drop_unusable_versions,
+    read_text,
+)
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _ANY = SpecifierSet()  # shared: an empty specifier set is immutable in practice
@@ -399,15 +405,17 @@ class RequirementsFileSource(Source):
         state.diagnostics.extend(decode_diagnostics)
         self._parse_text(state, path, text, stack=(path,), constraint=False)
         tool = state.root_tool
-        return SourceFile(
-            path=path,
-            format=tool or self.format,
-            role=Role.LOCKED if tool else Role.DECLARED,
-            requirements=tuple(state.requirements),
-            dependencies=tuple(state.dependencies),
-            opaque=tuple(state.opaque),
-            diagnostics=tuple(state.diagnostics),
-            includes=tuple(state.includes),
+        return drop_unusable_versions(
+            SourceFile(
+                path=path,
+                format=tool or self.format,
+                role=Role.LOCKED if tool else Role.DECLARED,
+                requirements=tuple(state.requirements),
+                dependencies=tuple(state.dependencies),
+                opaque=tuple(state.opaque),
+                diagnostics=tuple(state.diagnostics),
+                includes=tuple(state.includes),
+            )
         )
 
     def _parse_text(
