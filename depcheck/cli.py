@@ -511,7 +511,10 @@ def run_scan(args: argparse.Namespace) -> int:
         try:
             report = _with_progress(args, lambda progress: scan(options, progress))
             report = _baseline(report, args, options)
-        except (ScanError, BaselineError) as exc:
+        except BaselineError as exc:
+            _complain(f"error: {exc}")
+            return EXIT_ERROR
+        except ScanError as exc:
             if OutputFormat(args.format) is OutputFormat.TEXT and not (main_file or extra):
                 _complain(f"error: {exc}")
                 return EXIT_ERROR

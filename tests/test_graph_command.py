@@ -19,7 +19,13 @@ def test_graphml_round_trips_through_networkx(run_cli: RunCli) -> None:
     assert code == 0
     graph = nx.read_graphml(io.BytesIO(out.encode()))
     services = {n for n, d in graph.nodes(data=True) if d.get("kind") == "service"}
-    assert services == {"service:api", "service:auth", "service:billing", "service:etl", "service:reports"}
+    assert services == {
+        "service:api",
+        "service:auth",
+        "service:billing",
+        "service:etl",
+        "service:reports",
+    }
     # api reaches urllib3 through botocore, as its own lock records
     assert graph.has_edge("package:botocore", "package:urllib3")
     assert graph.has_edge("service:api", "package:boto3")

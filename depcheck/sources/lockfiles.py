@@ -38,7 +38,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import networkx as nx
 from packaging._parser import Variable
 from packaging.markers import InvalidMarker, Marker
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
@@ -135,6 +135,25 @@ class LockReader(Generic[P]):
         self.packages.append(package)
         self.by_name[package.name].append(package)
         self.by_key[package.key] = package
+
+
+def version_problem(table: str, name: str, version: object, *, optional: bool) -> str | None:
+    """Why a lock entry's `version` cannot be its pin (the entry is then skipped), or None.
+
+    A missing version is fine when `optional` (the entry installs from a URL or path and is
+    recorded by it). A version PEP 440 cannot read would make no specifier at all.
+    """
+    if version is None or (isinstance(version, str) and not version.strip()):
+        return None if optional else f"[[{table}]] {name!r} has no version; skipped"
+    if not isinstance(version, str):
+        return f"version of {name!r} should be a string; skipped"
+    try:
+        SpecifierSet(f"=={version.strip()}")
+    except InvalidSpecifier:
+        return (
+            f"[[{table}]] {name!r} has version {version!r}, which is not a PEP 440 version; skipped"
+        )
+    return None
 
 
 def locked_requirement(

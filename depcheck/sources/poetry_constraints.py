@@ -38,6 +38,7 @@ _SINGLE_RE = re.compile(r"(\^|~=|~|===|==|!=|<>|>=|<=|>|<|=)?\s*([^\s,|<>=!~^][^
 _SEPARATOR_RE = re.compile(r"^[\s,]*$")
 _WILDCARD_RE = re.compile(r"^v?(\d+(?:\.\d+)*)((?:\.[*xX])+)$")
 _ANY = frozenset({"*", "x", "X"})
+_BLANKS_RE = re.compile(r"\s+")
 
 
 class PoetryConstraintError(ValueError):
@@ -64,7 +65,9 @@ class Converted:
 
 def split_alternatives(constraint: str) -> list[list[str]]:
     """The PEP 440 specifiers of each `||` alternative (an empty list admits any version)."""
-    stripped = constraint.strip()
+    # whitespace only separates; one space for each run keeps the patterns below linear (a run
+    # of n blanks where a pattern tries `\s*` at every position would cost n squared)
+    stripped = _BLANKS_RE.sub(" ", constraint.strip())
     if not stripped:
         raise PoetryConstraintError("empty version constraint")
     return [_alternative(part, constraint) for part in _UNION_RE.split(stripped)]

@@ -69,6 +69,7 @@ from depcheck.sources.lockfiles import (
     parse_marker,
     read_sibling,
     specialize,
+    version_problem,
     walk,
 )
 from depcheck.sources.poetry_constraints import (
@@ -203,9 +204,11 @@ class _Reader(LockReader[_Package]):
             self.data, "package", self.line, self.diagnostics
         ):
             version = raw.get("version")
-            if not isinstance(version, str) or not version.strip():
-                self.diagnostics.error(line, f"[[package]] {name!r} has no version; skipped")
+            problem = version_problem("package", name, version, optional=False)
+            if problem is not None:
+                self.diagnostics.error(line, problem)
                 continue
+            assert isinstance(version, str)  # version_problem saw to that
             package = _Package(
                 index, str(index), canonicalize_name(name), name, version.strip(), raw, line
             )

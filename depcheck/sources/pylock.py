@@ -52,6 +52,7 @@ from depcheck.sources.lockfiles import (
     package_tables,
     parse_marker,
     specialize,
+    version_problem,
 )
 
 FORMAT = "pylock.toml"
@@ -76,12 +77,11 @@ class PylockSource(TomlLockSource):
         project: set[int] = set()
         for index, raw, name, where in package_tables(data, "packages", line, diagnostics):
             _validate_package(raw, index, line, diagnostics)
-            version = raw.get("version")
-            if version is not None and not isinstance(version, str):
-                diagnostics.error(where, f"version of {name!r} should be a string; skipped")
-                continue
-            if version is None and not _direct_source(raw):
-                diagnostics.error(where, f"[[packages]] {name!r} has no version; skipped")
+            problem = version_problem(
+                "packages", name, raw.get("version"), optional=_direct_source(raw)
+            )
+            if problem is not None:
+                diagnostics.error(where, problem)
                 continue
             marker_line = line("packages", index, "marker") or where
             marker = specialize(parse_marker(raw.get("marker"), marker_line, diagnostics), values)
@@ -219,7 +219,7 @@ def _pin(
 ) -> Requirement:
     version = _text(raw.get("version"))
     url, editable = _url(raw)
-    specifier = SpecifierSet(f"=={version}" if version is not None else "")
+    specifier = SpecifierSet(f"=={version}" if version and version.strip() else "")
     return locked_requirement(
         path,
         raw["name"],

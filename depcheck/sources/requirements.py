@@ -56,7 +56,10 @@ from depcheck.sources.interface import (
     read_text,
 )
 
-COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+# pip's comment rule is `(^|\s+)#.*$`; that pattern backtracks over every run of blanks
+# (a line with n blanks costs n**2 steps), so we match the same comments with a linear one:
+# the text is stripped afterwards, so the blanks before `#` need not be part of the match.
+COMMENT_RE = re.compile(r"(^|\s)#.*$")
 _ANY = SpecifierSet()  # shared: an empty specifier set is immutable in practice
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -126,7 +129,7 @@ def iter_logical_lines(content: str) -> Iterator[_LogicalLine]:
             if "#" not in raw and not raw.endswith("\\"):
                 yield _LogicalLine(number, number, stripped, len(raw) - len(raw.lstrip()) + 1)
                 continue
-        is_comment = COMMENT_RE.match(raw) is not None
+        is_comment = raw.lstrip().startswith("#")
         if not raw.endswith("\\") or is_comment:
             if is_comment:
                 raw = " " + raw
@@ -292,10 +295,21 @@ def describe_requirement_error(text: str, exc: InvalidRequirement) -> tuple[str,
     span = getattr(cause, "span", None)
     column = span[0] if isinstance(span, tuple) else None
     if missing:
-        return f"expected a version after {missing.group(1)!r} (in {text!r})", missing.end(1)
+        where = _excerpt(text, missing.end(1))
+        return f"expected a version after {missing.group(1)!r} (in {where!r})", missing.end(1)
     message = getattr(cause, "message", None) or str(exc).splitlines()[0]
     message = message[0].lower() + message[1:] if message else "invalid requirement"
-    return f"{message} (in {text!r})", column
+    return f"{message} (in {_excerpt(text, column)!r})", column
+
+
+def _excerpt(text: str, column: int | None, width: int = 80) -> str:
+    """`text`, or for a long line the `width` characters around `column`, marked with `…`."""
+    if len(text) <= width:
+        return text
+    centre = column if column is not None else 0
+    start = max(0, min(centre - width // 2, len(text) - width))
+    piece = text[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 
 
 @dataclass(slots=True)

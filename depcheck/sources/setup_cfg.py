@@ -44,6 +44,7 @@ from depcheck.sources.interface import ReadOptions, Source, read_text
 
 _SECTION_RE = re.compile(r"^\[(?P<name>[^\]]+)\]")
 _OPTION_RE = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$")
+_LONG_BLANKS_RE = re.compile(r"[^\S\n]{64,}")
 
 
 @dataclass(slots=True)
@@ -74,7 +75,8 @@ def scan_layout(text: str) -> Layout:
     layout = Layout()
     section: str | None = None
     current: _OptionLines | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # configparser ends lines at "\n" only (not at form feeds or other line boundaries)
+    for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith(("#", ";")):
             continue
@@ -123,6 +125,10 @@ class SetupCfgSource(Source):
             options.root, path, allow_outside_root=options.allow_outside_root
         )
         collector = Collector(list(decode_diagnostics))
+        # configparser's option pattern (and ours) backtracks over a run of blanks at every
+        # position in it: a long run costs its length squared. Within a line a run of blanks
+        # means one, for keys and requirements alike, and line numbers do not change.
+        text = _LONG_BLANKS_RE.sub(" ", text)
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(text, source=path)

@@ -62,12 +62,14 @@ from depcheck.sources.lockfiles import (
     package_tables,
     parse_marker,
     specialize,
+    version_problem,
     walk,
 )
 
 FORMAT = "uv.lock"
 _KNOWN_VERSION = 1
 _PROJECT_SOURCES = ("editable", "virtual")
+_URL_SOURCES = ("directory", "path", "git", "url")  # entries that may have no version
 _SECTIONS = ("dependencies", "optional-dependencies", "dev-dependencies")
 
 
@@ -183,20 +185,14 @@ class _Reader(LockReader[_Package]):
                 self.diagnostics.warn(line, f"source of {name!r} should be a table")
                 source = {}
             version = raw.get("version")
-            if version is not None and not isinstance(version, str):
-                self.diagnostics.error(line, f"version of {name!r} should be a string; skipped")
+            unversioned = next(iter(source), None) in (*_PROJECT_SOURCES, *_URL_SOURCES)
+            problem = version_problem("package", name, version, optional=unversioned)
+            if problem is not None:
+                self.diagnostics.error(line, problem)
                 self.skipped.add(canonicalize_name(name))
                 continue
-            if version is None and next(iter(source), None) not in (
-                *_PROJECT_SOURCES,
-                "directory",
-                "path",
-                "git",
-                "url",
-            ):
-                self.diagnostics.error(line, f"[[package]] {name!r} has no version; skipped")
-                self.skipped.add(canonicalize_name(name))
-                continue
+            if not isinstance(version, str) or not version.strip():
+                version = None
             package = _Package(
                 index, str(index), canonicalize_name(name), name, version, source, raw, line
             )
@@ -204,8 +200,8 @@ class _Reader(LockReader[_Package]):
 
     def _roots(self) -> set[str]:
         manifest = self.data.get("manifest", {})
-        members = manifest.get("members", []) if isinstance(manifest, dict) else []
-        names = {canonicalize_name(m) for m in members if isinstance(m, str)}
+        members = _strings(manifest.get("members")) if isinstance(manifest, dict) else []
+        names = {canonicalize_name(m) for m in members}
         return {
             p.key
             for p in self.packages

@@ -144,7 +144,25 @@ WRONG_SHAPES = [
     ),
     ("poetry.lock", 'package = "six"\n', 1, "`package` should be an array of tables"),
     ("poetry.lock", '[[package]]\nname = "six"\n', 2, "[[package]] 'six' has no version; skipped"),
+    (
+        "poetry.lock",
+        '[[package]]\nname = "six"\nversion = "latest"\n',
+        2,
+        "[[package]] 'six' has version 'latest', which is not a PEP 440 version; skipped",
+    ),
     ("uv.lock", "version = 1\npackage = 3\n", 2, "`package` should be an array of tables"),
+    (
+        "uv.lock",
+        "version = 1\n[[package]]\nname = 'six'\nversion = 'x.y'\n",
+        3,
+        "[[package]] 'six' has version 'x.y', which is not a PEP 440 version; skipped",
+    ),
+    (
+        "pylock.toml",
+        "lock-version = '1.0'\ncreated-by = 'x'\n[[packages]]\nname = 'six'\nversion = 3\n",
+        4,
+        "version of 'six' should be a string; skipped",
+    ),
     ("uv.lock", "version = 1\n[[package]]\nversion = '1.0'\n", 2, "[[package]] entry has no name"),
     (
         "pylock.toml",
