@@ -82,6 +82,12 @@ def _combine_distinct(keys: frozenset[str]) -> str:
     return combine(SpecifierSet(k) for k in sorted(keys))
 
 
+@lru_cache(maxsize=262144)
+def _admits(key: str, version: str) -> bool:
+    """Whether the versions `key` admits include `version` (memoized)."""
+    return key == FULL or specifier_range(key).contains(version)
+
+
 @lru_cache(maxsize=65536)
 def _empty(key: str) -> bool:
     return specifier_range(key).is_empty
@@ -260,13 +266,18 @@ def analyse_host(
     # A range a lock records between packages (botocore 1.34 needs urllib3<1.27) holds only as
     # long as the parent stays at that version. Where services lock the parent at different
     # versions, aligning the parent changes the range: such ranges are not firm.
-    locked_versions = {
-        name: {p.pinned_version for pins in state.pins.values() for p in pins}
-        for name, state in packages.items()
-    }
+    locked_versions: dict[str, set[str | None]] = {}
 
     def firm(requirement: Requirement) -> bool:
-        return requirement.parent is None or len(locked_versions.get(requirement.parent, ())) < 2
+        parent = requirement.parent
+        if parent is None:
+            return True
+        if parent not in locked_versions:
+            state = packages.get(parent)
+            locked_versions[parent] = (
+                {p.pinned_version for pins in state.pins.values() for p in pins} if state else set()
+            )
+        return len(locked_versions[parent]) < 2
 
     for package in sorted(packages):
         state = packages[package]
@@ -454,6 +465,14 @@ def _pin_mismatch(
     note: str | None = None,
 ) -> Conflict | None:
     """Locks that disagree, or a pin another service excludes, while a shared version exists."""
+    if not state.pins:
+        return None
+    first = {p.pinned_version for records in state.pins.values() for p in records}
+    if len(first) == 1:
+        # the common case: every lock agrees; a conflict only if some range excludes that pin
+        (only,) = first
+        if only is None or all(_admits(key, only) for key in set(ranges.values())):
+            return None
     pins = {
         service: {p.pinned_version for p in records if p.pinned_version}
         for service, records in state.pins.items()
@@ -461,8 +480,8 @@ def _pin_mismatch(
     pins = {service: versions for service, versions in pins.items() if versions}
     if not pins:
         return None
-    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
     locked_versions = set().union(*pins.values())
+    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
     outside = {v for v in locked_versions if not allowed.contains(v)}
     if len(locked_versions) < 2 and not outside:
         return None

@@ -51,6 +51,7 @@ class DependencyGraph:
         self._graph: Any = None
         self._views: dict[str, Any] = {}
         self._pins: dict[str, dict[str, str]] = {}
+        self._adjacencies: dict[str, tuple[dict[Node, set[Node]], dict[str, str]]] = {}
 
     @classmethod
     def build(cls, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> DependencyGraph:
@@ -77,8 +78,7 @@ class DependencyGraph:
                 _add_dependency(graph, service, dependency)
 
     def pinned(self, service: str, package: str) -> str | None:
-        self.service_view(service)
-        return self._pins.get(service, {}).get(package)
+        return self._adjacency(service)[1].get(package)
 
     def service_view(self, service: str) -> Any:
         """The graph of the edges `service`'s own files recorded."""
@@ -92,11 +92,60 @@ class DependencyGraph:
     def via(self, service: str, package: str) -> tuple[str, ...]:
         """The shortest chain of packages from `service` to `package` (exclusive), as name==version.
 
-        Empty when the service requires the package directly or no chain is recorded.
+        Empty when the service requires the package directly or no chain is recorded. Of several
+        equally short chains, the first by name (the same one `paths(..., shortest=True)` gives).
+        A scan asks this for every requirement behind a conflict, so it walks plain adjacency
+        sets of the service's own records rather than building the service's networkx view.
         """
-        for path in self.paths(service, package, limit=1, shortest=True):
-            return tuple(_label(step) for step in path[:-1])
-        return ()
+        children, pins = self._adjacency(service)
+        source, target = service_node(service), package_node(package)
+        # distances to the target, walking the edges backwards
+        parents: dict[Node, set[Node]] = {}
+        for node, nexts in children.items():
+            for child in nexts:
+                parents.setdefault(child, set()).add(node)
+        distance = {target: 0}
+        frontier = [target]
+        while frontier and source not in distance:
+            step: list[Node] = []
+            for node in frontier:
+                for parent in parents.get(node, ()):
+                    if parent not in distance:
+                        distance[parent] = distance[node] + 1
+                        step.append(parent)
+            frontier = step
+        if source not in distance:
+            return ()
+        chain: list[str] = []
+        node = source
+        while distance[node] > 1:
+            node = min(c for c in children[node] if distance.get(c) == distance[node] - 1)
+            version = pins.get(node[1])
+            chain.append(f"{node[1]}=={version}" if version else node[1])
+        return tuple(chain)
+
+    def _adjacency(self, service: str) -> tuple[dict[Node, set[Node]], dict[str, str]]:
+        """The service's own edges as adjacency sets, and its pins (built once per service)."""
+        cached = self._adjacencies.get(service)
+        if cached is not None:
+            return cached
+        children: dict[Node, set[Node]] = {}
+        pins: dict[str, str] = {}
+        snode = service_node(service)
+        for source in self._sources.get(service, ()):
+            for requirement in source.requirements:
+                pnode = package_node(requirement.name)
+                if requirement.pinned_version is not None and requirement.parent is None:
+                    pins.setdefault(requirement.name, requirement.pinned_version)
+                if requirement.parent is not None:
+                    children.setdefault(package_node(requirement.parent), set()).add(pnode)
+                elif requirement.direct and not requirement.constraint_only:
+                    children.setdefault(snode, set()).add(pnode)
+            for dependency in source.dependencies:
+                parent = package_node(dependency.parent)
+                children.setdefault(parent, set()).add(package_node(dependency.child))
+        self._adjacencies[service] = (children, pins)
+        return children, pins
 
     def paths(
         self, service: str, package: str, *, limit: int = 50, shortest: bool = False
