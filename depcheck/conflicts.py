@@ -83,7 +83,7 @@ def _combine_distinct(keys: frozenset[str]) -> str:
 
 
 @lru_cache(maxsize=262144)
-def _admits(key: str, version: str) -> bool:
+def admits(key: str, version: str) -> bool:
     """Whether the versions `key` admits include `version` (memoized)."""
     return key == FULL or specifier_range(key).contains(version)
 
@@ -471,7 +471,7 @@ def _pin_mismatch(
     if len(first) == 1:
         # the common case: every lock agrees; a conflict only if some range excludes that pin
         (only,) = first
-        if only is None or all(_admits(key, only) for key in set(ranges.values())):
+        if only is None or all(admits(key, only) for key in set(ranges.values())):
             return None
     pins = {
         service: {p.pinned_version for p in records if p.pinned_version}

@@ -18,13 +18,15 @@ it, or when the node budget runs out, we keep the best found and say the plan is
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
+from packaging.version import InvalidVersion, Version
 
-from depcheck.conflicts import HOST_PYTHON, Clash, satisfiable
+from depcheck.conflicts import HOST_PYTHON, Clash, admits, satisfiable
 from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation
 
 EXACT_LIMIT = 60
@@ -76,6 +78,7 @@ class _Problem:
                 if not self.compatible([a, b]):
                     self.edges[a.index].add(b.index)
                     self.edges[b.index].add(a.index)
+        self.age = _ages(self.classes, clashes)
         # with interval ranges only (no `!=`, no `===`), pairwise compatibility is the whole
         # story (Helly): the searches can skip the full check
         self.pairwise = all(
@@ -121,6 +124,39 @@ class _Problem:
         for cls in self.classes:
             groups[find(cls.index)].append(cls)
         return [groups[root] for root in sorted(groups)]
+
+
+_VERSION_IN_KEY = re.compile(r"(?:===|==|!=|<=|>=|~=|<|>)\s*([^,;\s*]+)")
+
+
+def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]:
+    """How far up each class's ranges reach, summed over its clashing packages (lower: older).
+
+    Between equally small answers the plan moves out the services that hold versions back (the
+    `<2.28` or `==2.25` side), so the rest of the host can keep upgrading.
+    """
+    ages = {cls.index: 0 for cls in classes}
+    for clash in clashes:
+        keys = {cls.signature[clash.package] for cls in classes if clash.package in cls.signature}
+        found = {v for key in keys for v in _VERSION_IN_KEY.findall(key)}
+        newest = Version("99999")  # beyond any real release: open ranges reach it
+        candidates = [*sorted(Version(v) for v in found if _is_version(v)), newest]
+        reach = {
+            key: max((i for i, v in enumerate(candidates) if admits(key, str(v))), default=-1)
+            for key in keys
+        }
+        for cls in classes:
+            if clash.package in cls.signature:
+                ages[cls.index] += reach[cls.signature[clash.package]]
+    return ages
+
+
+def _is_version(text: str) -> bool:
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def _colour(
@@ -220,7 +256,7 @@ def _cover(problem: _Problem, component: list[_Class], *, budget: int) -> tuple[
     }
     exact = len(component) <= EXACT_LIMIT
     while True:
-        chosen, complete = _hitting_set(edges, weights, budget=budget if exact else 0)
+        chosen, complete = _hitting_set(edges, weights, problem.age, budget=budget if exact else 0)
         exact = exact and complete
         remaining = [by_index[i] for i in sorted(weights) if i not in chosen]
         core = _unsatisfiable_core(problem, remaining)
@@ -242,10 +278,14 @@ def _unsatisfiable_core(problem: _Problem, classes: list[_Class]) -> list[_Class
 
 
 def _hitting_set(
-    edges: set[frozenset[int]], weights: Mapping[int, int], *, budget: int
+    edges: set[frozenset[int]],
+    weights: Mapping[int, int],
+    age: Mapping[int, int],
+    *,
+    budget: int,
 ) -> tuple[set[int], bool]:
     """Minimum-weight set meeting every edge; branch on the busiest vertex (in, or out)."""
-    greedy = _greedy_hitting_set(edges, weights)
+    greedy = _greedy_hitting_set(edges, weights, age)
     best = (sum(weights[v] for v in greedy), greedy)
     if budget <= 0:
         return greedy, False
@@ -272,7 +312,7 @@ def _hitting_set(
         if forced is not None:
             (vertex,) = forced
         else:
-            vertex = min(degree, key=lambda v: (-degree[v], weights[v], v))
+            vertex = min(degree, key=lambda v: (-degree[v], weights[v], age[v], v))
         with_vertex = frozenset(e for e in open_edges if vertex not in e)
         search(with_vertex, chosen | {vertex}, cost + weights[vertex])
         if forced is None:
@@ -286,7 +326,9 @@ def _hitting_set(
     return best[1], True
 
 
-def _greedy_hitting_set(edges: set[frozenset[int]], weights: Mapping[int, int]) -> set[int]:
+def _greedy_hitting_set(
+    edges: set[frozenset[int]], weights: Mapping[int, int], age: Mapping[int, int]
+) -> set[int]:
     chosen: set[int] = set()
     open_edges = set(edges)
     while open_edges:
@@ -294,7 +336,7 @@ def _greedy_hitting_set(edges: set[frozenset[int]], weights: Mapping[int, int]) 
         for edge in open_edges:
             for v in edge:
                 degree[v] += 1
-        vertex = min(degree, key=lambda v: (-degree[v] / weights[v], v))
+        vertex = min(degree, key=lambda v: (-degree[v] / weights[v], age[v], v))
         chosen.add(vertex)
         open_edges = {e for e in open_edges if vertex not in e}
     return chosen

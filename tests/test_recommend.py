@@ -181,3 +181,19 @@ def test_a_search_that_runs_out_of_budget_says_heuristic() -> None:
     assert exact.method == "exact"
     assert len(exact.groups) <= len(plan.groups)
     assert len(exact.isolate) <= len(plan.isolate)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("alpha", "beta"), ("beta", "alpha")],
+)
+def test_between_equal_answers_the_service_holding_versions_back_moves_out(
+    old: str, new: str
+) -> None:
+    requirements = {old: [req("requests==2.25.1")], new: [req("requests>=2.31")]}
+    plan, (conflict,) = plan_for(requirements)
+    assert plan.isolate == (old,)
+    assert conflict.recommendation.services == (old,)
+    upper = {old: [req("urllib3<2")], new: [req("urllib3>=2.0.7")]}
+    plan, _ = plan_for(upper)
+    assert plan.isolate == (old,)
