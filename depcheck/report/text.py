@@ -163,7 +163,7 @@ class TextFormatter(ReportFormatter):
         groups = " ".join("[" + ", ".join(clean(s) for s in g) + "]" for g in plan.groups)
         text.append(f"split {clean(host.name)} into {len(plan.groups)} groups: {groups}")
         if plan.isolate:
-            text.append("   ·   or move out just: " + ", ".join(clean(s) for s in plan.isolate))
+            text.append("\n        or move out just: " + ", ".join(clean(s) for s in plan.isolate))
         if plan.method != "exact":
             text.append(f"   ({plan.method}: too large to search exhaustively)", style="dim")
         return text
