@@ -194,10 +194,7 @@ class _Project:
 
     def _document(self, file: str) -> Any:
         if file not in self.documents:
-            try:
-                text = self.repo.read_text(file)
-            except OSError as exc:
-                raise DeployError(Location(file), f"cannot read: {exc}") from None
+            text = self.repo.read_deployment_file(file)
             self.documents[file] = load_yaml(text, file) or {}
         return self.documents[file]
 

@@ -214,17 +214,27 @@ def _package_name(word: str) -> str:
     return match.group(1) if match else word
 
 
-def _pip(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
-    """`pip [general options] SUBCOMMAND ...` (also `uv pip ...`)."""
-    options, positionals = _options(args)
+def _subcommand(
+    args: list[str],
+) -> tuple[str, list[tuple[str, str | None]], list[str]] | None:
+    """A tool's SUBCOMMAND, the options before and after it (in order), and its positionals."""
+    _, positionals = _options(args)
     if not positionals:
         return None
     subcommand = positionals[0]
     # re-parse after the subcommand so its own options are read in order
     index = args.index(subcommand)
     general, _ = _options(args[:index])
-    options, positionals = _options(args[index + 1 :])
-    options = general + options
+    options, rest = _options(args[index + 1 :])
+    return subcommand, general + options, rest
+
+
+def _pip(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
+    """`pip [general options] SUBCOMMAND ...` (also `uv pip ...`)."""
+    split = _subcommand(args)
+    if split is None:
+        return None
+    subcommand, options, positionals = split
     command = InstallCommand(tool=tool, action=subcommand, executable=executable)
     if subcommand not in ("install", "sync", "wheel", "download", "compile"):
         return None
@@ -265,14 +275,10 @@ def _pip(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
 
 def _project_tool(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
     """Poetry, Pipenv, PDM and `uv sync`/`export`/`build`: commands on the project in a dir."""
-    options, positionals = _options(args)
-    if not positionals:
+    split = _subcommand(args)
+    if split is None:
         return None
-    subcommand = positionals[0]
-    index = args.index(subcommand)
-    general, _ = _options(args[:index])
-    options, rest = _options(args[index + 1 :])
-    options = general + options
+    subcommand, options, rest = split
     command = InstallCommand(tool=tool, action="", executable=executable)
     for name, value in options:
         if name in ("-C", "--directory", "--project", "--cwd") and value:

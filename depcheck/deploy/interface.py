@@ -131,6 +131,13 @@ class Repo:
             raise OSError(f"{path}: outside the scanned root")
         return full.read_text(encoding="utf-8-sig", errors="replace")
 
+    def read_deployment_file(self, path: str) -> str:
+        """`read_text` for a deployment file: a file that cannot be read is a `DeployError`."""
+        try:
+            return self.read_text(path)
+        except OSError as exc:
+            raise DeployError(Location(path), f"cannot read: {exc}") from None
+
     def glob(self, directory: str, pattern: str) -> list[str]:
         """Paths below `directory` matching a relative glob `pattern` (sorted)."""
         base = self._full(directory)

@@ -13,7 +13,6 @@ import posixpath
 import re
 
 from depcheck.deploy.interface import (
-    DeployError,
     DeployHost,
     DeployRead,
     DeployReader,
@@ -48,10 +47,7 @@ class ProcfileReader(DeployReader):
     kind = "procfile"
 
     def read(self, repo: Repo, path: str) -> DeployRead:
-        try:
-            text = repo.read_text(path)
-        except OSError as exc:
-            raise DeployError(Location(path), f"cannot read: {exc}") from None
+        text = repo.read_deployment_file(path)
         directory = posixpath.dirname(path) or "."
         # the app's own folder: the service there, or the nearest one above it
         installs = [Install(directory, InstallKind.CODE, Location(path, 1))]

@@ -79,10 +79,7 @@ class SamReader(DeployReader):
     kind = "sam"
 
     def read(self, repo: Repo, path: str) -> DeployRead:
-        try:
-            text = repo.read_text(path)
-        except OSError as exc:
-            raise DeployError(Location(path), f"cannot read: {exc}") from None
+        text = repo.read_deployment_file(path)
         if not any(marker in text for marker in _MARKERS):
             return DeployRead()
         if path.lower().endswith(".json"):

@@ -18,7 +18,6 @@ import re
 from typing import Any
 
 from depcheck.deploy.interface import (
-    DeployError,
     DeployHost,
     DeployRead,
     DeployReader,
@@ -46,10 +45,7 @@ class ServerlessReader(DeployReader):
     kind = "serverless"
 
     def read(self, repo: Repo, path: str) -> DeployRead:
-        try:
-            text = repo.read_text(path)
-        except OSError as exc:
-            raise DeployError(Location(path), f"cannot read: {exc}") from None
+        text = repo.read_deployment_file(path)
         data = load_yaml(text, path)
         if not isinstance(data, dict):
             return DeployRead()
