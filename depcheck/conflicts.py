@@ -163,14 +163,6 @@ def _clashing_by_atoms(keys: list[str]) -> set[str]:
     return involved
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """A requirement that applies on a host (its marker is true there), owned by a service."""
-
-    service: str
-    requirement: Requirement
-
-
 @dataclass(slots=True)
 class PackageState:
     """Everything one host knows about one package, per service."""

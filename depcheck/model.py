@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 
 class Role(enum.StrEnum):
@@ -108,6 +109,15 @@ class Requirement:
             key, pinned = specifier_facts(self.specifier)
             object.__setattr__(self, "key", key)
             object.__setattr__(self, "pinned_version", pinned)
+
+
+def is_version(text: str) -> bool:
+    """Whether `text` is a PEP 440 version."""
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
 
 
 _FACTS: dict[int, tuple[SpecifierSet, str, str | None]] = {}

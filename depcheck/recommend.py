@@ -24,10 +24,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from depcheck.conflicts import HOST_PYTHON, Clash, admits, satisfiable
-from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation
+from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation, is_version
 
 EXACT_LIMIT = 60
 NODE_BUDGET = 500_000
@@ -140,7 +140,7 @@ def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]
         keys = {cls.signature[clash.package] for cls in classes if clash.package in cls.signature}
         found = {v for key in keys for v in _VERSION_IN_KEY.findall(key)}
         newest = Version("99999")  # beyond any real release: open ranges reach it
-        candidates = [*sorted(Version(v) for v in found if _is_version(v)), newest]
+        candidates = [*sorted(Version(v) for v in found if is_version(v)), newest]
         reach = {
             key: max((i for i, v in enumerate(candidates) if admits(key, str(v))), default=-1)
             for key in keys
@@ -149,14 +149,6 @@ def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]
             if clash.package in cls.signature:
                 ages[cls.index] += reach[cls.signature[clash.package]]
     return ages
-
-
-def _is_version(text: str) -> bool:
-    try:
-        Version(text)
-    except InvalidVersion:
-        return False
-    return True
 
 
 def _colour(

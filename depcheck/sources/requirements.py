@@ -35,7 +35,6 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from depcheck.model import (
     Dependency,
@@ -46,6 +45,7 @@ from depcheck.model import (
     Role,
     Severity,
     SourceFile,
+    is_version,
     specifier_facts,
 )
 from depcheck.sources.interface import (
@@ -277,14 +277,6 @@ def _plain_requirement(text: str) -> ParsedLine | None:
         return None
     parsed = parse_pep508(text)
     return parsed if isinstance(parsed, ParsedLine) else None
-
-
-def _is_version(text: str) -> bool:
-    try:
-        Version(text)
-    except InvalidVersion:
-        return False
-    return True
 
 
 def describe_requirement_error(text: str, exc: InvalidRequirement) -> tuple[str, int | None]:
@@ -589,9 +581,7 @@ class RequirementsFileSource(Source):
             return Requirement(
                 name=canonicalize_name(name),
                 display_name=name,
-                specifier=SpecifierSet(f"=={version}")
-                if version and _is_version(version)
-                else _ANY,
+                specifier=SpecifierSet(f"=={version}") if version and is_version(version) else _ANY,
                 marker=marker,
                 extras=frozenset(),
                 text=text,
