@@ -145,12 +145,15 @@ def test_action_is_a_composite_of_the_agreed_steps() -> None:
     for expected in (
         "--fail-on",
         "--baseline",
-        "--format sarif --output",
+        "-P -m depcheck",  # never import modules from the scanned checkout
         "--format text",
-        '--format markdown >> "$GITHUB_STEP_SUMMARY"',
-        "--format github",
+        '--output "sarif:$sarif_file"',
+        '--output "markdown:$summary_file"',
+        '--output "github:$annotations_file"',
+        '>> "$GITHUB_STEP_SUMMARY"',
     ):
         assert expected in scan
+    assert scan.count("-m depcheck") == 1  # one scan writes every format
 
 
 def test_action_scripts_take_inputs_from_the_environment() -> None:
