@@ -298,3 +298,17 @@ def test_installed_entry_points_run(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)["summary"]["conflicts"] == 3
+
+
+def test_a_narrow_log_gets_one_constraint_per_line(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, _ = run_cli("scan", str(FIXTURES / "demo"), "--color", "never")
+    assert code == 1
+    lines = out.splitlines()
+    assert "  ✗ requests  incompatible" in lines
+    assert "     api  ==2.31.0  services/api/requirements.in:4" in lines
+    # no file path is folded mid-word into a narrow column
+    assert any(line.strip() == "services/billing/requirements.txt:4" for line in lines)
+    assert all(len(line) <= 60 for line in lines[2:-1] if not line.startswith(("error", "warning")))

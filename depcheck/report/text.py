@@ -115,8 +115,15 @@ class TextFormatter(ReportFormatter):
         ordered = sorted(conflicts, key=lambda c: (c.kind is not Kind.INCOMPATIBLE, c.package))
         shown = ordered if self.options.verbose else ordered[:CONFLICTS_PER_HOST]
         widths = _Widths.of(shown)
+        # the columns need room: in a narrow window each constraint gets a line of its own
+        # instead of a path folded into a column a few characters wide
+        stacked = widths.total(shown) > console.width
         for conflict in shown:
-            console.print(self._conflict_table(conflict, widths))
+            if stacked:
+                for line in self._conflict_lines(conflict):
+                    console.print(line)
+            else:
+                console.print(self._conflict_table(conflict, widths))
             advice = Text("→ ", style="bold")
             advice.append(clean(conflict.recommendation.summary))
             console.print(Padding(advice, (0, 0, 0, 5)))
@@ -128,6 +135,23 @@ class TextFormatter(ReportFormatter):
             console.print(Text(f"  … {hidden} more conflicts on this host (use --verbose)"))
         if plan is not None:
             console.print(self._plan(host, plan))
+
+    def _conflict_lines(self, conflict: Conflict) -> list[Text | Padding]:
+        symbol, style = _SYMBOL[conflict.kind]
+        head = Text(f"  {symbol} ", style=style)
+        head.append(clean(conflict.display_name), style="bold")
+        head.append(f"  {conflict.kind.value}", style=style)
+        lines: list[Text | Padding] = [head]
+        requirements = list(conflict.requirements)
+        shown = requirements if self.options.verbose else requirements[:REQUIREMENTS_PER_CONFLICT]
+        for requirement in shown:
+            line = Text(f"{clean(requirement.service)}  {clean(_constraint(requirement))}  ")
+            line.append(clean(_where(requirement)), style="dim")
+            lines.append(Padding(line, (0, 0, 0, 5)))
+        if len(requirements) > len(shown):
+            more = Text(f"… {len(requirements) - len(shown)} more (use --verbose)")
+            lines.append(Padding(more, (0, 0, 0, 5)))
+        return lines
 
     def _conflict_table(self, conflict: Conflict, widths: _Widths) -> Table:
         symbol, style = _SYMBOL[conflict.kind]
@@ -205,6 +229,18 @@ class _Widths:
     package: int
     service: int
     constraint: int
+
+    def total(self, conflicts: list[Conflict]) -> int:
+        """The width the table needs to show every file:line unfolded (a `via` may fold)."""
+        where = max(
+            (
+                len(f"{r.location.path}:{r.location.line}")
+                for c in conflicts
+                for r in c.requirements
+            ),
+            default=0,
+        )
+        return 3 + self.package + 12 + self.service + self.constraint + where + 5
 
     @classmethod
     def of(cls, conflicts: list[Conflict]) -> _Widths:
