@@ -125,5 +125,15 @@ def checkout_revision(path: Path, ref: str, destination: Path) -> Path:
         message = archive.stderr.decode(errors="replace").strip().splitlines()
         raise BaselineError(f"--diff-base: git archive failed: {message[-1] if message else ''}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(destination, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(destination, filter="data")
+        else:  # Python < 3.11.4: no extraction filters; keep plain files and folders inside
+            safe = [
+                member
+                for member in tar.getmembers()
+                if (member.isfile() or member.isdir())
+                and not member.name.startswith("/")
+                and ".." not in member.name.split("/")
+            ]
+            tar.extractall(destination, members=safe)
     return destination / directory.relative_to(toplevel.resolve())
