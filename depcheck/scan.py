@@ -10,15 +10,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from packaging.specifiers import SpecifierSet
-
 from depcheck.baseline import active_entries, apply_ignores
 from depcheck.config import Config, ConfigError, find_config, load_config
-from depcheck.conflicts import PYTHON, analyse_host, intersection
+from depcheck.conflicts import PYTHON, admits, analyse_host, intersection
 from depcheck.deploy.hosts import topology_for
 from depcheck.deploy.plan import with_images
 from depcheck.discover import EnvironmentDefaults, Topology
@@ -328,7 +325,7 @@ def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagno
                 if version is None or pin.parent is not None or pin.marker is not None:
                     continue
                 for wanted in declared.get(pin.name, ()):
-                    if wanted.key != "*" and not _admits(wanted.key, version):
+                    if not admits(wanted.key, version):
                         found.append(
                             Diagnostic(
                                 Severity.WARNING,
@@ -339,11 +336,6 @@ def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagno
                             )
                         )
     return found
-
-
-@lru_cache(maxsize=131072)
-def _admits(key: str, version: str) -> bool:
-    return SpecifierSet(key).contains(version, prereleases=True)
 
 
 def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
