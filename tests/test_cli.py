@@ -250,12 +250,12 @@ def test_empty_repository_says_nothing_was_found(tmp_path: Path, run_cli: RunCli
 def test_internal_errors_are_one_line_without_traceback(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import depcheck.scan
+    import depcheck.pipeline
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaboom\nsecond line")
 
-    monkeypatch.setattr(depcheck.scan, "scan", boom)
+    monkeypatch.setattr(depcheck.pipeline, "scan", boom)
     code, _, err = run_cli("scan", str(FIXTURES / "demo"))
     assert code == 3
     assert (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.config import ConfigError, find_config, load_config
+from depcheck.topology.config import ConfigError, find_config, load_config
 from tests.conftest import write_tree
 
 VALID = """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.conflict_graph import conflict_graph, conflict_pairs
 from depcheck.model import Kind
+from depcheck.report.conflict_graph import conflict_graph, conflict_pairs
 from tests.conftest import write_tree
 from tests.report.conftest import config, locked, scan_path
 

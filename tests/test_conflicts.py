@@ -8,7 +8,7 @@ import pytest
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.utils import canonicalize_name
 
-from depcheck.conflicts import analyse_host, clashing
+from depcheck.analysis.conflicts import analyse_host, clashing
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Environment,

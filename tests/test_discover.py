@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.config import load_config
-from depcheck.discover import EnvironmentDefaults, build_topology, discover_services
 from depcheck.model import Environment, Severity
 from depcheck.sources import is_dev_file
+from depcheck.topology.config import load_config
+from depcheck.topology.discover import EnvironmentDefaults, build_topology, discover_services
 from tests.conftest import write_tree
 
 INTERPRETER = Environment(

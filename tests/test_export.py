@@ -13,7 +13,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from depcheck.export import (
+from depcheck.graph import DependencyGraph
+from depcheck.model import Report
+from depcheck.report.export import (
     FORMATS,
     conflict_view,
     dependency_view,
@@ -21,8 +23,6 @@ from depcheck.export import (
     export_graph,
     node_id,
 )
-from depcheck.graph import DependencyGraph
-from depcheck.model import Report
 from tests.conftest import FIXTURES, write_tree
 from tests.report.conftest import CLASH, config, locked, scan_path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from depcheck.mermaid import label, node_ids
+from depcheck.report.mermaid import label, node_ids
 
 
 @pytest.mark.parametrize(

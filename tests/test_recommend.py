@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 
-from depcheck.conflicts import analyse_host
+from depcheck.analysis.conflicts import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import Action, Host, Kind, Plan, Requirement
-from depcheck.recommend import plan_host, recommend
+from depcheck.recommend.plan import plan_host, recommend
 from tests.test_conflicts import PY311, req
 
 

@@ -19,9 +19,9 @@ import re
 from collections.abc import Sized
 from dataclasses import dataclass
 
-from depcheck import mermaid
-from depcheck.conflict_graph import ConflictEdge, conflict_graph
 from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
+from depcheck.report import mermaid
+from depcheck.report.conflict_graph import ConflictEdge, conflict_graph
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.summary import conflict_counts, input_counts, plural
 

@@ -11,10 +11,10 @@ from rich.text import Text
 from rich.tree import Tree
 
 from depcheck import __version__
+from depcheck.analysis.why import Explanation
 from depcheck.graph import PathStep
 from depcheck.report.interface import RenderOptions
 from depcheck.report.text import clean
-from depcheck.why import Explanation
 
 
 def _step_label(step: PathStep) -> Text:

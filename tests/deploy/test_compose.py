@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.deploy.compose import ComposeReader, compose_projects, is_compose_file
-from depcheck.deploy.interface import DeployRead, Repo
+from depcheck.topology.deploy.compose import ComposeReader, compose_projects, is_compose_file
+from depcheck.topology.deploy.interface import DeployRead, Repo
 from tests.conftest import write_tree
 
 DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"

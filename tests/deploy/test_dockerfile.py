@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.deploy.dockerfile import (
+from depcheck.topology.deploy.dockerfile import (
     base_image,
     guess_context,
     is_dockerfile,
     parse_dockerfile,
     read_image,
 )
-from depcheck.deploy.installers import recognize
-from depcheck.deploy.interface import InstallKind, Repo
-from depcheck.deploy.shell import split_commands
+from depcheck.topology.deploy.installers import recognize
+from depcheck.topology.deploy.interface import InstallKind, Repo
+from depcheck.topology.deploy.shell import split_commands
 from tests.conftest import write_tree
 
 REQS = {

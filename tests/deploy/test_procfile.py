@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.deploy.interface import Repo
-from depcheck.deploy.procfile import ProcfileReader
+from depcheck.topology.deploy.interface import Repo
+from depcheck.topology.deploy.procfile import ProcfileReader
 from tests.conftest import FIXTURES, write_tree
 
 

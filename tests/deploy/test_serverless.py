@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.deploy.interface import Repo
-from depcheck.deploy.serverless import ServerlessReader, layer_logical_id
+from depcheck.topology.deploy.interface import Repo
+from depcheck.topology.deploy.serverless import ServerlessReader, layer_logical_id
 from tests.conftest import FIXTURES, write_tree
 
 

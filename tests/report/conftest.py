@@ -10,7 +10,7 @@ import pytest
 
 from depcheck.cli import interpreter_environment
 from depcheck.model import Report
-from depcheck.scan import ScanOptions, scan
+from depcheck.pipeline import ScanOptions, scan
 from tests.conftest import write_tree
 
 ScanTree = Callable[..., Report]

@@ -5,7 +5,7 @@ Two views:
 - the **dependency graph** (`DependencyGraph`): service and package nodes, an edge per direct
   requirement (service -> package) and per transitive one recorded by a lock (package ->
   package). Given the scan's conflicts, package nodes say where they conflict;
-- with ``conflicts_only``, the **service conflict graph** (`depcheck.conflict_graph`): the
+- with ``conflicts_only``, the **service conflict graph** (`depcheck.report.conflict_graph`): the
   services that take part in a conflict, an edge per pair that disagrees, labelled with the
   packages.
 
@@ -28,10 +28,10 @@ from typing import Any
 
 import networkx as nx
 
-from depcheck import mermaid
-from depcheck.conflict_graph import conflict_graph
 from depcheck.graph import DependencyGraph, Node
 from depcheck.model import Conflict, Dependency, Kind, Requirement
+from depcheck.report import mermaid
+from depcheck.report.conflict_graph import conflict_graph
 from depcheck.report.text import clean
 
 FORMATS = ("dot", "graphml", "mermaid", "json")

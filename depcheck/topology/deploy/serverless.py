@@ -17,7 +17,8 @@ import posixpath
 import re
 from typing import Any
 
-from depcheck.deploy.interface import (
+from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.interface import (
     DeployHost,
     DeployRead,
     DeployReader,
@@ -25,9 +26,8 @@ from depcheck.deploy.interface import (
     InstallKind,
     Repo,
 )
-from depcheck.deploy.sam import python_of_runtime
-from depcheck.deploy.yamlfile import YamlMap, load_yaml
-from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.sam import python_of_runtime
+from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml")
 _VARIABLE_RE = re.compile(r"\$\{([^{}]+)\}")

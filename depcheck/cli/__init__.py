@@ -32,7 +32,7 @@ from depcheck.model import Environment, Report
 from depcheck.report.interface import OutputFormat, RenderOptions
 
 if TYPE_CHECKING:
-    from depcheck.scan import Progress, ScanOptions
+    from depcheck.pipeline import Progress, ScanOptions
 
 T = TypeVar("T")
 
@@ -379,7 +379,7 @@ def display_root(path: Path) -> str:
 
 
 def _scan_options(args: argparse.Namespace) -> ScanOptions:
-    from depcheck.scan import ScanOptions
+    from depcheck.pipeline import ScanOptions
 
     return ScanOptions(
         root=Path(args.path),
@@ -452,8 +452,8 @@ def _complain(line: str) -> None:
 def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
     """The report of a scan that could not start (a config that cannot be used, no such
     directory): nothing analysed, one error at the place that stopped it."""
-    from depcheck.config import ConfigError
     from depcheck.model import Diagnostic, Location, Severity
+    from depcheck.topology.config import ConfigError
 
     # the scan re-raises a config problem as ScanError; the config's own error has its line
     cause = exc.__cause__ or exc.__context__
@@ -475,8 +475,8 @@ def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
 
 
 def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
-    from depcheck.baseline import apply_baseline, checkout_revision, load_baseline
-    from depcheck.scan import scan
+    from depcheck.analysis.baseline import apply_baseline, checkout_revision, load_baseline
+    from depcheck.pipeline import scan
 
     if args.diff_base:
         with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
@@ -499,8 +499,8 @@ def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) ->
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from depcheck.baseline import BaselineError
-    from depcheck.scan import ScanError, scan
+    from depcheck.analysis.baseline import BaselineError
+    from depcheck.pipeline import ScanError, scan
 
     if args.baseline is not None and args.diff_base:
         raise UsageError("--baseline and --diff-base both name a baseline; give one")
@@ -589,9 +589,9 @@ def _write_or_print(args: argparse.Namespace, document: str) -> bool:
 
 
 def run_why(args: argparse.Namespace) -> int:
+    from depcheck.analysis.why import explain
+    from depcheck.pipeline import ScanError, prepare
     from depcheck.report.why import render_why_json, render_why_text
-    from depcheck.scan import ScanError, prepare
-    from depcheck.why import explain
 
     options = _scan_options(args)
     try:
@@ -622,8 +622,8 @@ def run_why(args: argparse.Namespace) -> int:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from depcheck.export import export_graph
-    from depcheck.scan import ScanError, prepare, scan
+    from depcheck.pipeline import ScanError, prepare, scan
+    from depcheck.report.export import export_graph
 
     options = _scan_options(args)
     try:
@@ -649,9 +649,9 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from depcheck.deploy.plan import SUGGESTION_HEADER, compose_suggestion
+    from depcheck.pipeline import ScanError, scan
+    from depcheck.recommend.images import SUGGESTION_HEADER, compose_suggestion
     from depcheck.report.plan import render_plan_text
-    from depcheck.scan import ScanError, scan
 
     if args.emit is not None and args.emit[0] != "compose":
         raise UsageError(f"--emit {args.emit[0]}: the only format is compose")

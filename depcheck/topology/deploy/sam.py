@@ -18,8 +18,9 @@ import posixpath
 import re
 from typing import Any
 
-from depcheck.deploy.dockerfile import read_image
-from depcheck.deploy.interface import (
+from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.dockerfile import read_image
+from depcheck.topology.deploy.interface import (
     DeployError,
     DeployHost,
     DeployRead,
@@ -28,8 +29,7 @@ from depcheck.deploy.interface import (
     InstallKind,
     Repo,
 )
-from depcheck.deploy.yamlfile import YamlMap, load_yaml
-from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
 _FUNCTIONS = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 _LAYERS = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from depcheck.deploy.interface import (
+from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.interface import (
     DeployHost,
     DeployRead,
     DeployReader,
@@ -20,8 +21,7 @@ from depcheck.deploy.interface import (
     InstallKind,
     Repo,
 )
-from depcheck.deploy.shell import ShellSyntaxError, split_commands
-from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.shell import ShellSyntaxError, split_commands
 
 _PROCESS_RE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.+)$")
 _DIR_OPTIONS = ("--chdir", "--app-dir", "--pythonpath", "--workdir", "--directory")

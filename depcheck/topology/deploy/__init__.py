@@ -9,6 +9,6 @@ the same terms (images and the files each installs) and writes a suggested Compo
 
 from __future__ import annotations
 
-from depcheck.deploy.interface import DeployHost, Install, InstallKind
+from depcheck.topology.deploy.interface import DeployHost, Install, InstallKind
 
 __all__ = ["DeployHost", "Install", "InstallKind"]

@@ -27,14 +27,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from depcheck.config import Config
-from depcheck.deploy.compose import ComposeReader, compose_projects, is_compose_file
-from depcheck.deploy.dockerfile import is_dockerfile, read_image
-from depcheck.deploy.interface import DeployError, DeployHost, DeployRead, InstallKind, Repo
-from depcheck.deploy.procfile import ProcfileReader
-from depcheck.deploy.sam import SamReader, is_template_name
-from depcheck.deploy.serverless import SERVERLESS_NAMES, ServerlessReader
-from depcheck.discover import (
+from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
+from depcheck.sources import is_dev_file, source_spec
+from depcheck.topology.config import Config
+from depcheck.topology.deploy.compose import ComposeReader, compose_projects, is_compose_file
+from depcheck.topology.deploy.dockerfile import is_dockerfile, read_image
+from depcheck.topology.deploy.interface import (
+    DeployError,
+    DeployHost,
+    DeployRead,
+    InstallKind,
+    Repo,
+)
+from depcheck.topology.deploy.procfile import ProcfileReader
+from depcheck.topology.deploy.sam import SamReader, is_template_name
+from depcheck.topology.deploy.serverless import SERVERLESS_NAMES, ServerlessReader
+from depcheck.topology.discover import (
     SKIP_DIRS,
     EnvironmentDefaults,
     Topology,
@@ -43,8 +51,6 @@ from depcheck.discover import (
     make_environment,
     service_dir_of,
 )
-from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
-from depcheck.sources import is_dev_file, source_spec
 
 HOSTS_FROM = ("auto", "config", "deploy", "single")
 _EXTRA_SKIP = frozenset({".aws-sam", "cdk.out", ".serverless", ".terraform", ".docker"})

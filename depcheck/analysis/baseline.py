@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from depcheck.config import IgnoreEntry
 from depcheck.model import Diagnostic, Location, Report, Severity, Suppression
+from depcheck.topology.config import IgnoreEntry
 
 
 class BaselineError(ValueError):

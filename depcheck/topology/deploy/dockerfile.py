@@ -30,10 +30,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from depcheck.deploy.installers import TOOLING, InstallCommand, recognize
-from depcheck.deploy.interface import Install, InstallKind, Repo
-from depcheck.deploy.shell import ShellSyntaxError, expand, split_commands
 from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.installers import TOOLING, InstallCommand, recognize
+from depcheck.topology.deploy.interface import Install, InstallKind, Repo
+from depcheck.topology.deploy.shell import ShellSyntaxError, expand, split_commands
 
 DOCKERFILE_RE = re.compile(r"^(dockerfile|containerfile)$|^dockerfile\.|\.dockerfile$", re.I)
 

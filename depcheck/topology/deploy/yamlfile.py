@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from depcheck.deploy.interface import DeployError
 from depcheck.model import Location
+from depcheck.topology.deploy.interface import DeployError
 
 
 class YamlMap(dict[Any, Any]):

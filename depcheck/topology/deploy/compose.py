@@ -21,17 +21,17 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
-from depcheck.deploy.dockerfile import machine_of, read_image
-from depcheck.deploy.interface import (
+from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.dockerfile import machine_of, read_image
+from depcheck.topology.deploy.interface import (
     DeployError,
     DeployHost,
     DeployRead,
     DeployReader,
     Repo,
 )
-from depcheck.deploy.shell import expand
-from depcheck.deploy.yamlfile import YamlMap, load_yaml
-from depcheck.model import Diagnostic, Location, Severity
+from depcheck.topology.deploy.shell import expand
+from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_NAMES = (

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import networkx as nx
 from packaging.version import Version
 
-from depcheck.conflicts import HOST_PYTHON, Clash, admits, satisfiable
+from depcheck.analysis.conflicts import HOST_PYTHON, Clash, admits, satisfiable
 from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation, is_version
 
 EXACT_LIMIT = 60

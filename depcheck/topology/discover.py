@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from depcheck.config import Config, HostConfig
 from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
 from depcheck.sources import declares_dependencies, is_dev_file, source_spec
+from depcheck.topology.config import Config, HostConfig
 
 DEFAULT_HOST = "default"
 

@@ -13,12 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from depcheck.baseline import active_entries, apply_ignores
-from depcheck.config import Config, ConfigError, find_config, load_config
-from depcheck.conflicts import PYTHON, admits, analyse_host, intersection
-from depcheck.deploy.hosts import topology_for
-from depcheck.deploy.plan import with_images
-from depcheck.discover import EnvironmentDefaults, Topology
+from depcheck.analysis.baseline import active_entries, apply_ignores
+from depcheck.analysis.conflicts import PYTHON, admits, analyse_host, intersection
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -34,8 +30,12 @@ from depcheck.model import (
     Severity,
     SourceFile,
 )
-from depcheck.recommend import plan_host, recommend
+from depcheck.recommend.images import with_images
+from depcheck.recommend.plan import plan_host, recommend
 from depcheck.sources import ReadOptions, SourceError, source_for
+from depcheck.topology.config import Config, ConfigError, find_config, load_config
+from depcheck.topology.discover import EnvironmentDefaults, Topology
+from depcheck.topology.select import topology_for
 
 
 class ScanError(Exception):
@@ -69,7 +69,7 @@ class ScanOptions:
     allow_outside_root: bool = False
     #: the date ignore entries' `until` is compared with (the CLI passes today)
     today: datetime.date | None = None
-    #: where hosts come from: auto, config, deploy or single (see depcheck.deploy.hosts)
+    #: where hosts come from: auto, config, deploy or single (see depcheck.topology.select)
     hosts_from: str = "auto"
 
 

@@ -1,0 +1,1 @@
+"""Recommendations: per-host plans, per-conflict advice, images and Compose suggestions."""
