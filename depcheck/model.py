@@ -257,6 +257,8 @@ class ConflictRequirement:
     direct: bool
     via: tuple[str, ...]
     pinned: str | None = None
+    #: the package whose lock records this range (None: the service's own constraint or pin)
+    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +269,9 @@ class Recommendation:
     services: tuple[str, ...] = ()
     groups: tuple[tuple[str, ...], ...] = ()
     relock: tuple[str, ...] = ()
+    #: for an align: the packages whose locked version must change too, because the range their
+    #: lock records on this package excludes `version`
+    parents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -388,6 +388,7 @@ def _entries(
                 direct=requirement.direct and requirement.parent is None,
                 via=via,
                 pinned=pinned,
+                parent=requirement.parent,
             )
         )
     return result
@@ -485,6 +486,7 @@ def _pin_mismatch(
                 candidates.add(exact)
     fitting = sorted((v for v in candidates if allowed.contains(v)), key=_version_key)
     version = fitting[-1] if fitting else None
+    moving = _parents_to_move(state, version, graph) if version is not None else ()
     services = sorted(pins)
     unverified = sorted(s for s in services if s not in ranges)
     entries: list[ConflictRequirement] = []
@@ -509,7 +511,9 @@ def _pin_mismatch(
         reason += (
             f"; {', '.join(sorted(outside, key=_version_key))} outside what other services allow"
         )
-    if note:
+    if moving:
+        reason += "; " + "; ".join(m.held(package) for m in moving)
+    elif note:
         reason += f"; {note}"
     return Conflict(
         id=conflict_id(host.name, package, services),
@@ -519,10 +523,68 @@ def _pin_mismatch(
         kind=Kind.PIN_MISMATCH,
         services=tuple(services),
         requirements=tuple(entries),
-        recommendation=_align(package, version, allowed, relock, unverified),
+        recommendation=_align(package, version, allowed, relock, unverified, moving),
         reason=reason,
         verified=not unverified,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _ParentMove:
+    """A package whose locked version must change too for an align: its recorded range excludes it.
+
+    ``blocking`` are the (parent version, range on the package) pairs the locks record that
+    exclude the align version; ``target`` a version of the parent that some service locks and
+    whose recorded range admits it.
+    """
+
+    parent: str
+    blocking: tuple[tuple[str | None, str], ...]
+    target: str | None
+
+    def named(self) -> str:
+        return self.parent if self.target is None else f"{self.parent} (to {self.target})"
+
+    def held(self, package: str) -> str:
+        return ", ".join(
+            f"{self.parent}{' ' + version if version else ''} requires {package}{key}"
+            for version, key in self.blocking
+        )
+
+
+def _parents_to_move(
+    state: PackageState, version: str, graph: DependencyGraph
+) -> tuple[_ParentMove, ...]:
+    """The parents whose recorded range on this package excludes `version`, sorted by name.
+
+    Only ranges a lock records between packages can exclude the align version (the declared and
+    firm ranges chose it), and such a range holds only while its parent stays at that version.
+    """
+    blocking: dict[str, set[tuple[str | None, str]]] = defaultdict(set)
+    admitting: dict[str, set[str]] = defaultdict(set)
+    for service, constraints in state.constraints.items():
+        for requirement in constraints:
+            parent = requirement.parent
+            if parent is None:
+                continue
+            parent_version = graph.pinned(service, parent)
+            if admits(requirement.key, version):
+                if parent_version is not None:
+                    admitting[parent].add(parent_version)
+            else:
+                blocking[parent].add((parent_version, requirement.key))
+    moves = []
+    for parent in sorted(blocking):
+        held = {v for v, _ in blocking[parent] if v is not None}
+        targets = sorted(admitting.get(parent, set()) - held, key=_version_key)
+        moves.append(
+            _ParentMove(
+                parent,
+                tuple(sorted(blocking[parent], key=lambda b: (_version_key(b[0] or ""), b[1]))),
+                targets[-1] if targets else None,
+            )
+        )
+    return tuple(moves)
 
 
 def _align(
@@ -531,9 +593,15 @@ def _align(
     allowed: VersionRange,
     relock: Sequence[str],
     unverified: Sequence[str],
+    moving: Sequence[_ParentMove] = (),
 ) -> Recommendation:
     files = ", ".join(relock)
-    if version is not None:
+    if version is not None and moving:
+        summary = (
+            f"align on {package} {version} with {_join_and([m.named() for m in moving])} moving"
+            f" too ({'; '.join(m.held(package) for m in moving)}); re-lock {files}"
+        )
+    elif version is not None:
         summary = f"align on {package} {version}: every known constraint allows it; re-lock {files}"
     else:
         allowed_text = str(allowed.to_specifier_set() or "any version")
@@ -542,4 +610,11 @@ def _align(
         summary += (
             f" (not verified: {', '.join(unverified)} only lock {package}, with no declared range)"
         )
-    return Recommendation(Action.ALIGN, summary, version=version, services=(), relock=tuple(relock))
+    return Recommendation(
+        Action.ALIGN,
+        summary,
+        version=version,
+        services=(),
+        relock=tuple(relock),
+        parents=tuple(m.parent for m in moving),
+    )

@@ -77,6 +77,8 @@ def _recommendation(recommendation: Recommendation) -> dict[str, Any]:
         data["groups"] = [list(g) for g in recommendation.groups]
     if recommendation.relock:
         data["relock"] = list(recommendation.relock)
+    if recommendation.parents:
+        data["parents"] = list(recommendation.parents)
     return data
 
 
