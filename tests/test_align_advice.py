@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-from depcheck.conflicts import admits, analyse_host
+from depcheck.analysis.conflicts import admits, analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Action,
