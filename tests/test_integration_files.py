@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -64,6 +65,18 @@ def test_hook_manifest() -> None:
         "svc/pylock.web.toml",
         "setup.cfg",
         "depcheck.toml",
+        "constraints.txt",
+        "svc/Dockerfile",
+        "svc/Dockerfile.worker",
+        "svc/api.Dockerfile",
+        "Containerfile",
+        "compose.yaml",
+        "deploy/docker-compose.override.yml",
+        "svc/Procfile",
+        "svc/runtime.txt",
+        "svc/.python-version",
+        "template.yaml",
+        "serverless.yml",
     ],
 )
 def test_hook_runs_for_dependency_files(path: str) -> None:
@@ -76,6 +89,99 @@ def test_hook_runs_for_dependency_files(path: str) -> None:
 )
 def test_hook_skips_other_files(path: str) -> None:
     assert not re.search(hook()["files"], path)
+
+
+# names discovery may meet, in a root folder and in a service's: what it reads must run the hook
+_CANDIDATES = (
+    "requirements.txt",
+    "requirements-prod.in",
+    "dev-requirements.txt",
+    "requirements/base.txt",
+    "constraints.txt",
+    "pyproject.toml",
+    "setup.cfg",
+    "Pipfile",
+    "Pipfile.lock",
+    "poetry.lock",
+    "uv.lock",
+    "pylock.toml",
+    "pylock.web.toml",
+    "Dockerfile",
+    "Containerfile",
+    "Dockerfile.worker",
+    "api.Dockerfile",
+    "compose.yaml",
+    "docker-compose.yml",
+    "docker-compose.override.yaml",
+    "compose.prod.yml",
+    "Procfile",
+    "runtime.txt",
+    ".python-version",
+    "template.yaml",
+    "template.json",
+    "sam-app.yml",
+    "serverless.yml",
+    "serverless.yaml",
+    "README.md",
+    "app.py",
+    "requirements.py",
+    "config.yaml",
+    "notes.txt",
+    ".dockerignore",
+)
+
+
+def _read_by_discovery(root: Path) -> set[str]:
+    """Every file a scan of `root` reads: dependency files, their includes, deployment files."""
+    from depcheck.sources import ReadOptions, source_for
+    from depcheck.topology.deploy.interface import Repo
+    from depcheck.topology.deploy.procfile import app_python
+    from depcheck.topology.discover import walk_dependency_files
+    from depcheck.topology.select import find_deploy_files
+
+    read = set(walk_dependency_files(root, include_dev=True))
+    for path in list(read):
+        source = source_for(path)
+        assert source is not None
+        read.update(source.read(path, ReadOptions(root=root, include_dev=True)).includes)
+    deploy = find_deploy_files(root)
+    for group in (deploy.dockerfiles, deploy.compose, deploy.procfiles, deploy.templates):
+        read.update(group)
+    read.update(deploy.serverless)
+    for procfile in deploy.procfiles:
+        found = app_python(Repo(root), posixpath.dirname(procfile))
+        if found is not None:
+            read.add(found[1].path)
+    return read
+
+
+def test_hook_pattern_covers_what_discovery_reads(tmp_path: Path) -> None:
+    contents = {
+        "requirements.txt": "requests==2.31.0\n-c constraints.txt\n",
+        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["rich"]\n',
+        "setup.cfg": "[options]\ninstall_requires =\n    rich\n",
+        "Procfile": "web: gunicorn app:app\n",
+        "runtime.txt": "python-3.11.9\n",
+        ".python-version": "3.11\n",
+        "Dockerfile": "FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n",
+    }
+    written = []
+    for folder in ("", "services/api/"):
+        for name in _CANDIDATES:
+            path = tmp_path / folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(contents.get(posixpath.basename(name), "x = 1\n"), encoding="utf-8")
+            written.append(folder + name)
+    read = _read_by_discovery(tmp_path)
+    pattern = hook()["files"]
+    # the list is not trivially small: every kind above is found in both folders
+    assert {"constraints.txt", "services/api/Dockerfile.worker", "runtime.txt"} <= read
+    assert {"services/api/compose.yaml", "serverless.yml", "services/api/template.yaml"} <= read
+    missed = sorted(p for p in read if not re.search(pattern, p))
+    assert missed == []
+    others = sorted(p for p in written if p not in read and re.search(pattern, p))
+    # the pattern may be broader than one scan's reads, but never triggers on source or docs
+    assert not [p for p in others if p.endswith((".py", ".md", ".dockerignore"))], others
 
 
 def test_hook_runs_for_every_file_depcheck_reads() -> None:
