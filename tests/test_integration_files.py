@@ -226,31 +226,46 @@ def test_action_inputs() -> None:
     data = action()
     assert data["name"] == "depcheck" and data["description"]
     inputs = data["inputs"]
-    assert set(inputs) == {"path", "fail-on", "baseline", "python-version", "sarif"}
     assert {k: v.get("default") for k, v in inputs.items()} == {
         "path": ".",
         "fail-on": "any",
+        "diff-base": "${{ github.base_ref }}",  # the pull request's base branch, if any
         "baseline": "",
+        "config": "",
+        "args": "",
         "python-version": "3.12",
-        "sarif": "true",
+        "sarif": "auto",
+        "comment": "false",
+        "github-token": "${{ github.token }}",
     }
     assert all(v["description"] for v in inputs.values())
-    assert set(data["outputs"]) == {"exit-code", "sarif-file"}
+    assert set(data["outputs"]) == {"exit-code", "sarif-file", "markdown-file"}
 
 
 def test_action_is_a_composite_of_the_agreed_steps() -> None:
     assert action()["runs"]["using"] == "composite"
     uses = [s["uses"] for s in steps() if "uses" in s]
-    assert uses == ["actions/setup-python@v5", "github/codeql-action/upload-sarif@v3"]
+    assert uses == [
+        "actions/setup-python@v5",
+        "github/codeql-action/upload-sarif@v3",
+        "github/codeql-action/upload-sarif@v3",
+    ]
     assert step("python")["with"]["python-version"] == "${{ inputs.python-version }}"
     assert step("install")["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    upload = next(s for s in steps() if s.get("uses", "").startswith("github/codeql-action/"))
-    assert "inputs.sarif == 'true'" in upload["if"]
-    assert upload["with"]["sarif_file"] == "${{ steps.scan.outputs.sarif-file }}"
+    uploads = [s for s in steps() if s.get("uses", "").startswith("github/codeql-action/")]
+    assert "inputs.sarif == 'true'" in uploads[0]["if"]
+    assert "continue-on-error" not in uploads[0]
+    # auto: skipped for a fork's pull request, and a refused upload does not fail the step
+    assert "inputs.sarif == 'auto'" in uploads[1]["if"]
+    assert "head.repo.full_name == github.repository" in uploads[1]["if"]
+    assert uploads[1]["continue-on-error"] is True
+    assert all(u["with"]["sarif_file"] == "${{ steps.scan.outputs.sarif-file }}" for u in uploads)
     scan = step("scan")["run"]
     for expected in (
         "--fail-on",
         "--baseline",
+        "--diff-base",
+        "--config",
         "-P -m depcheck",  # never import modules from the scanned checkout
         "--format text",
         '--output "sarif:$sarif_file"',
@@ -260,6 +275,38 @@ def test_action_is_a_composite_of_the_agreed_steps() -> None:
     ):
         assert expected in scan
     assert scan.count("-m depcheck") == 1  # one scan writes every format
+
+
+def test_action_comment_is_sticky() -> None:
+    """The comment step finds its earlier comment by the report's first line and edits it."""
+    [comment] = [s for s in steps() if s.get("name") == "Comment on the pull request"]
+    assert "inputs.comment == 'true'" in comment["if"]
+    assert "github.event.pull_request != null" in comment["if"]
+    script = comment["run"]
+    assert 'marker="<!-- depcheck:report -->"' in script
+    assert "--method PATCH" in script and "--method POST" in script
+    assert comment["env"]["GH_TOKEN"] == "${{ inputs.github-token }}"
+
+
+def test_markdown_report_starts_with_the_comment_marker(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "depcheck",
+            "scan",
+            str(FIXTURES / "demo"),
+            "-q",
+            "-f",
+            "markdown",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "<!-- depcheck:report -->"
 
 
 def test_action_scripts_take_inputs_from_the_environment() -> None:
@@ -280,7 +327,7 @@ def _cli_has(option: str) -> bool:
     return option in done.stdout
 
 
-def run_scan_step(tmp_path: Path, **env: str) -> tuple[int, dict[str, str], str]:
+def run_scan_step(tmp_path: Path, cwd: Path = ROOT, **env: str) -> tuple[int, dict[str, str], str]:
     """Run the action's scan script as the runner would; (status, step outputs, summary)."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
@@ -293,6 +340,10 @@ def run_scan_step(tmp_path: Path, **env: str) -> tuple[int, dict[str, str], str]
         "SCAN_PATH": str(FIXTURES / "demo"),
         "FAIL_ON": "any",
         "BASELINE": "",
+        "DIFF_BASE": "",
+        "CONFIG": "",
+        "EXTRA_ARGS": "",
+        "COMMENT": "false",
         "UPLOAD_SARIF": "true",
         "RUNNER_TEMP": str(tmp_path),
         "GITHUB_OUTPUT": str(outputs),
@@ -301,7 +352,7 @@ def run_scan_step(tmp_path: Path, **env: str) -> tuple[int, dict[str, str], str]
     }
     done = subprocess.run(
         ["bash", "-e", "-c", step("scan")["run"]],
-        cwd=ROOT,
+        cwd=cwd,
         env=environment,
         capture_output=True,
         text=True,
@@ -329,7 +380,8 @@ def test_action_scan_step_reports_and_keeps_the_exit_code(tmp_path: Path) -> Non
     # the absolute path was made relative to the checkout, so code scanning finds the files
     assert "fixtures/demo/services/api/requirements.in" in uris
     assert "## depcheck: 3 conflicts" in log
-    assert "::error" not in log  # SARIF is uploaded, so no workflow annotations
+    # annotations in every mode: code scanning may be unavailable or late
+    assert "::error file=fixtures/demo/services/api/requirements.in,line=4" in log
 
 
 def test_action_scan_step_without_sarif_annotates(tmp_path: Path) -> None:
@@ -344,3 +396,65 @@ def test_action_scan_step_rejects_an_unknown_fail_on(tmp_path: Path) -> None:
     assert status == 2
     assert "exit-code" not in outputs
     assert "::error title=depcheck::the fail-on input must be" in log
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _repository_with_a_new_conflict(tmp_path: Path) -> Path:
+    """A git repository whose main has one conflict and whose work tree adds a second."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "a").mkdir(parents=True)
+    (repo / "b").mkdir()
+    (repo / "a" / "requirements.txt").write_text("requests==2.31.0\n", encoding="utf-8")
+    (repo / "b" / "requirements.txt").write_text("requests==2.30.0\n", encoding="utf-8")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    (repo / "a" / "requirements.txt").write_text(
+        "requests==2.31.0\nrich==13.0.0\n", encoding="utf-8"
+    )
+    (repo / "b" / "requirements.txt").write_text(
+        "requests==2.30.0\nrich==12.0.0\n", encoding="utf-8"
+    )
+    return repo
+
+
+def test_action_scan_step_compares_with_the_diff_base(tmp_path: Path) -> None:
+    repo = _repository_with_a_new_conflict(tmp_path)
+    status, outputs, log = run_scan_step(
+        tmp_path, cwd=repo, SCAN_PATH=".", DIFF_BASE="main", FAIL_ON="any"
+    )
+    assert status == 0, log
+    assert outputs["exit-code"] == "1"
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert any("rich" in line for line in errors), log
+    assert "against git main: 1 new, 0 fixed" in log
+
+
+def test_action_scan_step_passes_config_and_extra_args(tmp_path: Path) -> None:
+    repo = _repository_with_a_new_conflict(tmp_path)
+    config = tmp_path / "topology.toml"
+    config.write_text(
+        '[hosts.one]\nservices = ["a"]\n[hosts.two]\nservices = ["b"]\n', encoding="utf-8"
+    )
+    status, outputs, log = run_scan_step(
+        tmp_path,
+        cwd=repo,
+        SCAN_PATH=".",
+        CONFIG=str(config),
+        EXTRA_ARGS="--hosts-from 'config' --python 3.12",
+    )
+    assert status == 0, log
+    # each service alone on its host: nothing clashes
+    assert outputs["exit-code"] == "0", log
+    assert "python 3.12" in log
+
+
+def test_action_scan_step_rejects_an_option_as_diff_base(tmp_path: Path) -> None:
+    status, _, log = run_scan_step(tmp_path, DIFF_BASE="--output=/etc/x")
+    assert status == 2
+    assert "diff-base input must be a git ref" in log
