@@ -1,0 +1,367 @@
+"""Package facts: released files per project and, per file used, its core metadata.
+
+`FactStore` is the one place that fetches. Everything it learns is memoized per run (one future
+per project page and per distribution file, shared by every service and host, so a package that
+forty services need is fetched once) and, through `Cache`, across runs. Fetches run on a
+`ThreadPoolExecutor`: the resolver asks for pages and metadata one at a time, so the store
+starts the likely next ones early (`prefetch_*`), which is where the parallelism comes from.
+
+Metadata comes from the index's PEP 658/714 `<file>.metadata` when the page says it is served,
+else from the wheel itself: the wheel is downloaded and `*.dist-info/METADATA` read from the
+zip. Nothing else is read from a wheel, nothing is extracted, and an sdist is never downloaded:
+building one runs its build backend (arbitrary code), which `--resolve` must not do. A file's
+hash, when the index gives one, is checked before its content is used.
+
+What goes wrong (an unreachable index, HTTP errors, corrupt files, a project no location has)
+becomes a `Problem`; the caller turns problems into diagnostics and keeps the static result for
+the hosts they touch.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import threading
+import urllib.parse
+import zipfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from packaging.metadata import parse_email
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from depcheck.resolve.cache import Cache
+from depcheck.resolve.index import (
+    FileLink,
+    HttpClient,
+    IndexError_,
+    IndexSettings,
+    NotFound,
+    index_accept,
+    links_in_directory,
+    parse_page,
+    project_page_url,
+    redact,
+)
+
+WORKERS = 8
+#: metadata files are small; a bigger one is not metadata
+MAX_METADATA = 8 * 1024 * 1024
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the store could not learn: `package` names what it was for."""
+
+    package: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """The core metadata of one distribution file, as far as resolution needs it."""
+
+    name: NormalizedName
+    version: Version
+    requires_dist: tuple[Requirement, ...]
+    requires_python: SpecifierSet | None
+    #: where it was read: "index metadata" (PEP 658) or "wheel METADATA"
+    origin: str
+
+
+def _strip_credentials(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def parse_metadata(data: bytes, link: FileLink, origin: str) -> tuple[Metadata, list[str]]:
+    """Metadata from a METADATA/`.metadata` file; raises ValueError when it is not one."""
+    if len(data) > MAX_METADATA:
+        raise ValueError("metadata larger than 8 MiB")
+    raw, _ = parse_email(data)
+    name = raw.get("name")
+    version_text = raw.get("version")
+    if not name or not version_text:
+        raise ValueError("no Name or Version field")
+    try:
+        version = Version(version_text)
+    except InvalidVersion:
+        raise ValueError(f"invalid Version {version_text!r}") from None
+    if canonicalize_name(name) != link.project or version != link.version:
+        raise ValueError(f"it describes {name} {version_text}, not {link.project} {link.version}")
+    warnings: list[str] = []
+    requires: list[Requirement] = []
+    for text in raw.get("requires_dist", []):
+        try:
+            requires.append(Requirement(text))
+        except InvalidRequirement as exc:
+            warnings.append(f"ignored invalid Requires-Dist {text!r}: {exc}")
+    requires_python = None
+    if raw.get("requires_python"):
+        try:
+            requires_python = SpecifierSet(raw["requires_python"])
+        except InvalidSpecifier:
+            warnings.append(f"ignored invalid Requires-Python {raw['requires_python']!r}")
+    metadata = Metadata(link.project, version, tuple(requires), requires_python, origin)
+    return metadata, warnings
+
+
+def metadata_from_wheel(data: bytes, link: FileLink) -> bytes:
+    """The METADATA file inside a wheel (read from the zip, nothing extracted or run)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ValueError("not a zip archive") from None
+    with archive:
+        candidates = [
+            info
+            for info in archive.infolist()
+            if info.filename.count("/") == 1 and info.filename.endswith(".dist-info/METADATA")
+        ]
+        wanted = [
+            info
+            for info in candidates
+            if canonicalize_name(info.filename.split("-")[0]) == link.project
+        ]
+        chosen = wanted or candidates
+        if len(chosen) != 1:
+            raise ValueError("no single *.dist-info/METADATA in it")
+        if chosen[0].file_size > MAX_METADATA:
+            raise ValueError("METADATA larger than 8 MiB")
+        try:
+            return archive.read(chosen[0])
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ValueError(f"cannot read METADATA ({exc})") from None
+
+
+def _check_hash(data: bytes, expected: dict[str, str] | None, what: str) -> None:
+    if not expected:
+        return
+    for algorithm in ("sha256", "sha384", "sha512"):
+        if algorithm in expected:
+            actual = hashlib.new(algorithm, data).hexdigest()
+            if actual != expected[algorithm]:
+                raise ValueError(f"{what} does not match its {algorithm} hash")
+            return
+
+
+class FactStore:
+    """Fetches, memoizes and caches project pages and metadata (thread-safe)."""
+
+    def __init__(
+        self,
+        settings: IndexSettings,
+        *,
+        cache: Cache | None,
+        client: HttpClient | None = None,
+        workers: int = WORKERS,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.client = client or HttpClient(timeout=settings.timeout, retries=settings.retries)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="depcheck-fetch")
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[object]] = {}
+        self._problems: dict[tuple[str, str], Problem] = {}
+        self._found_links: dict[NormalizedName, list[FileLink]] | None = None
+        self._find_links_lock = threading.Lock()
+        self.metadata_fetches = 0
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> FactStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- memoization -------------------------------------------------------------------
+
+    def _future(self, key: str, work: Callable[[], object]) -> Future[object]:
+        with self._lock:
+            future = self._futures.get(key)
+            if future is None:
+                future = self._pool.submit(work)
+                self._futures[key] = future
+            return future
+
+    def problem(self, package: str, message: str) -> None:
+        with self._lock:
+            self._problems.setdefault((package, message), Problem(package, message))
+
+    @property
+    def problems(self) -> list[Problem]:
+        with self._lock:
+            return [self._problems[k] for k in sorted(self._problems)]
+
+    # -- projects ----------------------------------------------------------------------
+
+    def prefetch_projects(self, names: Iterable[str]) -> None:
+        for name in names:
+            normalized = canonicalize_name(name)
+            work = functools.partial(self._fetch_project, normalized)
+            self._future(f"project:{normalized}", work)
+
+    def project(self, name: str) -> tuple[FileLink, ...] | None:
+        """Every file of `name` the locations offer; None when that could not be learned."""
+        normalized = canonicalize_name(name)
+        future = self._future(f"project:{normalized}", lambda: self._fetch_project(normalized))
+        result = future.result()
+        assert result is None or isinstance(result, tuple)
+        return result
+
+    def _fetch_project(self, name: NormalizedName) -> tuple[FileLink, ...] | None:
+        links: list[FileLink] = []
+        failed = False
+        for index_url in self.settings.index_urls:
+            page = self._page(project_page_url(index_url, name), name, project=True)
+            if page is None:
+                failed = True
+            else:
+                links.extend(link for link in page if link.project == name)
+        links.extend(self._find_links().get(name, ()))
+        if failed and not links:
+            return None
+        if not links and not failed:
+            where = ", ".join(redact(u) for u in self.settings.index_urls) or "no index"
+            if self.settings.find_links:
+                where += " and --find-links " + ", ".join(
+                    redact(f) for f in self.settings.find_links
+                )
+            self.problem(name, f"{name}: not found ({where})")
+        unique: dict[str, FileLink] = {}
+        for link in links:
+            unique.setdefault(link.filename, link)
+        return tuple(sorted(unique.values(), key=lambda link: (link.version, link.filename)))
+
+    def _page(self, url: str, package: str, *, project: bool) -> list[FileLink] | None:
+        """A page's links, from the cache when fresh (or `--offline`), else fetched."""
+        key = "page:" + _strip_credentials(url)
+        cached = None
+        if self.cache is not None:
+            ttl = None if self.settings.offline else self.cache.page_ttl
+            cached = self.cache.get(key, max_age=ttl)
+        if cached is None and self.settings.offline:
+            self.problem(package, f"{package}: {redact(url)} is not in the cache (--offline)")
+            return None
+        if cached is not None:
+            content_type, _, data = cached.partition(b"\n")
+            try:
+                return parse_page(data, content_type.decode(), url)
+            except ValueError:
+                pass  # a damaged entry: fetch again
+        try:
+            response = self.client.get(url, accept=index_accept())
+        except NotFound:
+            if self.cache is not None:
+                self.cache.put(key, b"text/html\n")
+            return []
+        except IndexError_ as exc:
+            self.problem(package, f"{package}: {exc}")
+            return None
+        try:
+            links = parse_page(response.data, response.content_type, url)
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.problem(package, f"{package}: {redact(url)}: unreadable index page ({exc})")
+            return None
+        if self.cache is not None:
+            self.cache.put(key, response.content_type.encode() + b"\n" + response.data)
+        return links
+
+    def _find_links(self) -> dict[NormalizedName, list[FileLink]]:
+        with self._find_links_lock:
+            if self._found_links is None:
+                found: dict[NormalizedName, list[FileLink]] = {}
+                for location in self.settings.find_links:
+                    links: list[FileLink] | None
+                    if "://" in location:
+                        links = self._page(location, location, project=False)
+                    else:
+                        try:
+                            links = links_in_directory(Path(location))
+                        except IndexError_ as exc:
+                            self.problem(location, str(exc))
+                            links = None
+                    for link in links or ():
+                        found.setdefault(link.project, []).append(link)
+                self._found_links = found
+            return self._found_links
+
+    # -- metadata ----------------------------------------------------------------------
+
+    def prefetch_metadata(self, links: Iterable[FileLink]) -> None:
+        for link in links:
+            self._future(self._metadata_key(link), functools.partial(self._fetch_metadata, link))
+
+    def metadata(self, link: FileLink) -> Metadata | None:
+        """The metadata of one wheel; None (and a problem) when it cannot be had."""
+        future = self._future(self._metadata_key(link), lambda: self._fetch_metadata(link))
+        result = future.result()
+        assert result is None or isinstance(result, Metadata)
+        return result
+
+    @staticmethod
+    def _metadata_key(link: FileLink) -> str:
+        if link.sha256:
+            return f"metadata:sha256:{link.sha256}"
+        return "metadata:" + _strip_credentials(link.url)
+
+    def _fetch_metadata(self, link: FileLink) -> Metadata | None:
+        label = f"{link.project} {link.version}"
+        key = self._metadata_key(link)
+        local = link.url.startswith("file:")
+        data = None
+        if self.cache is not None and not local:
+            data = self.cache.get(key)
+        origin = "index metadata" if link.metadata is not None else "wheel METADATA"
+        if data is None:
+            if self.settings.offline and not local:
+                self.problem(
+                    link.project,
+                    f"{label}: metadata of {link.filename} is not in the cache (--offline)",
+                )
+                return None
+            with self._lock:
+                self.metadata_fetches += 1
+            try:
+                data = self._download_metadata(link)
+            except (IndexError_, ValueError) as exc:
+                # IndexError_: the file could not be had; ValueError: what came is no wheel
+                detail = (
+                    str(exc) if isinstance(exc, IndexError_) else f"corrupt {link.filename}: {exc}"
+                )
+                self.problem(link.project, f"{label}: {detail}")
+                return None
+            if self.cache is not None and not local:
+                self.cache.put(key, data)
+        try:
+            metadata, warnings = parse_metadata(data, link, origin)
+        except ValueError as exc:
+            self.problem(link.project, f"{label}: corrupt metadata in {link.filename}: {exc}")
+            return None
+        for warning in warnings:
+            self.problem(link.project, f"{label}: {warning}")
+        return metadata
+
+    def _download_metadata(self, link: FileLink) -> bytes:
+        if link.metadata is not None:
+            try:
+                response = self.client.get(link.url + ".metadata")
+            except NotFound:
+                pass  # the page promised it, the index lacks it: read the wheel instead
+            else:
+                _check_hash(response.data, dict(link.metadata), f"{link.filename}.metadata")
+                return response.data
+        response = self.client.get(link.url)
+        _check_hash(response.data, dict(link.hashes), link.filename)
+        return metadata_from_wheel(response.data, link)

@@ -1,0 +1,393 @@
+"""Where package facts come from: index pages, `--find-links`, and the HTTP client.
+
+An index is read the way pip reads one, per project: `<index-url>/<normalized-name>/`, asking for
+PEP 691 JSON (`application/vnd.pypi.simple.v1+json`) and accepting PEP 503 HTML. From each file
+link we keep what PEP 503/592/658/714 put there: the hash in the URL fragment, the
+`data-requires-python`, `data-yanked` and `data-core-metadata` (or the older
+`data-dist-info-metadata`) attributes. `--find-links` takes a local directory (its file names)
+or a URL (an HTML page whose links are files of any project). `--no-index` drops the index URLs
+and keeps find-links.
+
+The client is the standard library's `urllib` (no new dependency for a few GETs): every request
+has a `timeout` (default 15 s, for connecting and for each read) and is retried `retries` times
+(default 2) on connection errors, timeouts and 5xx answers, with a short back-off; 4xx answers
+are not retried (404 means the index has no such project). Responses are capped at
+`max_bytes` so a hostile index cannot fill memory. Credentials in a URL
+(`https://user:token@host/simple`) are sent as HTTP basic auth and never appear in a message: every
+URL shown passes through `redact()`. Links to another host get no credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+DEFAULT_INDEX = "https://pypi.org/simple"
+TIMEOUT = 15.0
+RETRIES = 2
+MAX_BYTES = 256 * 1024 * 1024
+
+_ACCEPT = (
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
+    "text/html;q=0.01"
+)
+
+
+class IndexError_(Exception):
+    """A fetch that failed; the message is for the user and holds no credentials."""
+
+
+class NotFound(IndexError_):
+    """The index answered 404/410: it has no such project or file."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexSettings:
+    """Where to look and how hard to try (CLI, `[resolve]` config and PIP_* variables)."""
+
+    index_url: str = DEFAULT_INDEX
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    offline: bool = False
+    cache_dir: Path | None = None
+    timeout: float = TIMEOUT
+    retries: int = RETRIES
+
+    @property
+    def index_urls(self) -> tuple[str, ...]:
+        if self.no_index:
+            return ()
+        return (self.index_url, *self.extra_index_urls)
+
+
+def settings_from_environment(environ: Mapping[str, str]) -> dict[str, object]:
+    """pip's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_FIND_LINKS (space-separated lists)."""
+    found: dict[str, object] = {}
+    if environ.get("PIP_INDEX_URL"):
+        found["index_url"] = environ["PIP_INDEX_URL"].strip()
+    if environ.get("PIP_EXTRA_INDEX_URL"):
+        found["extra_index_urls"] = tuple(environ["PIP_EXTRA_INDEX_URL"].split())
+    if environ.get("PIP_FIND_LINKS"):
+        found["find_links"] = tuple(environ["PIP_FIND_LINKS"].split())
+    if environ.get("PIP_NO_INDEX", "").lower() in ("1", "true", "yes", "on"):
+        found["no_index"] = True
+    return found
+
+
+def redact(url: str) -> str:
+    """`url` with any user, password or token replaced by `***`."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
+def redact_text(text: str, urls: Iterable[str]) -> str:
+    """`text` with every credential of `urls` replaced (for exception messages we pass on)."""
+    for url in urls:
+        netloc = urllib.parse.urlsplit(url).netloc
+        if "@" in netloc:
+            userinfo = netloc.rpartition("@")[0]
+            text = text.replace(userinfo, "***")
+            for part in userinfo.split(":"):
+                if len(part) > 3:
+                    text = text.replace(part, "***")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class FileLink:
+    """One distribution file an index or find-links location offers."""
+
+    project: NormalizedName
+    version: Version
+    filename: str
+    url: str
+    is_wheel: bool
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    requires_python: str | None = None
+    yanked: str | None = None
+    #: PEP 658/714: the index serves `<url>.metadata`; the value is its hashes (may be empty)
+    metadata: Mapping[str, str] | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        return self.hashes.get("sha256")
+
+
+def file_link(
+    url: str,
+    filename: str,
+    *,
+    hashes: Mapping[str, str] | None = None,
+    requires_python: str | None = None,
+    yanked: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> FileLink | None:
+    """A link to a wheel or sdist, or None for anything else (bad names, other file kinds)."""
+    try:
+        if filename.endswith(".whl"):
+            name, version, _, _ = parse_wheel_filename(filename)
+            wheel = True
+        elif filename.endswith((".tar.gz", ".zip")):
+            name, version = parse_sdist_filename(filename)
+            wheel = False
+        else:
+            return None
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return FileLink(
+        project=name,
+        version=version,
+        filename=filename,
+        url=url,
+        is_wheel=wheel,
+        hashes=dict(hashes or {}),
+        requires_python=requires_python or None,
+        yanked=yanked,
+        metadata=metadata,
+    )
+
+
+def _fragment_hashes(url: str) -> tuple[str, dict[str, str]]:
+    base, _, fragment = url.partition("#")
+    hashes: dict[str, str] = {}
+    if "=" in fragment:
+        algorithm, _, value = fragment.partition("=")
+        if algorithm in ("sha256", "sha384", "sha512", "md5"):
+            hashes[algorithm] = value.lower()
+    return base, hashes
+
+
+def _metadata_attr(value: str | None) -> dict[str, str] | None:
+    """PEP 714 `data-core-metadata` / PEP 658 `data-dist-info-metadata`: "true" or "sha256=..."."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.lower() == "false":
+        return None
+    if "=" in value:
+        algorithm, _, digest = value.partition("=")
+        return {algorithm.lower(): digest.lower()}
+    return {}
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[dict[str, str | None]] = []
+        self.base: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.anchors.append(dict(attrs))
+        elif tag == "base" and self.base is None:
+            self.base = dict(attrs).get("href")
+
+
+def parse_html_page(text: str, page_url: str) -> list[FileLink]:
+    """The file links of a PEP 503 page (or a find-links page)."""
+    parser = _AnchorParser()
+    parser.feed(text)
+    base = urllib.parse.urljoin(page_url, parser.base) if parser.base else page_url
+    links = []
+    for attrs in parser.anchors:
+        href = attrs.get("href")
+        if not href:
+            continue
+        url, hashes = _fragment_hashes(urllib.parse.urljoin(base, href))
+        filename = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rpartition("/")[2])
+        metadata = _metadata_attr(attrs.get("data-core-metadata"))
+        if metadata is None:
+            metadata = _metadata_attr(attrs.get("data-dist-info-metadata"))
+        requires_python = attrs.get("data-requires-python")
+        link = file_link(
+            url,
+            filename,
+            hashes=hashes,
+            requires_python=html.unescape(requires_python) if requires_python else None,
+            yanked=attrs.get("data-yanked") if "data-yanked" in attrs else None,
+            metadata=metadata,
+        )
+        if link is not None:
+            if link.yanked is None and "data-yanked" in attrs:
+                link = _replace_yanked(link, "")
+            links.append(link)
+    return links
+
+
+def _replace_yanked(link: FileLink, reason: str) -> FileLink:
+    from dataclasses import replace
+
+    return replace(link, yanked=reason)
+
+
+def parse_json_page(data: bytes, page_url: str) -> list[FileLink]:
+    """The file links of a PEP 691 JSON project page."""
+    document = json.loads(data)
+    files = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(files, list):
+        raise ValueError("no 'files' list")
+    links = []
+    for entry in files:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            continue
+        url = urllib.parse.urljoin(page_url, entry["url"])
+        filename = entry.get("filename")
+        if not isinstance(filename, str):
+            continue
+        hashes = entry.get("hashes") if isinstance(entry.get("hashes"), dict) else {}
+        yanked_value = entry.get("yanked", False)
+        yanked = None
+        if yanked_value is True:
+            yanked = ""
+        elif isinstance(yanked_value, str):
+            yanked = yanked_value
+        metadata_value = entry.get("core-metadata", entry.get("dist-info-metadata"))
+        metadata: dict[str, str] | None = None
+        if metadata_value is True:
+            metadata = {}
+        elif isinstance(metadata_value, dict):
+            metadata = {str(k): str(v) for k, v in metadata_value.items()}
+        requires_python = entry.get("requires-python")
+        link = file_link(
+            url.partition("#")[0],
+            filename,
+            hashes={str(k): str(v).lower() for k, v in (hashes or {}).items()},
+            requires_python=requires_python if isinstance(requires_python, str) else None,
+            yanked=yanked,
+            metadata=metadata,
+        )
+        if link is not None:
+            links.append(link)
+    return links
+
+
+def parse_page(data: bytes, content_type: str, page_url: str) -> list[FileLink]:
+    if "json" in content_type:
+        return parse_json_page(data, page_url)
+    return parse_html_page(data.decode("utf-8", errors="replace"), page_url)
+
+
+def links_in_directory(directory: Path) -> list[FileLink]:
+    """The wheels and sdists in a `--find-links` directory (not recursive)."""
+    links = []
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        raise IndexError_(f"--find-links {directory}: cannot list it ({exc.strerror})") from None
+    for entry in entries:
+        if entry.is_file():
+            link = file_link(Path(entry.path).resolve().as_uri(), entry.name)
+            if link is not None:
+                links.append(link)
+    return links
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    data: bytes
+    content_type: str
+    url: str
+
+
+class HttpClient:
+    """GETs with timeouts, bounded retries, size caps and basic auth from URL credentials."""
+
+    def __init__(
+        self, *, timeout: float = TIMEOUT, retries: int = RETRIES, max_bytes: int = MAX_BYTES
+    ) -> None:
+        self.timeout = timeout
+        self.retries = retries
+        self.max_bytes = max_bytes
+        self.requests = 0
+
+    def get(self, url: str, *, accept: str | None = None) -> Response:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme == "file":
+            return self._read_file(url)
+        if parts.scheme not in ("http", "https"):
+            raise IndexError_(f"{redact(url)}: unsupported URL scheme {parts.scheme!r}")
+        headers = {"User-Agent": "depcheck", "Accept": accept or "*/*"}
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, _, host = netloc.rpartition("@")
+            user, _, password = userinfo.partition(":")
+            token = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+            headers["Authorization"] = "Basic " + base64.b64encode(token.encode()).decode()
+            url = urllib.parse.urlunsplit(parts._replace(netloc=host))
+        request = urllib.request.Request(url, headers=headers)
+        last: str = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(0.25 * 2**attempt, 2.0))
+            self.requests += 1
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                    data = answer.read(self.max_bytes + 1)
+                    if len(data) > self.max_bytes:
+                        raise IndexError_(f"{redact(url)}: larger than {self.max_bytes} bytes")
+                    return Response(data, answer.headers.get("Content-Type", ""), answer.url)
+            except urllib.error.HTTPError as exc:
+                if exc.code in (404, 410):
+                    raise NotFound(f"{redact(url)}: HTTP {exc.code}") from None
+                last = f"HTTP {exc.code} {exc.reason}"
+                if exc.code < 500:
+                    break
+            except urllib.error.URLError as exc:
+                last = str(exc.reason)
+            except TimeoutError:
+                last = f"timed out after {self.timeout:g} s"
+            except OSError as exc:
+                last = str(exc)
+        tries = f" (tried {self.retries + 1} times)" if self.retries else ""
+        raise IndexError_(f"{redact(url)}: {redact_text(last, [url])}{tries}")
+
+    def _read_file(self, url: str) -> Response:
+        path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+        try:
+            if path.stat().st_size > self.max_bytes:
+                raise IndexError_(f"{url}: larger than {self.max_bytes} bytes")
+            return Response(path.read_bytes(), "", url)
+        except FileNotFoundError:
+            raise NotFound(f"{url}: no such file") from None
+        except OSError as exc:
+            raise IndexError_(f"{url}: {exc.strerror}") from None
+
+
+def project_page_url(index_url: str, name: str) -> str:
+    return index_url.rstrip("/") + "/" + canonicalize_name(name) + "/"
+
+
+def index_accept() -> str:
+    return _ACCEPT
+
+
+def all_urls(settings: IndexSettings) -> Sequence[str]:
+    """Every configured location, for redacting messages that might quote one."""
+    return (*settings.index_urls, *settings.find_links)

@@ -1,0 +1,191 @@
+"""A real package index on loopback for the tests: PEP 503 HTML (or PEP 691 JSON) pages served
+by the standard library's HTTP server in a thread, with PEP 658/714 metadata for the packages
+that ask for it, and faults on demand (HTTP errors, slow answers, basic auth)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import html
+import json
+import threading
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from tests.resolve.builders import build_sdist, build_wheel
+
+
+@dataclass
+class Hosted:
+    path: Path
+    requires_python: str | None = None
+    yanked: bool = False
+    serve_metadata: bool = False
+
+
+@dataclass
+class PackageIndex:
+    """The files an index serves, by project; tests add packages while it runs."""
+
+    files_dir: Path
+    projects: dict[str, list[Hosted]] = field(default_factory=dict)
+    #: request path -> HTTP status to answer instead of the content
+    faults: dict[str, int] = field(default_factory=dict)
+    delay: float = 0.0
+    json_pages: bool = False
+    credentials: tuple[str, str] | None = None
+    requests: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    url: str = ""
+
+    def add(
+        self,
+        name: str,
+        version: str,
+        requires: Sequence[str] = (),
+        *,
+        requires_python: str | None = None,
+        extras: Sequence[str] = (),
+        metadata: bool = False,
+        yanked: bool = False,
+        tag: str = "py3-none-any",
+        page_requires_python: bool = True,
+    ) -> Path:
+        path = build_wheel(
+            self.files_dir,
+            name,
+            version,
+            requires=requires,
+            requires_python=requires_python,
+            extras=extras,
+            tag=tag,
+        )
+        hosted = Hosted(path, requires_python if page_requires_python else None, yanked, metadata)
+        self.projects.setdefault(canonicalize_name(name), []).append(hosted)
+        return path
+
+    def add_sdist(self, name: str, version: str, *, marker: Path) -> Path:
+        path = build_sdist(self.files_dir, name, version, marker=marker)
+        self.projects.setdefault(canonicalize_name(name), []).append(Hosted(path))
+        return path
+
+    def page(self, project: str) -> tuple[bytes, str] | None:
+        hosted = self.projects.get(project)
+        if hosted is None:
+            return None
+        if self.json_pages:
+            files = []
+            for h in hosted:
+                entry: dict[str, object] = {
+                    "filename": h.path.name,
+                    "url": f"../../files/{h.path.name}",
+                    "hashes": {"sha256": _sha256(h.path.read_bytes())},
+                }
+                if h.requires_python:
+                    entry["requires-python"] = h.requires_python
+                if h.yanked:
+                    entry["yanked"] = True
+                if h.serve_metadata:
+                    entry["core-metadata"] = {"sha256": _sha256(_metadata_of(h.path))}
+                files.append(entry)
+            document = {"meta": {"api-version": "1.1"}, "name": project, "files": files}
+            return json.dumps(document).encode(), "application/vnd.pypi.simple.v1+json"
+        rows = []
+        for h in hosted:
+            attrs = f'href="../../files/{h.path.name}#sha256={_sha256(h.path.read_bytes())}"'
+            if h.requires_python:
+                attrs += f' data-requires-python="{html.escape(h.requires_python)}"'
+            if h.yanked:
+                attrs += ' data-yanked=""'
+            if h.serve_metadata:
+                attrs += f' data-core-metadata="sha256={_sha256(_metadata_of(h.path))}"'
+            rows.append(f"<a {attrs}>{h.path.name}</a><br/>")
+        body = "<!DOCTYPE html><html><body>" + "\n".join(rows) + "</body></html>"
+        return body.encode(), "text/html"
+
+    def file(self, name: str) -> bytes | None:
+        metadata = name.endswith(".metadata")
+        filename = name.removesuffix(".metadata")
+        for hosted in (h for hs in self.projects.values() for h in hs):
+            if hosted.path.name == filename:
+                if metadata:
+                    return _metadata_of(hosted.path) if hosted.serve_metadata else None
+                return hosted.path.read_bytes()
+        return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _metadata_of(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        (member,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        return archive.read(member)
+
+
+def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            with index.lock:
+                index.requests.append(self.path)
+            if index.delay:
+                time.sleep(index.delay)
+            if index.credentials is not None:
+                token = base64.b64encode(":".join(index.credentials).encode()).decode()
+                if self.headers.get("Authorization") != f"Basic {token}":
+                    self._answer(401, b"unauthorized", "text/plain")
+                    return
+            if self.path in index.faults:
+                self._answer(index.faults[self.path], b"fault", "text/plain")
+                return
+            parts = [p for p in self.path.split("?")[0].split("/") if p]
+            if len(parts) == 2 and parts[0] == "simple":
+                page = index.page(canonicalize_name(parts[1]))
+                if page is not None:
+                    self._answer(200, page[0], page[1])
+                    return
+            elif len(parts) == 2 and parts[0] == "files":
+                data = index.file(parts[1])
+                if data is not None:
+                    self._answer(200, data, "application/octet-stream")
+                    return
+            self._answer(404, b"not found", "text/plain")
+
+        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    return Handler
+
+
+class RunningIndex:
+    """Starts the server on a free loopback port; `stop()` shuts it down."""
+
+    def __init__(self, index: PackageIndex) -> None:
+        self.index = index
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(index))
+        self.server.daemon_threads = True
+        host, port = self.server.server_address[:2]
+        index.url = f"http://{host!s}:{port}/simple"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
