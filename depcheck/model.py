@@ -350,6 +350,10 @@ class Report:
     fixed: tuple[str, ...] = ()
     #: which conflicts fail the run: "any", "incompatible" or "never"
     fail_on: str = "any"
+    #: one line each: how hosts were decided, what discovery left out
+    notes: tuple[str, ...] = ()
+    #: (directory, reason) of what discovery did not take for services (examples, docs, ...)
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

@@ -71,6 +71,8 @@ class ScanOptions:
     today: datetime.date | None = None
     #: where hosts come from: auto, config, deploy or single (see depcheck.topology.select)
     hosts_from: str = "auto"
+    #: also take folders of examples, samples, docs, fixtures, ... for services
+    include_examples: bool = False
 
 
 def load_topology_config(root: Path, explicit: Path | None) -> Config | None:
@@ -231,7 +233,12 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
         interpreter=options.interpreter, python=options.python, platform=options.platform
     )
     topology = topology_for(
-        root, config, defaults, include_dev=options.include_dev, hosts_from=options.hosts_from
+        root,
+        config,
+        defaults,
+        include_dev=options.include_dev,
+        hosts_from=options.hosts_from,
+        include_examples=options.include_examples,
     )
     read_options = ReadOptions(
         root=root,
@@ -300,6 +307,8 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
         conflicts=tuple(sorted(conflicts, key=lambda c: (c.host, c.package, c.services))),
         plans=tuple(sorted(plans, key=lambda p: p.host)),
         diagnostics=_unique(diagnostics),
+        notes=topology.notes,
+        left_out=tuple(sorted((s.path or s.name, reason) for s, reason in topology.left_out)),
     )
     if config is not None and config.ignore:
         report = apply_ignores(report, config.ignore, today=today, config=config.path)

@@ -86,6 +86,12 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         "test-requirements.txt, requirements/dev.txt, dev groups, ...)",
     )
     group.add_argument(
+        "--include-examples",
+        action="store_true",
+        help="also take folders of examples, samples, docs, benchmarks, e2e tests and test "
+        "fixtures for services (left out by default, and the report says so)",
+    )
+    group.add_argument(
         "--allow-outside-root",
         action="store_true",
         help="follow -r/-c includes that point outside PATH (refused by default)",
@@ -391,6 +397,7 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
         allow_outside_root=args.allow_outside_root,
         today=datetime.date.today(),
         hosts_from=args.hosts_from,
+        include_examples=args.include_examples,
     )
 
 

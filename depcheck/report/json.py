@@ -179,6 +179,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "conflicts": [_conflict(c) for c in report.conflicts],
         "plans": [_plan(p) for p in report.plans],
         "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+        "notes": list(report.notes),
+        "left_out": [{"path": path, "reason": reason} for path, reason in report.left_out],
     }
 
 

@@ -65,6 +65,8 @@ class TextFormatter(ReportFormatter):
             soft_wrap=False,
         )
         console.print(self._title(report), soft_wrap=True)
+        for note in report.notes:
+            console.print(Text(f"  {clean(note)}", style="dim"), soft_wrap=True)
         plans = {p.host: p for p in report.plans}
         troubled = {c.host for c in report.conflicts}
         for host in sorted(report.hosts, key=lambda h: (h.name not in troubled, h.name)):

@@ -61,6 +61,45 @@ SKIP_DIRS = frozenset(
     }
 )
 
+# Folders that hold what a repository shows or tests, not what it deploys: discovery leaves
+# their services out unless a config or a deployment file names them (or --include-examples).
+_NOT_DEPLOYED_EXACT = {
+    "examples": "examples",
+    "example": "examples",
+    "samples": "samples",
+    "sample": "samples",
+    "docs": "documentation",
+    "doc": "documentation",
+    ".github": "CI workflows",
+    "benchmarks": "benchmarks",
+    "benchmark": "benchmarks",
+    "fixtures": "test fixtures",
+    "__fixtures__": "test fixtures",
+    "testdata": "test fixtures",
+    "test_data": "test fixtures",
+    "test-data": "test fixtures",
+}
+
+
+def not_deployed_reason(directory: str) -> str | None:
+    """Why discovery takes `directory` (POSIX, relative) for something not deployed, or None.
+
+    Any folder on the path counts: `examples/`, `example/`, `*-example(s)`, `*_example(s)`,
+    `samples/`, `docs/`, `.github/`, `e2e*/`, `benchmarks/` and test-fixture folders.
+    """
+    if directory in ("", "."):
+        return None
+    for part in directory.lower().split("/"):
+        reason = _NOT_DEPLOYED_EXACT.get(part)
+        if reason is not None:
+            return reason
+        if part.endswith(("-example", "-examples", "_example", "_examples")):
+            return "examples"
+        if part.startswith("e2e"):
+            return "end-to-end tests"
+    return None
+
+
 _PLATFORM_FACTS = {
     "linux": ("posix", "Linux"),
     "darwin": ("posix", "Darwin"),
@@ -83,6 +122,11 @@ class Topology:
     hosts: tuple[Host, ...]
     diagnostics: tuple[Diagnostic, ...]
     config: str | None
+    #: services discovery found in folders that are not deployed (examples, docs, fixtures, ...),
+    #: with the reason; a deployment file that installs one brings it back
+    left_out: tuple[tuple[Service, str], ...] = ()
+    #: one-line statements of how the topology was decided, for the report's reader
+    notes: tuple[str, ...] = ()
 
 
 def make_environment(
@@ -227,6 +271,40 @@ def discover_services(
     return [Service(name=d, path=d, sources=tuple(files)) for d, files in sorted(by_dir.items())]
 
 
+def split_not_deployed(
+    services: Sequence[Service],
+) -> tuple[list[Service], list[tuple[Service, str]]]:
+    """The discovered services, and those in folders not deployed (with the reason)."""
+    kept: list[Service] = []
+    left_out: list[tuple[Service, str]] = []
+    for service in services:
+        reason = not_deployed_reason(service.path or service.name)
+        if reason is None:
+            kept.append(service)
+        else:
+            left_out.append((service, reason))
+    return kept, left_out
+
+
+def left_out_note(left_out: Sequence[tuple[Service, str]]) -> str | None:
+    """The one line that says which discovered directories are not services, and why."""
+    if not left_out:
+        return None
+    by_reason: dict[str, list[str]] = {}
+    for service, reason in left_out:
+        by_reason.setdefault(reason, []).append(service.name)
+    parts = []
+    for reason in sorted(by_reason):
+        names = sorted(by_reason[reason])
+        shown = ", ".join(names[:4]) + (f", … {len(names) - 4} more" if len(names) > 4 else "")
+        parts.append(f"{reason}: {shown}")
+    count = len(left_out)
+    return (
+        f"left out {count} {'directory' if count == 1 else 'directories'} as not deployed "
+        f"({'; '.join(parts)}); --include-examples checks them too"
+    )
+
+
 def files_in_service_dir(
     root: Path, directory: str, *, include_dev: bool, problems: list[Diagnostic] | None = None
 ) -> list[str]:
@@ -255,9 +333,11 @@ def build_topology(
     defaults: EnvironmentDefaults,
     *,
     include_dev: bool,
+    include_examples: bool = False,
 ) -> Topology:
     """Services and hosts, from the config or by discovery; problems become diagnostics."""
     diagnostics: list[Diagnostic] = []
+    left_out: list[tuple[Service, str]] = []
     config_path = config.path if config else None
     where = Location(config_path) if config_path else Location(".")
     include_dev = include_dev or (config.include_dev if config else False)
@@ -314,6 +394,8 @@ def build_topology(
             )
     else:
         services = discover_services(root, include_dev=include_dev, problems=diagnostics)
+        if not include_examples:
+            services, left_out = split_not_deployed(services)
 
     known = {s.name for s in services}
     hosts: list[Host] = []
@@ -369,11 +451,14 @@ def build_topology(
                 environment=host_environment(None, defaults),
             )
         )
+    note = left_out_note(left_out)
     return Topology(
         services=tuple(sorted(services, key=lambda s: s.name)),
         hosts=tuple(hosts),
         diagnostics=tuple(diagnostics),
         config=config_path,
+        left_out=tuple(left_out),
+        notes=(note,) if note else (),
     )
 
 

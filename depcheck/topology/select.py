@@ -12,8 +12,8 @@ host installs back to services:
   `deploy/api.txt`) is read all the same, since the image installs it: it joins the service of its
   directory, or becomes a service named by its path.
 
-Services no deployment file installs are each checked on their own (no false conflicts), and a
-warning lists them. `topology_for` picks the topology `--hosts-from` asks for: `config` (the
+Services no deployment file installs are each checked on their own (no false conflicts), and the
+notes list them. `topology_for` picks the topology `--hosts-from` asks for: `config` (the
 config's hosts, else one host `default`), `deploy`, `single` (one host `default`), or `auto` (the
 config's hosts if it declares any, else the deployment files' if they place any service, else
 one host `default`).
@@ -43,12 +43,15 @@ from depcheck.topology.deploy.procfile import ProcfileReader
 from depcheck.topology.deploy.sam import SamReader, is_template_name
 from depcheck.topology.deploy.serverless import SERVERLESS_NAMES, ServerlessReader
 from depcheck.topology.discover import (
+    DEFAULT_HOST,
     SKIP_DIRS,
     EnvironmentDefaults,
     Topology,
     build_topology,
     files_in_service_dir,
+    left_out_note,
     make_environment,
+    not_deployed_reason,
     service_dir_of,
 )
 
@@ -114,6 +117,8 @@ class DeployScan:
     services: tuple[Service, ...]
     diagnostics: tuple[Diagnostic, ...]
     files: DeployFiles
+    #: left-out services (examples, docs, ...) that a host installs all the same
+    brought_back: tuple[str, ...] = ()
 
 
 def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost], list[Diagnostic]]:
@@ -188,17 +193,40 @@ def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost],
 class _ServiceMap:
     """Maps installed repository paths to services, adding services for files no one owns."""
 
-    def __init__(self, repo: Repo, services: Sequence[Service], *, include_dev: bool) -> None:
+    def __init__(
+        self,
+        repo: Repo,
+        services: Sequence[Service],
+        *,
+        include_dev: bool,
+        reserve: Sequence[Service] = (),
+    ) -> None:
         self.repo = repo
         self.include_dev = include_dev
         self.services: dict[str, Service] = {s.name: s for s in services}
+        #: services discovery left out (examples, docs, ...): a host that installs one brings
+        #: it back
+        self.reserve: dict[str, Service] = {
+            s.name: s for s in reserve if s.name not in self.services
+        }
         self.diagnostics: list[Diagnostic] = []
 
+    def _revive(self, names: list[str]) -> list[str]:
+        for name in names:
+            self.services[name] = self.reserve.pop(name)
+        return names
+
     def owners_of_file(self, path: str) -> list[str]:
-        return sorted(name for name, s in self.services.items() if path in s.sources)
+        owners = sorted(name for name, s in self.services.items() if path in s.sources)
+        return owners or self._revive(
+            sorted(name for name, s in self.reserve.items() if path in s.sources)
+        )
 
     def by_path(self, directory: str) -> list[str]:
-        return sorted(name for name, s in self.services.items() if s.path == directory)
+        named = sorted(name for name, s in self.services.items() if s.path == directory)
+        return named or self._revive(
+            sorted(name for name, s in self.reserve.items() if s.path == directory)
+        )
 
     def map(self, kind: InstallKind, path: str, location: Location) -> list[str]:
         if kind is InstallKind.FILE:
@@ -269,13 +297,25 @@ class _ServiceMap:
 
 
 def hosts_from_deploy(
-    root: Path, services: Sequence[Service], *, include_dev: bool = False
+    root: Path,
+    services: Sequence[Service],
+    *,
+    include_dev: bool = False,
+    reserve: Sequence[Service] = (),
+    include_examples: bool = False,
 ) -> DeployScan:
-    """The hosts the deployment files below `root` declare, mapped onto `services`."""
+    """The hosts the deployment files below `root` declare, mapped onto `services`.
+
+    A service of `reserve` (one discovery left out as an example, docs, ...) joins when a host
+    installs it. Deployment files inside such folders deploy the example, not the repository:
+    they are read only with `include_examples`.
+    """
     repo = Repo(root)
     files = find_deploy_files(root)
+    if not include_examples:
+        files = _deployed_only(files)
     raw_hosts, diagnostics = read_deploy_hosts(repo, files)
-    mapping = _ServiceMap(repo, services, include_dev=include_dev)
+    mapping = _ServiceMap(repo, services, include_dev=include_dev, reserve=reserve)
     hosts: list[DeployHost] = []
     for host in raw_hosts:
         per_service: dict[str, list[str]] = {}
@@ -301,6 +341,20 @@ def hosts_from_deploy(
         services=tuple(sorted(mapping.services.values(), key=lambda s: s.name)),
         diagnostics=tuple(diagnostics),
         files=files,
+        brought_back=tuple(sorted(n for n in mapping.services if n in {r.name for r in reserve})),
+    )
+
+
+def _deployed_only(files: DeployFiles) -> DeployFiles:
+    def keep(paths: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(p for p in paths if not_deployed_reason(posixpath.dirname(p)) is None)
+
+    return DeployFiles(
+        dockerfiles=keep(files.dockerfiles),
+        compose=keep(files.compose),
+        procfiles=keep(files.procfiles),
+        templates=keep(files.templates),
+        serverless=keep(files.serverless),
     )
 
 
@@ -359,22 +413,62 @@ def topology_for(
     *,
     include_dev: bool,
     hosts_from: str = "auto",
+    include_examples: bool = False,
 ) -> Topology:
-    """The topology `--hosts-from` asks for (see the module docstring)."""
+    """The topology `--hosts-from` asks for (see the module docstring).
+
+    Its `notes` say in one line each how hosts were decided and what discovery left out.
+    """
     if hosts_from not in HOSTS_FROM:
         raise ValueError(f"hosts_from must be one of {', '.join(HOSTS_FROM)}, not {hosts_from!r}")
     if hosts_from == "config" or (hosts_from == "auto" and config is not None and config.hosts):
-        return build_topology(root, config, defaults, include_dev=include_dev)
+        topology = build_topology(
+            root, config, defaults, include_dev=include_dev, include_examples=include_examples
+        )
+        how = (
+            f"hosts from the config {config.path}"
+            if config is not None and config.hosts
+            else f"no hosts in the config: every service assumed on one host `{DEFAULT_HOST}`"
+        )
+        return replace(topology, notes=(how, *topology.notes))
     bare = replace(config, hosts=()) if config is not None else None
-    topology = build_topology(root, bare, defaults, include_dev=include_dev)
+    topology = build_topology(
+        root, bare, defaults, include_dev=include_dev, include_examples=include_examples
+    )
     if hosts_from == "single":
-        return topology
+        return replace(
+            topology,
+            notes=(
+                f"--hosts-from single: every service on one host `{DEFAULT_HOST}`",
+                *topology.notes,
+            ),
+        )
     include_dev = include_dev or (config.include_dev if config is not None else False)
-    found = hosts_from_deploy(root, topology.services, include_dev=include_dev)
+    reserve = [service for service, _ in topology.left_out]
+    found = hosts_from_deploy(
+        root,
+        topology.services,
+        include_dev=include_dev,
+        reserve=reserve,
+        include_examples=include_examples,
+    )
     diagnostics = [*topology.diagnostics, *found.diagnostics]
     if not found.hosts:
         if hosts_from == "auto":
-            return replace(topology, diagnostics=tuple(diagnostics))
+            what = "service" if config is not None and config.services else "directory"
+            how = (
+                f"no deployment file places a service: every {what} assumed on one host "
+                f"`{DEFAULT_HOST}`"
+                if found.files
+                else f"no deployment files: every {what} assumed on one host `{DEFAULT_HOST}`"
+            )
+            if len(topology.services) < 2:
+                how = ""
+            return replace(
+                topology,
+                diagnostics=tuple(diagnostics),
+                notes=tuple(n for n in (how, *topology.notes) if n),
+            )
         message = (
             "--hosts-from deploy: no deployment file places a service (looked for Dockerfiles, "
             "compose.yaml, Procfile, SAM templates, serverless.yml)"
@@ -387,20 +481,20 @@ def topology_for(
     hosts = tuple(to_host(h, defaults) for h in found.hosts)
     placed = {s for h in hosts for s in h.services}
     alone = sorted(s.name for s in found.services if s.name not in placed)
+    how = f"hosts from deployment files ({len(hosts)} {'host' if len(hosts) == 1 else 'hosts'})"
     if alone:
-        diagnostics.append(
-            Diagnostic(
-                Severity.WARNING,
-                Location("."),
-                "no deployment file installs "
-                + ", ".join(alone)
-                + ("; it is" if len(alone) == 1 else "; each is")
-                + " checked on its own",
-            )
+        shown = ", ".join(alone[:6]) + (f", … {len(alone) - 6} more" if len(alone) > 6 else "")
+        how += (
+            f"; {len(alone)} {'directory has' if len(alone) == 1 else 'directories have'} no "
+            f"deployment file: checked on {'its' if len(alone) == 1 else 'their'} own ({shown})"
         )
+    still_out = [(s, r) for s, r in topology.left_out if s.name not in found.brought_back]
+    note = left_out_note(still_out)
     return Topology(
         services=found.services,
         hosts=hosts,
         diagnostics=tuple(diagnostics),
         config=topology.config,
+        left_out=tuple(still_out),
+        notes=(how, note) if note else (how,),
     )
