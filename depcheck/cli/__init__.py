@@ -450,10 +450,11 @@ class UsageError(ValueError):
 
 def _complain(line: str) -> None:
     """One line on standard error. Diagnostics and errors quote scanned files, so their control
-    characters (ANSI escapes, line breaks) are neutralised as in the text report."""
-    from depcheck.report.text import clean
+    characters (ANSI escapes, line breaks) are neutralised as in the text report, and
+    credentials redacted."""
+    from depcheck.report.sanitize import clean, log_document, redact
 
-    print(clean(line), file=sys.stderr)
+    print(log_document(clean(redact(line))), file=sys.stderr)
 
 
 def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
@@ -537,7 +538,9 @@ def run_scan(args: argparse.Namespace) -> int:
 
 
 def _render(report: Report, output_format: OutputFormat, render: RenderOptions) -> str:
-    return output_format.to_formatter(render).format(report)
+    from depcheck.report.sanitize import document
+
+    return document(output_format.value, output_format.to_formatter(render).format(report))
 
 
 def _write(path: Path, text: str) -> bool:
@@ -584,7 +587,11 @@ def _emit(
     return report.exit_code if ok else EXIT_ERROR
 
 
-def _write_or_print(args: argparse.Namespace, document: str) -> bool:
+def _write_or_print(args: argparse.Namespace, kind: str, text: str) -> bool:
+    """`text`, a finished document of `kind` (a format name), to --output or standard output."""
+    from depcheck.report.sanitize import document as safe_document
+
+    document = safe_document(kind, text)
     if args.output is not None:
         if not _write(args.output, document):
             return False
@@ -623,7 +630,7 @@ def run_why(args: argparse.Namespace) -> int:
             width=_width(sys.stdout) if to_terminal else 100,
         )
         document = render_why_text(explanation, render)
-    if not _write_or_print(args, document):
+    if not _write_or_print(args, args.format, document):
         return EXIT_ERROR
     return explanation.exit_code
 
@@ -650,7 +657,7 @@ def run_graph(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for diagnostic in diagnostics:
         _complain(f"{diagnostic.severity.value}: {diagnostic}")
-    if not _write_or_print(args, document):
+    if not _write_or_print(args, args.format, document):
         return EXIT_ERROR
     return EXIT_ERROR if any(d.severity.value == "error" for d in diagnostics) else EXIT_OK
 
@@ -659,6 +666,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from depcheck.pipeline import ScanError, scan
     from depcheck.recommend.images import SUGGESTION_HEADER, compose_suggestion
     from depcheck.report.plan import render_plan_text
+    from depcheck.report.sanitize import log_document
 
     if args.emit is not None and args.emit[0] != "compose":
         raise UsageError(f"--emit {args.emit[0]}: the only format is compose")
@@ -669,7 +677,7 @@ def run_plan(args: argparse.Namespace) -> int:
         _complain(f"error: {exc}")
         return EXIT_ERROR
     report = replace(report, root=display_root(Path(args.path)))
-    sys.stdout.write(render_plan_text(report))
+    sys.stdout.write(log_document(render_plan_text(report)))
     sys.stdout.flush()
     if args.emit is None:
         return report.exit_code

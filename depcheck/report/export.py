@@ -32,7 +32,7 @@ from depcheck.graph import DependencyGraph, Node
 from depcheck.model import Conflict, Dependency, Kind, Requirement
 from depcheck.report import mermaid
 from depcheck.report.conflict_graph import conflict_graph
-from depcheck.report.text import clean
+from depcheck.report.sanitize import clean
 
 FORMATS = ("dot", "graphml", "mermaid", "json")
 _SHAPES = {"service": "box", "package": "ellipse"}

@@ -24,20 +24,8 @@ from depcheck.model import (
 )
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.paths import points_at_file, workspace_path
+from depcheck.report.sanitize import escape_data, escape_property
 from depcheck.report.summary import conflict_counts, input_counts
-from depcheck.report.text import clean
-
-
-def escape_data(value: str) -> str:
-    """A workflow command's message (other control characters, which the log would interpret
-    as terminal escapes, are shown as `\\x1b`)."""
-    value = clean(value, keep_line_breaks=True)
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    """A workflow command's property value (``file``, ``title``, ...)."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(name: str, message: str, properties: dict[str, str | int]) -> str:

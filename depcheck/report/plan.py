@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from depcheck import __version__
 from depcheck.model import Conflict, Host, Kind, Plan, Report, Severity
-from depcheck.report.text import clean
+from depcheck.report.sanitize import clean
 
 
 def _host_line(host: Host) -> str:

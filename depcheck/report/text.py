@@ -2,7 +2,7 @@
 
 Readable three ways (UX.md): in a colour terminal, in a plain CI log (symbols and words carry the
 meaning, colour only decorates) and in a narrow window (long cells fold instead of vanishing).
-Everything that comes from a scanned file goes through `clean()` and into `rich.text.Text`,
+Everything that comes from a scanned file goes through `sanitize.clean()` and into `rich.text.Text`,
 never into markup, so file content cannot inject escape sequences or rich markup.
 """
 
@@ -20,28 +20,10 @@ from rich.text import Text
 from depcheck import __version__
 from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
 from depcheck.report.interface import RenderOptions, ReportFormatter
+from depcheck.report.sanitize import clean
 
-# C0 and C1 controls but the tab (ANSI escapes, bells, line breaks that would forge a log line),
-# and the Unicode bidirectional controls that make text display in another order than it reads
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CONFLICTS_PER_HOST = 25
 REQUIREMENTS_PER_CONFLICT = 8
-
-
-def clean(text: str, *, keep_line_breaks: bool = False) -> str:
-    """Neutralise control characters (ANSI escapes, bells, line breaks, bidi overrides) from file
-    content: each is shown as its escape, `\\x1b` or `\\u202e`. `keep_line_breaks` leaves CR
-    and LF for a format that encodes them itself."""
-    return _CONTROL_RE.sub(_escape_breaks if keep_line_breaks else _escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _escape_breaks(match: re.Match[str]) -> str:
-    return match.group(0) if match.group(0) in "\r\n" else _escape(match)
 
 
 _SYMBOL = {Kind.INCOMPATIBLE: ("✗", "bold red"), Kind.PIN_MISMATCH: ("≠", "yellow")}

@@ -14,7 +14,7 @@ from depcheck import __version__
 from depcheck.analysis.why import Explanation
 from depcheck.graph import PathStep
 from depcheck.report.interface import RenderOptions
-from depcheck.report.text import clean
+from depcheck.report.sanitize import clean
 
 
 def _step_label(step: PathStep) -> Text:

@@ -294,14 +294,16 @@ def describe_requirement_error(text: str, exc: InvalidRequirement) -> tuple[str,
     return f"{message} (in {_excerpt(text, column)!r})", column
 
 
-def _excerpt(text: str, column: int | None, width: int = 80) -> str:
-    """`text`, or for a long line the `width` characters around `column`, marked with `…`."""
-    if len(text) <= width:
-        return text
-    centre = column if column is not None else 0
-    start = max(0, min(centre - width // 2, len(text) - width))
-    piece = text[start : start + width]
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+def _excerpt(text: str, column: int | None, width: int = 40) -> str:
+    """The part of `text` an error points at: up to `width` characters before `column` and the
+    token at `column`, never the rest of the line (a line may hold a credential: an include of a
+    file that is not a requirements file quotes no more than its first bad token)."""
+    start_of_token = min(column or 0, len(text))
+    end = start_of_token
+    while end < len(text) and end - start_of_token < width and not text[end].isspace():
+        end += 1
+    start = max(0, start_of_token - width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 @dataclass(slots=True)

@@ -41,7 +41,9 @@ def test_each_kind_of_pep508_syntax_error(
     error = result.only("svc/requirements.txt")
     assert (error["line"], error["column"]) == (3, column)
     assert message in error["message"]
-    assert repr(text) in error["message"]  # the line is quoted, so the reader sees it
+    # the line is quoted up to the bad token, so the reader sees where, and no further (a line
+    # can hold a credential)
+    assert f"(in {text[: column - 1]!r}"[:-1] in error["message"]
     result.assert_healthy_still_analysed()
     assert "svc" in result.services  # the rest of the file still counts
 

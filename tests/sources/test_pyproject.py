@@ -602,7 +602,7 @@ def test_wrong_shapes_name_file_and_line_and_the_rest_is_read(tmp_path: Path) ->
             10,
             38,  # the second ">"
             "expected a marker variable or quoted string "
-            "(in \"requests >= 2.0 ; python_version >> '3'\")",
+            "(in 'requests >= 2.0 ; python_version >>…')",
         ),
         (11, 8, "expected semicolon (after name with no version specifier) or end (in 'bad name')"),
         (

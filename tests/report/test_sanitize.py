@@ -1,0 +1,102 @@
+"""The one sanitising module: redaction, inert log text, and per-destination escapes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from depcheck.report.sanitize import (
+    clean,
+    escape_data,
+    escape_property,
+    json_document,
+    log_document,
+    markdown_document,
+    redact,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kept"),
+    [
+        (
+            "extraheader = AUTHORIZATION: basic c2VjcmV0VG9rZW4xMjM=",
+            "c2VjcmV0VG9rZW4xMjM=",
+            "AUTHORIZATION: basic ***",
+        ),
+        ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y", "eyJhbGci", "Authorization: Bearer ***"),
+        ("authorization%3A basic dXNlcjpwYXNz", "dXNlcjpwYXNz", "authorization%3A basic ***"),
+        ("curl -H 'bearer abcdef0123456789'", "abcdef0123456789", "bearer ***"),
+        (
+            "--index-url https://user:s3cret@pypi.example.invalid/simple",
+            "s3cret",
+            "https://***@pypi.example.invalid/simple",
+        ),
+        ("https://TOKEN0123456789@github.com/o/r", "TOKEN0123456789", "https://***@github.com"),
+        ("ghp_" + "a" * 36, "a" * 36, "ghp_***"),
+        ("github_pat_11ABCDEFG0123456789_abcdefXYZ", "11ABCDEFG", "github_pat_***"),
+        ("glpat-abcdefghij0123456789", "abcdefghij0123456789", "glpat-***"),
+        ("//registry.npmjs.org/:_authToken=abcdef-123", "abcdef-123", "_authToken=***"),
+        ("password = hunter2", "hunter2", "password = ***"),
+        ("https://h.invalid/simple?token=abc123&x=1", "abc123", "?token=***&x=1"),
+        ("AKIAABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNOP", "AKIA***"),
+    ],
+)
+def test_credentials_are_redacted(text: str, secret: str, kept: str) -> None:
+    redacted = redact(text)
+    assert secret not in redacted
+    assert kept in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "requests>=2.31 ; python_version >= '3.8'",
+        "pkg @ git+ssh://git@github.com/org/repo.git@v1.0",
+        "services/basic/requirements.txt: basic requirements only",
+        "no version satisfies urllib3==1.0 (api), urllib3<2 (auth)",
+        "https://pypi.org/simple/requests/",
+    ],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_clean_escapes_controls_and_the_legacy_command() -> None:
+    assert clean("a\x1b[31mb\nc\u202ed##[stop]") == "a\\x1b[31mb\\x0ac\\u202ed#\\x23[stop]"
+    assert clean("a\nb", keep_line_breaks=True) == "a\nb"
+
+
+@pytest.mark.parametrize(
+    "line", ["::error::x", "  ::error::x", "\x1b[1m::warning::y", "\t \x1b[0;31m::set-output x"]
+)
+def test_no_log_line_starts_a_workflow_command(line: str) -> None:
+    for text in (log_document(f"ok\n{line}\n"), markdown_document(f"ok\n{line}\n")):
+        for each in text.splitlines():
+            assert not each.lstrip().lstrip("\x1b[01;3m").startswith("::"), text
+
+
+def test_json_document_stays_the_same_json_and_becomes_inert() -> None:
+    value = {"m": "##[stop-commands]x ###[y \u2028::error::z \x85 ok"}
+    text = json_document(json.dumps(value, indent=2, ensure_ascii=False))
+    assert "##[" not in text
+    assert all(not line.lstrip().startswith("::") for line in text.splitlines())
+    assert json.loads(text) == value
+
+
+def test_workflow_command_escapes() -> None:
+    assert escape_data("50%\r\n##[x") == "50%25%0D%0A#\\x23[x"
+    assert escape_property("a:b,c") == "a%3Ab%2Cc"
+
+
+@given(st.text())
+def test_documents_never_hold_a_command(value: str) -> None:
+    for render in (log_document, markdown_document):
+        text = render(clean(value))
+        assert "##[" not in text
+        for line in text.splitlines():
+            assert not line.lstrip(" \t\f\v").startswith("::")
+    assert "##[" not in json_document(json.dumps(value, ensure_ascii=False))
