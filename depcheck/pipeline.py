@@ -358,4 +358,27 @@ def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
             d.message,
         )
         seen.setdefault(key, d)
-    return tuple(seen[k] for k in sorted(seen, key=lambda k: (k[1], k[2], k[3], k[0], k[4])))
+    ordered = [seen[k] for k in sorted(seen, key=lambda k: (k[1], k[2], k[3], k[0], k[4]))]
+    return _fold(ordered)
+
+
+def _fold(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Identical warnings at several places become one, at the first, with a count.
+
+    Errors stay one per place: each marks a line to fix, and editors jump to each.
+    """
+    places: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.severity is Severity.WARNING:
+            places.setdefault(d.message, []).append(d)
+    folded: list[Diagnostic] = []
+    for d in diagnostics:
+        same = places.get(d.message) if d.severity is Severity.WARNING else None
+        if same is None or len(same) == 1:
+            folded.append(d)
+        elif same[0] is d:
+            others = [str(o.location) for o in same[1:]]
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            message = f"{d.message} ({len(same)} times; also {shown})"
+            folded.append(Diagnostic(d.severity, d.location, message))
+    return tuple(folded)

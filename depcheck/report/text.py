@@ -55,6 +55,26 @@ class TextFormatter(ReportFormatter):
             console.print()
             conflicts = [c for c in report.conflicts if c.host == host.name]
             self._host(console, host, conflicts, plans.get(host.name))
+        unanalysed = sorted(
+            (o.location.path, o.location.line or 0, entry.service.name, o.text)
+            for entry in report.services
+            for source in entry.sources
+            for o in source.opaque
+        )
+        if unanalysed:
+            console.print()
+            console.print(
+                Text(
+                    f"not analysed: {_plural(len(unanalysed), 'requirement')} with no project "
+                    "name (local paths, URLs); what they install is not checked"
+                ),
+                soft_wrap=True,
+            )
+            for path, number, service, written in unanalysed:
+                where = f"{path}:{number}" if number else path
+                entry = Text(f"  {clean(service)}  {clean(written)}  ")
+                entry.append(clean(where), style="dim")
+                console.print(entry, soft_wrap=True)
         if report.diagnostics:
             console.print()
             for diagnostic in report.diagnostics:

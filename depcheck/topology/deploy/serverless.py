@@ -31,6 +31,15 @@ from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml")
 _VARIABLE_RE = re.compile(r"\$\{([^{}]+)\}")
+_HANDLER_LANGUAGES = (
+    (".py", "python"),
+    (".js", "node"),
+    (".mjs", "node"),
+    (".cjs", "node"),
+    (".ts", "node"),
+    (".go", "go"),
+    (".rb", "ruby"),
+)
 
 
 def layer_logical_id(name: str) -> str:
@@ -141,7 +150,12 @@ class _Service:
         if python is None and isinstance(runtime, str) and "${" not in runtime:
             return None  # another language's function
         if python is None:
-            self.warn(origin, f"function {name}: its runtime is not known; Python unknown")
+            language = self.handler_language(definition, provider)
+            if language != "python":
+                # no runtime stated: the provider's default, or the handler's file, is not
+                # Python (Node for AWS, OpenWhisk, Cloudflare, Twilio, ...): not a Python host
+                return None
+            self.warn(origin, f"function {name}: no runtime stated; its Python is unknown")
         runtime_line = (
             definition.line_of("runtime")
             if isinstance(definition, YamlMap) and "runtime" in definition
@@ -186,6 +200,38 @@ class _Service:
             platform="linux",
             machine="aarch64" if architecture == "arm64" else None,
         )
+
+    def handler_language(self, definition: dict[str, Any], provider: dict[str, Any]) -> str | None:
+        """`python` when the function's handler is a Python file, else the other language seen
+        (`node`, ...), else None (nothing says).
+
+        Without a runtime, Serverless deploys the provider's default, which is Node.js for AWS
+        and most others; only a handler module found as a `.py` file makes it Python.
+        """
+        handler = self.resolve(definition.get("handler"))
+        base = self.directory
+        module = definition.get("module")
+        if isinstance(module, str):
+            base = self.local_dir(module) or base
+        if isinstance(handler, str) and "${" not in handler:
+            stem = handler.rsplit(".", 1)[0] if "." in handler else handler
+            for extension, language in _HANDLER_LANGUAGES:
+                joined = self.repo.join(base, stem + extension)
+                if joined is not None and self.repo.is_file(joined):
+                    return language
+        plugins = self.data.get("plugins")
+        if isinstance(plugins, dict):
+            plugins = plugins.get("modules")
+        if isinstance(plugins, list) and "serverless-python-requirements" in plugins:
+            return "python"
+        provider_name = provider.get("name")
+        if isinstance(provider_name, str) and provider_name.lower() != "aws":
+            return "other"
+        for marker, language in (("package.json", "node"), ("go.mod", "go"), ("pom.xml", "java")):
+            joined = self.repo.join(base, marker)
+            if joined is not None and self.repo.is_file(joined):
+                return language
+        return "node"  # AWS's default runtime
 
     def warn(self, location: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(Severity.WARNING, location, message))
