@@ -314,6 +314,10 @@ class Image:
     installs: tuple[str, ...]
 
 
+#: CPU seconds the plan of one host may take by default (`--plan-budget`)
+PLAN_BUDGET = 2.0
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """How to make a host conflict-free: the fewest groups, or the fewest services to move out."""
@@ -324,6 +328,8 @@ class Plan:
     method: str
     #: the groups in deployment terms (one image each), when the host must split
     images: tuple[Image, ...] = ()
+    #: no partition has fewer groups than this (proven; equal to len(groups) for an exact plan)
+    lower_bound: int = 1
 
 
 @dataclass(frozen=True, slots=True)

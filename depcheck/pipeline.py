@@ -17,6 +17,7 @@ from depcheck.analysis.baseline import active_entries, apply_ignores
 from depcheck.analysis.conflicts import PYTHON, admits, analyse_host, intersection
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
+    PLAN_BUDGET,
     Conflict,
     Diagnostic,
     Environment,
@@ -73,6 +74,8 @@ class ScanOptions:
     hosts_from: str = "auto"
     #: also take folders of examples, samples, docs, fixtures, ... for services
     include_examples: bool = False
+    #: CPU seconds the plan of one host may take (depcheck.recommend.plan_host)
+    plan_budget: float = PLAN_BUDGET
 
 
 def load_topology_config(root: Path, explicit: Path | None) -> Config | None:
@@ -291,7 +294,8 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
             for c in analysis.conflicts
             if any(e.matches(host.name, c.package, c.services) for e in accepted)
         }
-        plan = plan_host(host, [c for c in analysis.clashes if c.package not in ignored])
+        clashes = [c for c in analysis.clashes if c.package not in ignored]
+        plan = plan_host(host, clashes, budget=options.plan_budget)
         plans.append(with_images(plan, host, topology.services, sources))
         conflicts.extend(recommend(conflict, plan) for conflict in analysis.conflicts)
     for service in topology.services:

@@ -68,6 +68,7 @@ def test_demo_report_content(scan_json: ScanJson) -> None:
         "groups": [["api", "auth"], ["billing"]],
         "isolate": ["billing"],
         "method": "exact",
+        "lower_bound": 2,
         "images": [
             {
                 "name": "api-auth",

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 
+from benchmarks.plan_graphs import mycielski
 from depcheck.analysis.conflicts import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import Action, Host, Kind, Plan, Requirement
@@ -19,7 +20,7 @@ def host_of(requirements: Mapping[str, Sequence[Requirement]], name: str = "web"
     return Host(name, tuple(sorted(requirements)), PY311)
 
 
-def plan_for(requirements: Mapping[str, Sequence[Requirement]], **kwargs: int):  # type: ignore[no-untyped-def]
+def plan_for(requirements: Mapping[str, Sequence[Requirement]], **kwargs: float):  # type: ignore[no-untyped-def]
     host = host_of(requirements)
     analysis = analyse_host(host, requirements, DependencyGraph.build({}))
     plan = plan_host(host, analysis.clashes, **kwargs)
@@ -163,24 +164,61 @@ def test_plans_are_optimal_against_brute_force(seed: int) -> None:
         for removed in itertools.combinations(names, size)
         if not incompatible_services(requirements, [n for n in names if n not in removed])
     )
-    assert len(plan.groups) == fewest
+    assert len(plan.groups) == fewest == plan.lower_bound
     assert len(plan.isolate) == smallest
     assert plan.method == "exact"
 
 
-def test_a_search_that_runs_out_of_budget_says_heuristic() -> None:
-    rng = random.Random(7)
-    requirements = {
-        f"s{i:02}": [req(f"p{j}=={rng.randint(1, 3)}") for j in range(6) if rng.random() < 0.5]
-        for i in range(45)
-    }
-    plan, _ = plan_for(requirements, budget=5)
+def star_requirements(n: int, edges: Sequence[tuple[int, int]]) -> dict[str, list[Requirement]]:
+    """Services that clash exactly along `edges`: u pins star-u==1, each later neighbour ==2."""
+    requirements = {f"s{u:02}": [req(f"star-{u}==1")] for u in range(n)}
+    for u, v in edges:
+        requirements[f"s{max(u, v):02}"].append(req(f"star-{min(u, v)}==2"))
+    return requirements
+
+
+def test_a_search_that_runs_out_of_budget_says_heuristic_and_what_it_proved() -> None:
+    # Mycielski M5: 23 services, no three clash pairwise, yet five groups are needed
+    requirements = star_requirements(*mycielski(5))
+    plan, _ = plan_for(requirements, budget=0.0)
     assert plan.method == "heuristic"
     assert_valid(plan, requirements)
-    exact, _ = plan_for(requirements)
+    assert 2 <= plan.lower_bound < len(plan.groups)
+    exact, _ = plan_for(requirements, budget=30.0)
     assert exact.method == "exact"
-    assert len(exact.groups) <= len(plan.groups)
+    assert len(exact.groups) == exact.lower_bound == 5
+    assert_valid(exact, requirements)
     assert len(exact.isolate) <= len(plan.isolate)
+
+
+def test_a_hostile_host_gets_a_valid_plan_within_its_budget() -> None:
+    # dense random clashes between 80 services: the search stops at its budget
+    rng = random.Random(3)
+    edges = [(u, v) for u, v in itertools.combinations(range(80), 2) if rng.random() < 0.6]
+    requirements = star_requirements(80, edges)
+    plan, _ = plan_for(requirements, budget=0.2)
+    assert_valid(plan, requirements)
+    assert 1 <= plan.lower_bound <= len(plan.groups)
+    if plan.method == "exact":
+        assert plan.lower_bound == len(plan.groups)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_plans_on_small_clash_graphs_match_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.randint(2, 7)
+    edges = [(u, v) for u, v in itertools.combinations(range(n), 2) if rng.random() < 0.5]
+    requirements = star_requirements(n, edges)
+    plan, _ = plan_for(requirements)
+    assert_valid(plan, requirements)
+    adjacent = set(edges) | {(v, u) for u, v in edges}
+    fewest = min(
+        len(p)
+        for p in partitions(list(range(n)))
+        if all((u, v) not in adjacent for g in p for u, v in itertools.combinations(g, 2))
+    )
+    assert len(plan.groups) == plan.lower_bound == fewest
+    assert plan.method == "exact"
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from depcheck import __version__
-from depcheck.model import Environment, Report
+from depcheck.model import PLAN_BUDGET, Environment, Report
 from depcheck.report.interface import OutputFormat, RenderOptions
 
 if TYPE_CHECKING:
@@ -201,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         "into a temporary directory; the working tree is not touched)",
     )
     _common_options(scan)
+    _plan_budget_option(scan)
 
     why = commands.add_parser(
         "why",
@@ -295,7 +296,29 @@ def build_parser() -> argparse.ArgumentParser:
         "(other existing files are never overwritten)",
     )
     _common_options(plan)
+    _plan_budget_option(plan)
     return parser
+
+
+def _plan_budget_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--plan-budget",
+        metavar="SECONDS",
+        type=_seconds,
+        default=PLAN_BUDGET,
+        help="CPU seconds the plan of one host may take (default: %(default)g); past it the "
+        "plan keeps the best split found, says heuristic and how many groups are needed at least",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text!r}")
+    return value
 
 
 def interpreter_environment() -> Environment:
@@ -398,6 +421,7 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
         today=datetime.date.today(),
         hosts_from=args.hosts_from,
         include_examples=args.include_examples,
+        plan_budget=getattr(args, "plan_budget", PLAN_BUDGET),
     )
 
 

@@ -1,6 +1,6 @@
 """Host plans and per-conflict advice: align, isolate, or split.
 
-For a host with incompatibilities we answer two questions exactly (up to a search budget):
+For a host with incompatibilities we answer two questions exactly (within a time budget):
 
 * **groups**: the fewest conflict-free groups the host's services can be split into (colouring);
 * **isolate**: the fewest services whose removal leaves the rest conflict-free (vertex cover).
@@ -12,30 +12,48 @@ services clash while no two do, and the search handles that too (hyperedges, fou
 
 Services with identical ranges on every clashing package are interchangeable, so the search runs
 on those classes (a thousand services sharing one pin are one vertex) and on each connected
-component separately. Within `exact_limit` classes per component the search is exhaustive; above
-it, or when the node budget runs out, we keep the best found and say the plan is `heuristic`.
+component separately. Each host gets `budget` CPU seconds (`--plan-budget`, default 2), shared
+out between its components as the search goes; when it runs out (or a component has more than
+`EXACT_LIMIT` classes) we keep the best answer found and say the plan is `heuristic`, with the
+lower bound on the groups that was proven (the largest clique found, or every k refuted).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import networkx as nx
 from packaging.version import Version
 
 from depcheck.analysis.conflicts import HOST_PYTHON, Clash, admits, satisfiable
-from depcheck.model import Action, Conflict, Host, Kind, Plan, Recommendation, is_version
+from depcheck.model import (
+    PLAN_BUDGET,
+    Action,
+    Conflict,
+    Host,
+    Kind,
+    Plan,
+    Recommendation,
+    is_version,
+)
+from depcheck.recommend.colouring import (
+    Deadline,
+    exact_colouring,
+    greedy,
+    heuristic_colourings,
+    max_clique,
+)
 
-EXACT_LIMIT = 60
-NODE_BUDGET = 500_000
+#: above this many classes in one component only heuristics run (the searches recurse per class)
+EXACT_LIMIT = 400
 
 Signature = tuple[tuple[str, str], ...]
 
 
-class _BudgetExceeded(Exception):
+class _OutOfTime(Exception):
     pass
 
 
@@ -72,12 +90,23 @@ class _Problem:
                 sorted(by_signature.items(), key=lambda item: item[1])
             )
         ]
+        # two classes clash when some package's ranges of theirs do not intersect: per package,
+        # one check per pair of distinct ranges (not per pair of classes)
         self.edges: dict[int, set[int]] = {c.index: set() for c in self.classes}
-        for a in self.classes:
-            for b in self.classes[a.index + 1 :]:
-                if not self.compatible([a, b]):
-                    self.edges[a.index].add(b.index)
-                    self.edges[b.index].add(a.index)
+        by_range: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for cls in self.classes:
+            for package, key in cls.signature.items():
+                by_range[package][key].append(cls.index)
+        for holders in by_range.values():
+            keys = sorted(holders)
+            for i, first in enumerate(keys):
+                for second in keys[i + 1 :]:
+                    if satisfiable((first, second)):
+                        continue
+                    for a in holders[first]:
+                        self.edges[a].update(holders[second])
+                    for b in holders[second]:
+                        self.edges[b].update(holders[first])
         self.age = _ages(self.classes, clashes)
         # with interval ranges only (no `!=`, no `===`), pairwise compatibility is the whole
         # story (Helly): the searches can skip the full check
@@ -152,94 +181,45 @@ def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]
 
 
 def _colour(
-    problem: _Problem, component: list[_Class], *, budget: int
-) -> tuple[list[list[_Class]], bool]:
-    """Fewest compatible groups for one component; returns (groups, exact).
+    problem: _Problem, component: list[_Class], deadline: Deadline
+) -> tuple[list[list[_Class]], int, bool]:
+    """Fewest compatible groups for one component; returns (groups, proven lower bound, exact).
 
-    Branch and bound in DSATUR order: always extend the class whose clashing neighbours already
-    sit in the most different groups, try the groups it fits (a pairwise check, then the full
-    constraint check for clashes of three or more), open a new group only while that can still
-    beat the best partition found, and stop as soon as it meets the clique lower bound.
+    The lower bound is the largest clique of pairwise-clashing classes found within a quarter of
+    the time left (each needs a group of its own). Several heuristics give the first answer; when
+    it is above the bound, a DSATUR branch and bound (recommend/colouring.py) decides k groups
+    for k from the bound upwards until one works (optimal) or the deadline stops it (heuristic).
     """
-    by_index = {c.index: c for c in component}
-    order = sorted(component, key=lambda c: (-len(problem.edges[c.index]), -c.weight, c.services))
-    best = _greedy_colour(problem, order)
-    lower = _clique_bound(problem, order)
-    if len(best) <= lower:
-        return best, True
-    if len(component) > EXACT_LIMIT:
-        return best, False
-    groups: list[list[_Class]] = []
-    group_of: dict[int, int] = {}
-    nodes = 0
-
-    def saturation(cls: _Class) -> int:
-        return len({group_of[n] for n in problem.edges[cls.index] if n in group_of})
-
-    def search() -> None:
-        nonlocal best, nodes
-        nodes += 1
-        if nodes > budget:
-            raise _BudgetExceeded
-        if len(group_of) == len(component):
-            best = [list(g) for g in groups]
-            return
-        cls = max(
-            (by_index[i] for i in by_index if i not in group_of),
-            key=lambda c: (saturation(c), len(problem.edges[c.index]), c.weight, c.services),
-        )
-        taken = {group_of[n] for n in problem.edges[cls.index] if n in group_of}
-        for position, group in enumerate(groups):
-            if position in taken or (
-                not problem.pairwise and not problem.compatible([*group, cls])
-            ):
-                continue
-            group.append(cls)
-            group_of[cls.index] = position
-            search()
-            del group_of[cls.index]
-            group.pop()
-            if len(best) <= lower:
-                return
-        if len(groups) + 1 < len(best):
-            groups.append([cls])
-            group_of[cls.index] = len(groups) - 1
-            search()
-            del group_of[cls.index]
-            groups.pop()
-
-    try:
-        search()
-    except _BudgetExceeded:
-        return best, False
-    return best, True
-
-
-def _greedy_colour(problem: _Problem, order: list[_Class]) -> list[list[_Class]]:
-    groups: list[list[_Class]] = []
-    for cls in order:
-        for group in groups:
-            if problem.compatible([*group, cls]):
-                group.append(cls)
-                break
-        else:
-            groups.append([cls])
-    return groups
-
-
-def _clique_bound(problem: _Problem, order: list[_Class]) -> int:
-    """The largest set of pairwise-clashing classes: each needs a group of its own (exact)."""
-    graph = nx.Graph()
-    members = {c.index for c in order}
-    graph.add_nodes_from(members)
-    graph.add_edges_from(
-        (a, b) for a in members for b in problem.edges[a] if b in members and a < b
+    local = {c.index: i for i, c in enumerate(component)}
+    neighbours = [sorted(local[n] for n in problem.edges[c.index] if n in local) for c in component]
+    order = sorted(
+        range(len(component)),
+        key=lambda i: (-len(neighbours[i]), -component[i].weight, component[i].services),
     )
-    clique, _ = nx.max_weight_clique(graph, weight=None)
-    return max(1, len(clique))
+    rank = [0] * len(component)
+    for position, i in enumerate(order):
+        rank[i] = position
+    fits = None
+    if not problem.pairwise:
+
+        def fits(group: Sequence[int], v: int) -> bool:
+            return problem.compatible([*(component[i] for i in group), component[v]])
+
+    clique, _ = max_clique(neighbours, Deadline(deadline.remaining() / 4))
+    lower = max(1, len(clique))
+    candidates = [greedy(neighbours, order, fits)]
+    if len(candidates[0]) > lower:
+        candidates += heuristic_colourings(neighbours, rank, fits, deadline)
+    best = min(candidates, key=len)
+    exact = len(best) <= lower
+    if not exact and len(component) <= EXACT_LIMIT:
+        best, lower, exact = exact_colouring(
+            neighbours, rank, fits, lower=lower, best=best, clique=clique, deadline=deadline
+        )
+    return [[component[i] for i in group] for group in best], lower, exact
 
 
-def _cover(problem: _Problem, component: list[_Class], *, budget: int) -> tuple[set[int], bool]:
+def _cover(problem: _Problem, component: list[_Class], deadline: Deadline) -> tuple[set[int], bool]:
     """Smallest total weight of classes whose removal leaves the component compatible."""
     weights = {c.index: c.weight for c in component}
     by_index = {c.index: c for c in component}
@@ -248,7 +228,7 @@ def _cover(problem: _Problem, component: list[_Class], *, budget: int) -> tuple[
     }
     exact = len(component) <= EXACT_LIMIT
     while True:
-        chosen, complete = _hitting_set(edges, weights, problem.age, budget=budget if exact else 0)
+        chosen, complete = _hitting_set(edges, weights, problem.age, deadline, exhaustive=exact)
         exact = exact and complete
         remaining = [by_index[i] for i in sorted(weights) if i not in chosen]
         core = _unsatisfiable_core(problem, remaining)
@@ -273,21 +253,23 @@ def _hitting_set(
     edges: set[frozenset[int]],
     weights: Mapping[int, int],
     age: Mapping[int, int],
+    deadline: Deadline,
     *,
-    budget: int,
+    exhaustive: bool,
 ) -> tuple[set[int], bool]:
     """Minimum-weight set meeting every edge; branch on the busiest vertex (in, or out)."""
     greedy = _greedy_hitting_set(edges, weights, age)
     best = (sum(weights[v] for v in greedy), greedy)
-    if budget <= 0:
+    if not exhaustive or deadline.expired():
         return greedy, False
     nodes = 0
 
     def search(open_edges: frozenset[frozenset[int]], chosen: frozenset[int], cost: int) -> None:
         nonlocal best, nodes
         nodes += 1
-        if nodes > budget:
-            raise _BudgetExceeded
+        # a node here costs more than reading the clock: check at every one
+        if deadline.expired():
+            raise _OutOfTime
         if any(not e for e in open_edges):
             return
         if not open_edges:
@@ -313,7 +295,7 @@ def _hitting_set(
 
     try:
         search(frozenset(edges), frozenset(), 0)
-    except _BudgetExceeded:
+    except _OutOfTime:
         return best[1], False
     return best[1], True
 
@@ -321,16 +303,28 @@ def _hitting_set(
 def _greedy_hitting_set(
     edges: set[frozenset[int]], weights: Mapping[int, int], age: Mapping[int, int]
 ) -> set[int]:
+    """Repeatedly take the vertex meeting the most open edges per unit of weight.
+
+    Degrees are kept up to date as edges close (each edge is closed once), not recounted.
+    """
     chosen: set[int] = set()
-    open_edges = set(edges)
-    while open_edges:
-        degree: dict[int, int] = defaultdict(int)
-        for edge in open_edges:
-            for v in edge:
-                degree[v] += 1
-        vertex = min(degree, key=lambda v: (-degree[v] / weights[v], age[v], v))
+    incident: dict[int, list[frozenset[int]]] = defaultdict(list)
+    for edge in edges:
+        for v in edge:
+            incident[v].append(edge)
+    degree = {v: len(e) for v, e in incident.items()}
+    closed: set[frozenset[int]] = set()
+    while len(closed) < len(edges):
+        vertex = min(
+            (v for v in degree if degree[v]),
+            key=lambda v: (-degree[v] / weights[v], age[v], v),
+        )
         chosen.add(vertex)
-        open_edges = {e for e in open_edges if vertex not in e}
+        for edge in incident[vertex]:
+            if edge not in closed:
+                closed.add(edge)
+                for v in edge:
+                    degree[v] -= 1
     return chosen
 
 
@@ -345,18 +339,30 @@ def _matching_bound(edges: frozenset[frozenset[int]], weights: Mapping[int, int]
     return bound
 
 
-def plan_host(host: Host, clashes: Sequence[Clash], *, budget: int = NODE_BUDGET) -> Plan:
-    """The fewest conflict-free groups and the fewest services to move out, for one host."""
+def plan_host(host: Host, clashes: Sequence[Clash], *, budget: float = PLAN_BUDGET) -> Plan:
+    """The fewest conflict-free groups and the fewest services to move out, for one host.
+
+    `budget` is in CPU seconds for the whole host; each component gets an even share of what is
+    left when its turn comes (half for the groups, the rest for the cover), so components that
+    finish early leave their time to the others.
+    """
     if not clashes:
-        return Plan(host.name, (tuple(sorted(host.services)),), (), "exact")
+        return Plan(host.name, (tuple(sorted(host.services)),), (), "exact", lower_bound=1)
+    deadline = Deadline(budget)
     problem = _Problem(clashes)
     colourings: list[list[list[_Class]]] = []
     isolate: set[str] = set()
     exact = True
-    for component in problem.components():
-        groups, colour_exact = _colour(problem, component, budget=budget)
-        chosen, cover_exact = _cover(problem, component, budget=budget)
+    lower = 1
+    components = problem.components()
+    for position, component in enumerate(components):
+        started = time.process_time()
+        share = deadline.remaining() / (len(components) - position)
+        groups, bound, colour_exact = _colour(problem, component, Deadline(share / 2))
+        # the cover's time ends where this component's share does
+        chosen, cover_exact = _cover(problem, component, Deadline(share, start=started))
         exact = exact and colour_exact and cover_exact
+        lower = max(lower, bound)
         colourings.append(groups)
         for cls in component:
             if cls.index in chosen:
@@ -383,6 +389,7 @@ def plan_host(host: Host, clashes: Sequence[Clash], *, budget: int = NODE_BUDGET
         groups=tuple(final),
         isolate=tuple(sorted(isolate)),
         method="exact" if exact else "heuristic",
+        lower_bound=lower,
     )
 
 

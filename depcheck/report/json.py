@@ -124,6 +124,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
         "groups": [list(g) for g in plan.groups],
         "isolate": list(plan.isolate),
         "method": plan.method,
+        "lower_bound": plan.lower_bound,
         "images": [
             {"name": i.name, "services": list(i.services), "installs": list(i.installs)}
             for i in plan.images

@@ -23,7 +23,7 @@ from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Repo
 from depcheck.report import mermaid
 from depcheck.report.conflict_graph import ConflictEdge, conflict_graph
 from depcheck.report.interface import RenderOptions, ReportFormatter
-from depcheck.report.summary import conflict_counts, input_counts, plural
+from depcheck.report.summary import HEURISTIC_NOTE, at_least, conflict_counts, input_counts, plural
 
 #: the first line, so a bot can find and update its own comment
 MARKER = "<!-- depcheck:report -->"
@@ -241,11 +241,12 @@ class MarkdownFormatter(ReportFormatter):
         if len(plan.groups) == 1:
             return f"**Plan:** keep {code(host.name)} together: align the pinned versions below."
         groups = " ".join("[" + ", ".join(code(s) for s in g) + "]" for g in plan.groups)
-        line = f"**Plan:** split {code(host.name)} into {len(plan.groups)} groups: {groups}"
+        count = f"{len(plan.groups)} groups{at_least(plan)}"
+        line = f"**Plan:** split {code(host.name)} into {count}: {groups}"
         if plan.isolate:
             line += " · or move out just: " + ", ".join(code(s) for s in plan.isolate)
         if plan.method != "exact":
-            line += f" ({text(plan.method)}: too large to search exhaustively)"
+            line += f" ({text(plan.method)}: {HEURISTIC_NOTE})"
         return line
 
     def _diagram(self, section: _HostSection) -> list[str]:

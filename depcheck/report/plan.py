@@ -9,6 +9,7 @@ from __future__ import annotations
 from depcheck import __version__
 from depcheck.model import Conflict, Host, Kind, Plan, Report, Severity
 from depcheck.report.sanitize import clean
+from depcheck.report.summary import at_least
 
 
 def _host_line(host: Host) -> str:
@@ -28,7 +29,7 @@ def _why(conflicts: list[Conflict]) -> str:
 
 def _split(host: Host, plan: Plan, conflicts: list[Conflict]) -> list[str]:
     kind = "image" if host.origin is not None else "host"
-    lines = [f"  split this {kind} into {len(plan.images)}:"]
+    lines = [f"  split this {kind} into {len(plan.images)}{at_least(plan)}:"]
     width = max(len(i.name) for i in plan.images)
     for image in plan.images:
         pad = " " * (width - len(image.name))

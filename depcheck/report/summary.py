@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from depcheck.model import Kind, Report
+from depcheck.model import Kind, Plan, Report
 
 
 def plural(count: int, noun: str) -> str:
@@ -30,3 +30,12 @@ def input_counts(report: Report) -> str:
     if report.warnings:
         parts.append(plural(len(report.warnings), "warning"))
     return ", ".join(parts)
+
+
+#: what a heuristic plan says about itself
+HEURISTIC_NOTE = "the best found within the plan budget, --plan-budget"
+
+
+def at_least(plan: Plan) -> str:
+    """`` (at least 3)`` after a group count the search could not prove smallest, else ``""``."""
+    return f" (at least {plan.lower_bound})" if plan.lower_bound < len(plan.groups) else ""

@@ -21,6 +21,8 @@ from depcheck import __version__
 from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.sanitize import clean
+from depcheck.report.summary import HEURISTIC_NOTE
+from depcheck.report.summary import at_least as _at_least
 
 CONFLICTS_PER_HOST = 25
 REQUIREMENTS_PER_CONFLICT = 8
@@ -189,11 +191,13 @@ class TextFormatter(ReportFormatter):
             text.append(f"keep {clean(host.name)} together: align the pinned versions above")
             return text
         groups = " ".join("[" + ", ".join(clean(s) for s in g) + "]" for g in plan.groups)
-        text.append(f"split {clean(host.name)} into {len(plan.groups)} groups: {groups}")
+        text.append(
+            f"split {clean(host.name)} into {len(plan.groups)} groups{_at_least(plan)}: {groups}"
+        )
         if plan.isolate:
             text.append("\n        or move out just: " + ", ".join(clean(s) for s in plan.isolate))
         if plan.method != "exact":
-            text.append(f"   ({plan.method}: too large to search exhaustively)", style="dim")
+            text.append(f"   ({plan.method}: {HEURISTIC_NOTE})", style="dim")
         return text
 
     def _summary(self, report: Report) -> Text:
