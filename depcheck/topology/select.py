@@ -54,6 +54,7 @@ from depcheck.topology.discover import (
     not_deployed_reason,
     service_dir_of,
 )
+from depcheck.topology.python_releases import complete_version
 
 HOSTS_FROM = ("auto", "config", "deploy", "single")
 _EXTRA_SKIP = frozenset({".aws-sam", "cdk.out", ".serverless", ".terraform", ".docker"})
@@ -182,7 +183,7 @@ def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost],
                 installs=image.installs,
                 python=image.python,
                 python_origin=Location(path, image.python_line) if image.python_line else None,
-                platform="linux",
+                platform=image.platform,
                 machine=image.machine,
                 notes=(*image.notes, f"build context {image.context} (guessed: no Compose file)"),
             )
@@ -380,11 +381,14 @@ def _unique_names(hosts: list[DeployHost]) -> list[DeployHost]:
 def deploy_environment(host: DeployHost, defaults: EnvironmentDefaults) -> Environment:
     """A deployment host's marker environment: what its files say, else the defaults'."""
     where = str(host.python_origin or host.origin)
-    python = (
-        (host.python, where)
-        if host.python
-        else ((defaults.python, "--python") if defaults.python else None)
-    )
+    python: tuple[str, str] | None = None
+    assumed: str | None = None
+    if host.python:
+        # a deployment file naming only a minor runs its newest patch: say so when we assume it
+        full, assumed = complete_version(host.python)
+        python = (full, where)
+    elif defaults.python:
+        python = (defaults.python, "--python")
     platform = (
         (host.platform, where if host.python else str(host.origin))
         if host.platform
@@ -393,6 +397,8 @@ def deploy_environment(host: DeployHost, defaults: EnvironmentDefaults) -> Envir
     environment = make_environment(python, platform, defaults.interpreter)
     if host.machine:
         environment = replace(environment, platform_machine=host.machine)
+    if assumed:
+        environment = replace(environment, source=f"{environment.source}; {assumed}")
     return environment
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from depcheck.model import Diagnostic, Location, Severity
-from depcheck.topology.deploy.dockerfile import machine_of, read_image
+from depcheck.topology.deploy.dockerfile import machine_of, os_of, read_image
 from depcheck.topology.deploy.interface import (
     DeployError,
     DeployHost,
@@ -409,6 +409,7 @@ class _Project:
             + f", context {build.context}"
         )
         machine = machine_of(build.platform) if build.platform else None
+        platform = os_of(build.platform) if build.platform else None
         python_origin = (
             Location(
                 build.file if build.inline is not None else build.dockerfile, image.python_line
@@ -425,7 +426,7 @@ class _Project:
             installs=image.installs,
             python=image.python,
             python_origin=python_origin,
-            platform="linux",
+            platform=platform or image.platform,
             machine=machine or image.machine,
             notes=tuple(notes),
         )

@@ -186,18 +186,35 @@ class BaseImage:
     distro_python: str | None = None
     workdir: str = "/"
     env: tuple[tuple[str, str], ...] = ()
+    #: `win32` for Windows base images, None for Linux
+    platform: str | None = None
 
 
 def _tag_version(tag: str) -> str | None:
-    match = re.match(r"^(?:python|py)?-?(\d+)\.(\d+)(?:\.(\d+))?", tag)
+    """`3.11-slim` -> `3.11`, `3.12.4-bookworm` -> `3.12.4`, `3.15.0a7-slim` -> `3.15.0a7`."""
+    match = re.match(r"^(?:python|py)?-?(\d+)\.(\d+)(?:\.(\d+)((?:a|b|rc)\d+)?)?", tag)
     if match is None:
         return None
-    major, minor, patch = match.groups()
+    major, minor, patch, pre = match.groups()
     if major != "3":
         return None
     if patch is not None and len(patch) <= 3 and not tag[match.end() : match.end() + 1].isdigit():
-        return f"{major}.{minor}.{patch}"
+        return f"{major}.{minor}.{patch}{pre or ''}"
     return f"{major}.{minor}"
+
+
+_WINDOWS_TAG = re.compile(r"(?:^|[-_.])(windowsservercore|nanoserver|ltsc\d{4})(?:$|[-_.])")
+
+
+def platform_of_image(name: str, tag: str) -> str | None:
+    """`win32` for Windows base images (`python:3.12-windowsservercore`, `...-nanoserver-ltsc2022`,
+    `mcr.microsoft.com/windows/servercore`), else None (Linux, as every other image)."""
+    lowered = name.lower()
+    if "/windows/" in lowered + "/" or lowered.endswith(("/windows", "windows/servercore")):
+        return "win32"
+    if _WINDOWS_TAG.search(tag.lower()):
+        return "win32"
+    return None
 
 
 def base_image(reference: str) -> BaseImage:
@@ -230,18 +247,27 @@ def base_image(reference: str) -> BaseImage:
             workdir="/var/task",
             env=(("LAMBDA_TASK_ROOT", "/var/task"), ("LAMBDA_RUNTIME_DIR", "/var/runtime")),
         )
-    return BaseImage(reference, python, distro_python=distro)
+    return BaseImage(reference, python, distro_python=distro, platform=platform_of_image(name, tag))
 
 
 _MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
 
 
 def machine_of(platform: str) -> str | None:
-    """`linux/arm64` -> `aarch64`; None for anything else or unresolved."""
+    """`linux/arm64` -> `aarch64`, `windows/amd64` -> `AMD64` (what Windows reports); None for
+    anything else or unresolved."""
     parts = platform.lower().split("/")
     if len(parts) >= 2 and parts[0] == "linux":
         return _MACHINES.get(parts[1])
+    if len(parts) >= 2 and parts[0] == "windows":
+        return {"amd64": "AMD64", "arm64": "ARM64"}.get(parts[1])
     return None
+
+
+def os_of(platform: str) -> str | None:
+    """`windows/amd64` -> `win32`, `linux/arm64` -> `linux`; None when unresolved."""
+    system = platform.lower().split("/")[0]
+    return {"windows": "win32", "linux": "linux"}.get(system)
 
 
 # ------------------------------------------------------------------------------- image contents
@@ -308,6 +334,7 @@ class _Stage:
     python_line: int | None = None
     distro_python: str | None = None
     machine: str | None = None
+    platform: str | None = None
     workdir: str = "/"
     env: dict[str, str] = field(default_factory=dict)
     args: dict[str, str | None] = field(default_factory=dict)
@@ -337,6 +364,8 @@ class DockerImage:
     machine: str | None
     diagnostics: tuple[Diagnostic, ...]
     notes: tuple[str, ...]
+    #: `sys_platform` of the base image or `--platform`: `win32` or `linux`
+    platform: str = "linux"
 
 
 _INSTALL_PATTERNS = re.compile(
@@ -505,6 +534,7 @@ class _Evaluator:
             value, unresolved = self.substitute(platform, None)
             if not unresolved:
                 stage.machine = machine_of(value)
+                stage.platform = os_of(value)
         parent = self.find_stage(text) if not missing else None
         if parent is not None:
             stage.parent = parent
@@ -512,6 +542,7 @@ class _Evaluator:
             stage.python, stage.python_line = parent.python, parent.python_line
             stage.distro_python = parent.distro_python
             stage.machine = stage.machine or parent.machine
+            stage.platform = stage.platform or parent.platform
             stage.workdir = parent.workdir
             stage.env = dict(parent.env)
             stage.mounts = list(parent.mounts)
@@ -533,6 +564,7 @@ class _Evaluator:
             stage.python = image.python
             stage.python_line = instruction.line if image.python else None
             stage.distro_python = image.distro_python
+            stage.platform = stage.platform or image.platform
             stage.workdir = image.workdir
             stage.dirs.add(image.workdir)
             stage.env = dict(image.env)
@@ -1231,4 +1263,5 @@ def read_image(
         machine=final.machine,
         diagnostics=tuple(diagnostics),
         notes=tuple(notes),
+        platform=final.platform or "linux",
     )
