@@ -212,6 +212,15 @@ class _ServiceMap:
         }
         self.diagnostics: list[Diagnostic] = []
 
+    def select(self, name: str, extras: Sequence[str], *, dev: bool) -> None:
+        """A deployment installs `extras` (and, with `dev`, the development groups) of the
+        service's own project: read its files that way."""
+        service = self.services[name]
+        chosen = tuple(sorted({*service.extras, *extras}))
+        self.services[name] = replace(
+            service, extras=chosen, include_dev=service.include_dev or dev
+        )
+
     def _revive(self, names: list[str]) -> list[str]:
         for name in names:
             self.services[name] = self.reserve.pop(name)
@@ -322,6 +331,8 @@ def hosts_from_deploy(
         per_service: dict[str, list[str]] = {}
         for install in host.installs:
             for name in mapping.map(install.kind, install.path, install.location):
+                if install.extras or install.dev:
+                    mapping.select(name, install.extras, dev=install.dev)
                 paths = per_service.setdefault(name, [])
                 if install.kind is not InstallKind.CODE and install.path not in paths:
                     paths.append(install.path)

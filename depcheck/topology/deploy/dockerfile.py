@@ -24,6 +24,7 @@ is a warning naming the Dockerfile line, and nothing is assumed in its place.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import posixpath
@@ -914,6 +915,12 @@ class _Evaluator:
                 )
                 continue
             installs.extend(self._path_installs(project, stage, cwd, location, command.tool))
+        if command.extras or command.dev:
+            # what of the project it installs: its extras, its development groups
+            installs = [
+                dataclasses.replace(i, extras=tuple(command.extras), dev=command.dev)
+                for i in installs
+            ]
         named = [p for p in command.packages if p.lower() not in TOOLING]
         if named and command.action == "install":
             stage.notes.append(

@@ -104,6 +104,7 @@ _VALUE_OPTIONS = {
     "--without",
     "-E",
     "--extras",
+    "--categories",
     "--dev-group",
     "--python-preference",
     "--cache",
@@ -159,6 +160,49 @@ class InstallCommand:
     python_exe: str | None = None
     #: the executable as written (`/opt/venv/bin/pip`), to tell which environment it installs into
     executable: str = ""
+    #: the project's extras it installs (`pip install .[server]`, `poetry install -E server`,
+    #: `uv sync --extra server`; `*` for --all-extras)
+    extras: list[str] = field(default_factory=list)
+    #: whether it installs development groups too
+    dev: bool = False
+
+
+def _names(value: str) -> list[str]:
+    """`a,b` / `a b` -> [a, b] (Poetry's -E and groups take either)."""
+    return [part for part in re.split(r"[\s,]+", value.strip().strip("'\"")) if part]
+
+
+def _extras_of(word: str) -> list[str]:
+    """`.[server,cli]` -> [server, cli]."""
+    match = re.search(r"\[([^\]]*)\]$", word)
+    return _names(match.group(1)) if match else []
+
+
+def _select(command: InstallCommand, tool: str, options: list[tuple[str, str | None]]) -> None:
+    """Extras and development groups from a project tool's options, in that tool's terms."""
+    dev = tool == "uv"  # `uv sync` installs the dev group unless told not to
+    for name, value in options:
+        if name in ("-E", "--extras", "--extra") and value:
+            command.extras.extend(_names(value))
+        elif name == "--all-extras":
+            command.extras.append("*")
+        elif name in ("--with", "--group", "--dev-group") and value:
+            dev = dev or any(g != "main" for g in _names(value))
+        elif name == "--only" and value:
+            dev = any(g != "main" for g in _names(value))
+        elif name in ("--all-groups", "--dev", "-d"):
+            dev = True
+        elif name in ("--no-dev", "--only-group", "--no-default-groups", "--prod"):
+            dev = name == "--only-group" and value is not None and value != "main"
+        elif name == "--categories" and value:
+            dev = dev or "dev-packages" in _names(value)
+        elif name in ("-G",) and value:
+            if value == ":all":
+                command.extras.append("*")
+                dev = True
+            else:
+                command.extras.extend(_names(value))
+    command.dev = dev
 
 
 def _options(args: list[str]) -> tuple[list[tuple[str, str | None]], list[str]]:
@@ -255,6 +299,8 @@ def _pip(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
             (command.projects if is_path_like(value) else command.packages).append(
                 _strip_extras(value)
             )
+            if is_path_like(value):
+                command.extras.extend(_extras_of(value))
         elif name in ("-t", "--target", "--prefix", "--root"):
             command.target = value
         elif name in ("-w", "--wheel-dir", "-d", "--dest", "-o", "--output-file"):
@@ -266,6 +312,7 @@ def _pip(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
             command.files.append(word)
         elif is_path_like(word):
             command.projects.append(_strip_extras(word))
+            command.extras.extend(_extras_of(word))
         else:
             command.packages.append(_package_name(word))
     if command.action == "sync" and not command.files:
@@ -289,6 +336,8 @@ def _project_tool(tool: str, executable: str, args: list[str]) -> InstallCommand
             command.system = True
         elif name in ("--python", "-p") and value:
             command.python_exe = value
+    if subcommand in ("install", "sync"):
+        _select(command, tool, options)
     if tool == "poetry":
         if subcommand in ("install", "sync"):
             command.action = "sync"

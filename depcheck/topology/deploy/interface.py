@@ -37,6 +37,11 @@ class Install:
     path: str
     kind: InstallKind
     location: Location
+    #: the project's optional-dependency extras the command installs (`*`: all of them)
+    extras: tuple[str, ...] = ()
+    #: whether the command installs development groups too (`poetry install --with dev`,
+    #: `uv sync` without `--no-dev`, `pipenv install --dev`)
+    dev: bool = False
 
 
 @dataclass(frozen=True, slots=True)
