@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
 
 Node = tuple[str, str]
@@ -61,6 +59,8 @@ class DependencyGraph:
     @property
     def graph(self) -> Any:
         """The whole `networkx.DiGraph`: every service, every package, every recorded edge."""
+        import networkx as nx  # imported by the methods that use it: scans need none
+
         if self._graph is None:
             graph = nx.DiGraph()
             for service in self._sources:
@@ -82,6 +82,8 @@ class DependencyGraph:
 
     def service_view(self, service: str) -> Any:
         """The graph of the edges `service`'s own files recorded."""
+        import networkx as nx
+
         view = self._views.get(service)
         if view is None:
             view = nx.DiGraph()
@@ -151,6 +153,8 @@ class DependencyGraph:
         self, service: str, package: str, *, limit: int = 50, shortest: bool = False
     ) -> Iterator[list[PathStep]]:
         """Paths from `service` to `package` in the service's own view, each a list of steps."""
+        import networkx as nx
+
         source, target = service_node(service), package_node(package)
         view = self.service_view(service)
         if source not in view or target not in view:

@@ -314,10 +314,6 @@ class Image:
     installs: tuple[str, ...]
 
 
-#: CPU seconds the plan of one host may take by default (`--plan-budget`)
-PLAN_BUDGET = 2.0
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """How to make a host conflict-free: the fewest groups, or the fewest services to move out."""

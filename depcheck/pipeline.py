@@ -17,7 +17,6 @@ from depcheck.analysis.baseline import active_entries, apply_ignores
 from depcheck.analysis.conflicts import PYTHON, admits, analyse_host, intersection
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
-    PLAN_BUDGET,
     Conflict,
     Diagnostic,
     Environment,
@@ -31,6 +30,7 @@ from depcheck.model import (
     Severity,
     SourceFile,
 )
+from depcheck.recommend import PLAN_BUDGET
 from depcheck.recommend.images import with_images
 from depcheck.recommend.plan import plan_host, recommend
 from depcheck.sources import ReadOptions, SourceError, source_for

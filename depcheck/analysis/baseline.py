@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import subprocess
-import tarfile
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from depcheck.model import Diagnostic, Location, Report, Severity, Suppression
 from depcheck.topology.config import IgnoreEntry
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 class BaselineError(ValueError):
@@ -97,6 +99,8 @@ def apply_ignores(
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # only --diff-base runs git: a scan does not pay the import
+
     try:
         return subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=300
@@ -124,6 +128,8 @@ def checkout_revision(path: Path, ref: str, destination: Path) -> Path:
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()
         raise BaselineError(f"--diff-base: git archive failed: {message[-1] if message else ''}")
+    import tarfile
+
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(destination, filter="data")

@@ -19,19 +19,18 @@ import gc
 import os
 import re
 import sys
-import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from depcheck import __version__
-from depcheck.model import PLAN_BUDGET, Environment, Report
+from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat, RenderOptions
 
 if TYPE_CHECKING:
+    from depcheck.model import Environment, Report
     from depcheck.pipeline import Progress, ScanOptions
 
 T = TypeVar("T")
@@ -325,6 +324,8 @@ def interpreter_environment() -> Environment:
     """The running interpreter's marker environment: the default for unconfigured hosts."""
     from packaging.markers import default_environment
 
+    from depcheck.model import Environment
+
     env = default_environment()
     return Environment(
         python_version=env["python_version"],
@@ -342,6 +343,8 @@ def interpreter_environment() -> Environment:
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file and a rename: never a half-written report."""
     directory = path.parent if str(path.parent) else Path(".")
+    import tempfile
+
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -484,7 +487,7 @@ def _complain(line: str) -> None:
 def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
     """The report of a scan that could not start (a config that cannot be used, no such
     directory): nothing analysed, one error at the place that stopped it."""
-    from depcheck.model import Diagnostic, Location, Severity
+    from depcheck.model import Diagnostic, Location, Report, Severity
     from depcheck.topology.config import ConfigError
 
     # the scan re-raises a config problem as ScanError; the config's own error has its line
@@ -511,6 +514,8 @@ def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) ->
     from depcheck.pipeline import scan
 
     if args.diff_base:
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
             base_root = checkout_revision(options.root, args.diff_base, Path(temp))
             known: frozenset[str] = frozenset()
@@ -771,6 +776,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:
         if getattr(args, "debug", False):
+            import traceback
+
             traceback.print_exc()
         summary = f"{type(exc).__name__}: {exc}".splitlines()[0]
         _complain(

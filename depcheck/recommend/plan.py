@@ -30,7 +30,6 @@ from packaging.version import Version
 
 from depcheck.analysis.conflicts import HOST_PYTHON, Clash, admits, satisfiable
 from depcheck.model import (
-    PLAN_BUDGET,
     Action,
     Conflict,
     Host,
@@ -39,6 +38,7 @@ from depcheck.model import (
     Recommendation,
     is_version,
 )
+from depcheck.recommend import PLAN_BUDGET
 from depcheck.recommend.colouring import (
     Deadline,
     exact_colouring,

@@ -10,8 +10,10 @@ import abc
 import enum
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from depcheck.model import Report
+if TYPE_CHECKING:
+    from depcheck.model import Report
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

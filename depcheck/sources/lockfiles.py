@@ -35,7 +35,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-import networkx as nx
 from packaging._parser import Variable
 from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -430,6 +429,8 @@ def walk(
 def _install_markers(
     nodes: Iterable[str], counted: Sequence[tuple[Edge, Marker | None]]
 ) -> dict[str, Marker | None]:
+    import networkx as nx  # only lock files with dependency edges need it
+
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     incoming: dict[str, list[tuple[str | None, Marker | None]]] = defaultdict(list)

@@ -30,8 +30,6 @@ from pathlib import Path
 from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
 from depcheck.sources import is_dev_file, source_spec
 from depcheck.topology.config import Config
-from depcheck.topology.deploy.compose import ComposeReader, compose_projects, is_compose_file
-from depcheck.topology.deploy.dockerfile import is_dockerfile, read_image
 from depcheck.topology.deploy.interface import (
     DeployError,
     DeployHost,
@@ -39,9 +37,13 @@ from depcheck.topology.deploy.interface import (
     InstallKind,
     Repo,
 )
-from depcheck.topology.deploy.procfile import ProcfileReader
-from depcheck.topology.deploy.sam import SamReader, is_template_name
-from depcheck.topology.deploy.serverless import SERVERLESS_NAMES, ServerlessReader
+from depcheck.topology.deploy.names import (
+    PROCFILE,
+    SERVERLESS_NAMES,
+    is_compose_file,
+    is_dockerfile,
+    is_template_name,
+)
 from depcheck.topology.discover import (
     DEFAULT_HOST,
     SKIP_DIRS,
@@ -95,7 +97,7 @@ def find_deploy_files(root: Path) -> DeployFiles:
                 found["docker"].append(rel)
             elif is_compose_file(name):
                 found["compose"].append(rel)
-            elif name == "Procfile":
+            elif name == PROCFILE:
                 found["proc"].append(rel)
             elif name in SERVERLESS_NAMES:
                 found["sls"].append(rel)
@@ -124,6 +126,17 @@ class DeployScan:
 
 def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost], list[Diagnostic]]:
     """Every host the deployment files declare (before mapping to services)."""
+    if not (
+        files.compose or files.dockerfiles or files.templates or files.serverless or files.procfiles
+    ):
+        return [], []
+    # the readers are imported only when a deployment file exists
+    from depcheck.topology.deploy.compose import ComposeReader, compose_projects
+    from depcheck.topology.deploy.dockerfile import read_image
+    from depcheck.topology.deploy.procfile import ProcfileReader
+    from depcheck.topology.deploy.sam import SamReader
+    from depcheck.topology.deploy.serverless import ServerlessReader
+
     hosts: list[DeployHost] = []
     diagnostics: list[Diagnostic] = []
     used_dockerfiles: set[str] = set()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.topology.deploy.compose import ComposeReader, compose_projects, is_compose_file
+from depcheck.topology.deploy.compose import ComposeReader, compose_projects
 from depcheck.topology.deploy.interface import DeployRead, Repo
+from depcheck.topology.deploy.names import is_compose_file
 from tests.conftest import write_tree
 
 DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"

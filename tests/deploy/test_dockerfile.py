@@ -9,12 +9,12 @@ import pytest
 from depcheck.topology.deploy.dockerfile import (
     base_image,
     guess_context,
-    is_dockerfile,
     parse_dockerfile,
     read_image,
 )
 from depcheck.topology.deploy.installers import recognize
 from depcheck.topology.deploy.interface import InstallKind, Repo
+from depcheck.topology.deploy.names import is_dockerfile
 from depcheck.topology.deploy.shell import split_commands
 from tests.conftest import write_tree
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from depcheck.topology.deploy.interface import DeployError, DeployRead, Repo
-from depcheck.topology.deploy.sam import SamReader, is_template_name, python_of_runtime
+from depcheck.topology.deploy.names import is_template_name
+from depcheck.topology.deploy.sam import SamReader, python_of_runtime
 from tests.conftest import FIXTURES, write_tree
 
 

@@ -30,6 +30,7 @@ from depcheck.topology.deploy.interface import (
     DeployReader,
     Repo,
 )
+from depcheck.topology.deploy.names import is_compose_file
 from depcheck.topology.deploy.shell import expand
 from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
@@ -40,15 +41,6 @@ OVERRIDE_NAMES = (
     "docker-compose.override.yaml",
     "docker-compose.override.yml",
 )
-
-
-def is_compose_file(name: str) -> bool:
-    lowered = name.lower()
-    return (
-        lowered.startswith(("compose.", "docker-compose."))
-        and lowered.endswith((".yaml", ".yml"))
-        and lowered.count(".") <= 2
-    )
 
 
 def compose_projects(paths: list[str]) -> tuple[list[list[str]], list[str]]:

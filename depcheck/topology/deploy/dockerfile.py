@@ -36,15 +36,6 @@ from depcheck.topology.deploy.installers import TOOLING, InstallCommand, recogni
 from depcheck.topology.deploy.interface import Install, InstallKind, Repo
 from depcheck.topology.deploy.shell import ShellSyntaxError, expand, split_commands
 
-DOCKERFILE_RE = re.compile(r"^(dockerfile|containerfile)$|^dockerfile\.|\.dockerfile$", re.I)
-
-
-def is_dockerfile(name: str) -> bool:
-    """`Dockerfile`, `Containerfile`, `Dockerfile.worker`, `api.Dockerfile` (no `.dockerignore`)."""
-    lowered = name.lower()
-    return bool(DOCKERFILE_RE.search(lowered)) and not lowered.endswith(".dockerignore")
-
-
 # --------------------------------------------------------------------------------------- parsing
 
 

@@ -36,16 +36,6 @@ _LAYERS = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 _MARKERS = ("AWS::Serverless::", "AWS::Lambda::")
 
 
-def is_template_name(name: str) -> bool:
-    """File names `sam build` and CloudFormation users give templates."""
-    lowered = name.lower()
-    if lowered.endswith(".json"):
-        return "template" in lowered
-    return lowered.endswith((".yaml", ".yml")) and (
-        "template" in lowered or lowered.startswith(("sam.", "sam-", "cloudformation"))
-    )
-
-
 def python_of_runtime(runtime: object) -> str | None:
     """`python3.12` -> `3.12`; None for other runtimes."""
     if not isinstance(runtime, str):

@@ -29,7 +29,6 @@ from depcheck.topology.deploy.interface import (
 from depcheck.topology.deploy.sam import python_of_runtime
 from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
-SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml")
 _VARIABLE_RE = re.compile(r"\$\{([^{}]+)\}")
 _HANDLER_LANGUAGES = (
     (".py", "python"),

@@ -1,0 +1,60 @@
+"""Start-up: a run imports only what it uses (checked in a fresh interpreter, via sys.modules)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.generate import generate
+
+PROBE = """
+import json, sys
+from depcheck.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit_:
+    code = exit_.code
+sys.stdout.flush()
+print("\\nMODULES " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_after(*args: str) -> set[str]:
+    """Every module `depcheck ARGS` has imported when it is done, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False
+    )
+    line = next(line for line in done.stderr.splitlines() if line.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def loaded_after(*args: str) -> set[str]:
+    """The top-level packages among them."""
+    return {m.split(".")[0] for m in modules_after(*args)}
+
+
+def test_version_imports_neither_packaging_nor_any_report_library() -> None:
+    loaded = loaded_after("--version")
+    assert not loaded & {"networkx", "yaml", "rich", "packaging", "tarfile", "tempfile"}
+
+
+def test_a_small_json_scan_imports_no_graph_yaml_rich_or_archive_library(tmp_path: Path) -> None:
+    generate(tmp_path / "repo", services=5, requirements=20, hosts=1, conflict_rate=0.2, seed=2)
+    modules = modules_after("scan", str(tmp_path / "repo"), "--format", "json", "--quiet")
+    loaded = {m.split(".")[0] for m in modules}
+    assert "depcheck.report.json" in modules  # the scan ran and reported
+    assert not loaded & {"networkx", "yaml", "rich", "tarfile"}
+    light = {"depcheck.topology.deploy.interface", "depcheck.topology.deploy.names"}
+    assert not {m for m in modules if m.startswith("depcheck.topology.deploy.")} - light
+    assert "depcheck.report.text" not in modules
+
+
+def test_graph_and_deployment_files_do_import_what_they_need(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    generate(root, services=3, requirements=10, hosts=1, seed=4)
+    (root / "services").joinpath("compose.yaml").write_text("services: {}\n")
+    modules = modules_after("graph", str(root), "--format", "dot", "--hosts-from", "deploy")
+    assert "networkx" in modules
+    assert "depcheck.topology.deploy.compose" in modules
