@@ -181,6 +181,9 @@ class SourceFile:
     requires_python: SpecifierSet | None = None
     #: where the file states its Python requirement (requires-python, Poetry's `python`, ...)
     requires_python_line: int | None = None
+    #: the project the file defines, at its version (`app==1.2.0`): what the service installs of
+    #: itself, checked against other services' constraints on that name
+    itself: Requirement | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,8 @@ def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) ->
 def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
     """A service's requirements, with its files' requires-python as requirements on `python`."""
     result = [r for source in sources for r in source.requirements]
+    # the project a service's pyproject.toml defines is installed, at its version
+    result.extend(source.itself for source in sources if source.itself is not None)
     for source in sources:
         if source.requires_python is not None and str(source.requires_python):
             result.append(_python_requirement(source))

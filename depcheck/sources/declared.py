@@ -221,6 +221,7 @@ def declared_file(
             includes=tuple(reader.includes),
             requires_python=reader.requires_python,
             requires_python_line=reader.requires_python_line,
+            itself=reader.itself if isinstance(reader, TomlReader) else None,
         )
     )
 
@@ -237,6 +238,7 @@ class TomlReader:
     includes: list[str] = field(default_factory=list)
     requires_python: SpecifierSet | None = None
     requires_python_line: int | None = None
+    itself: Requirement | None = None
 
     def read(self, data: dict[str, Any]) -> None:
         """Gather what the parsed document declares."""

@@ -45,7 +45,7 @@ from packaging.markers import InvalidMarker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import Location, Requirement, Role
+from depcheck.model import Location, Requirement, Role, is_version
 from depcheck.sources.declared import (
     Collector,
     Entry,
@@ -136,6 +136,7 @@ class _Reader(TomlReader):
         )
         if self.options.include_dev:
             self.requirements.extend(expand_entries(dev, self.extras, self.collector))
+        self.itself = self._project_itself(project, poetry)
         # an extra reached both from the runtime list and from a dev group is one requirement
         unique: dict[tuple[Location, str, str], Requirement] = {}
         for requirement in self.requirements:
@@ -143,6 +144,35 @@ class _Reader(TomlReader):
                 (requirement.location, requirement.name, str(requirement.marker)), requirement
             )
         self.requirements = list(unique.values())
+
+    def _project_itself(
+        self, project: dict[str, Any] | None, poetry: dict[str, Any] | None
+    ) -> Requirement | None:
+        """The project installs itself at its version: `langgraph==1.2.11` for the service.
+
+        Only a static name and version (no `dynamic = ["version"]`) of a project that is a
+        package (not Poetry's `package-mode = false`); other services' constraints on that name
+        are then checked against it like any other.
+        """
+        for table, where in ((project, ("project",)), (poetry, ("tool", "poetry"))):
+            if table is None:
+                continue
+            name, version = table.get("name"), table.get("version")
+            if where == ("tool", "poetry") and table.get("package-mode") is False:
+                return None
+            if not isinstance(name, str) or not isinstance(version, str) or not is_version(version):
+                continue
+            return Requirement(
+                name=canonicalize_name(name),
+                display_name=name,
+                specifier=SpecifierSet(f"=={version}"),
+                marker=None,
+                extras=frozenset(),
+                text=f"{name}=={version} (the project itself)",
+                location=self.loc((*where, "version")),
+                role=Role.DECLARED,
+            )
+        return None
 
     def _project_name(
         self, project: dict[str, Any] | None, poetry: dict[str, Any] | None
