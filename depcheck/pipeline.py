@@ -26,6 +26,7 @@ from depcheck.model import (
     Report,
     Requirement,
     Role,
+    Service,
     ServiceReport,
     Severity,
     SourceFile,
@@ -74,6 +75,9 @@ class ScanOptions:
     hosts_from: str = "auto"
     #: also take folders of examples, samples, docs, fixtures, ... for services
     include_examples: bool = False
+    #: installed environments (virtualenvs, site-packages, pip inspect / freeze output) that
+    #: every host holds too, as the command line gives them
+    installed: tuple[str, ...] = ()
     #: CPU seconds the plan of one host may take (depcheck.recommend.plan_host)
     plan_budget: float = PLAN_BUDGET
 
@@ -131,6 +135,45 @@ def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) ->
     except SourceError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, exc.location, exc.message))
         return None
+
+
+def add_installed(
+    topology: Topology,
+    environments: Sequence[tuple[str, Path, str | None]],
+    sources: dict[str, tuple[SourceFile, ...]],
+    diagnostics: list[Diagnostic],
+) -> Topology:
+    """Each installed environment (shown, path, host or None for every host) joins its hosts as
+    a service of its own (`installed SHOWN`): its distributions are locked pins there, with
+    their Requires-Dist ranges."""
+    from depcheck.sources.installed import InstalledError, read_installed
+
+    added: list[Service] = []
+    on: dict[str, list[str]] = {}  # host -> installed services it holds
+    for shown, path, host in environments:
+        name = f"installed {shown}"
+        if name not in sources:
+            try:
+                source = read_installed(path, shown)
+            except InstalledError as exc:
+                message = str(exc).split(": ", 1)[-1]
+                diagnostics.append(Diagnostic(Severity.ERROR, Location(shown), message))
+                continue
+            sources[name] = (source,)
+            diagnostics.extend(source.diagnostics)
+            added.append(Service(name=name, path=None, sources=()))
+        for target in [h.name for h in topology.hosts] if host is None else [host]:
+            on.setdefault(target, []).append(name)
+    if not added:
+        return topology
+    return replace(
+        topology,
+        services=tuple(sorted((*topology.services, *added), key=lambda s: s.name)),
+        hosts=tuple(
+            replace(h, services=tuple(sorted({*h.services, *on.get(h.name, [])})))
+            for h in topology.hosts
+        ),
+    )
 
 
 def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
@@ -252,6 +295,20 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     )
     sources, diagnostics = read_sources(topology, read_options, progress)
     diagnostics.extend(topology.diagnostics)
+    environments: list[tuple[str, Path, str | None]] = [
+        (shown, Path(shown), None) for shown in options.installed
+    ]
+    if config is not None:
+        # only hosts the config made (deployment hosts carry an origin)
+        on_hosts = {h.name for h in topology.hosts if h.origin is None}
+        environments.extend(
+            (shown, root / shown, host.name)
+            for host in config.hosts
+            if host.name in on_hosts
+            for shown in host.installed
+        )
+    if environments:
+        topology = add_installed(topology, environments, sources, diagnostics)
     graph = DependencyGraph.build(sources)
     requirements = {name: requirements_of(files) for name, files in sources.items()}
     diagnostics.extend(find_stale_locks(sources))

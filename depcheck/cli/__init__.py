@@ -85,6 +85,15 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         "test-requirements.txt, requirements/dev.txt, dev groups, ...)",
     )
     group.add_argument(
+        "--installed",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="an installed environment every host holds too: a virtualenv, a site-packages "
+        "folder, or pip inspect / pip freeze output (repeatable); its distributions are checked "
+        "like locked pins, with their Requires-Dist ranges",
+    )
+    group.add_argument(
         "--include-examples",
         action="store_true",
         help="also take folders of examples, samples, docs, benchmarks, e2e tests and test "
@@ -424,6 +433,7 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
         today=datetime.date.today(),
         hosts_from=args.hosts_from,
         include_examples=args.include_examples,
+        installed=tuple(args.installed),
         plan_budget=getattr(args, "plan_budget", PLAN_BUDGET),
     )
 

@@ -79,6 +79,9 @@ class HostConfig:
     services: tuple[str, ...]
     python: str | None = None
     platform: str | None = None
+    #: installed environments this host holds (a virtualenv, site-packages, pip inspect / freeze
+    #: output), as written; relative paths are from the scan root
+    installed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +193,7 @@ def _key_path(key: str) -> tuple[str | int, ...]:
 
 _TOP_KEYS = {"services", "hosts", "include-dev", "ignore"}
 _SERVICE_KEYS = {"path", "sources", "include-dev", "extras"}
-_HOST_KEYS = {"services", "python", "platform"}
+_HOST_KEYS = {"services", "python", "platform", "installed"}
 
 
 def _table(value: object, display: str, key: str) -> dict[str, Any]:
@@ -353,7 +356,18 @@ def parse_config(data: dict[str, Any], *, display: str, prefix: str = "", text: 
                 f"must be one of {', '.join(PLATFORMS)}, not {platform!r}",
                 key=f"{key}.platform",
             )
-        hosts.append(HostConfig(name=name, services=members, python=python, platform=platform))
+        installed = table.get("installed", [])
+        if isinstance(installed, str):
+            installed = [installed]
+        hosts.append(
+            HostConfig(
+                name=name,
+                services=members,
+                python=python,
+                platform=platform,
+                installed=_strings(installed, display, f"{key}.installed"),
+            )
+        )
     return Config(
         path=display,
         services=tuple(services),
