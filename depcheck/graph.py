@@ -11,7 +11,7 @@ service S need package P" is then a path query on S's view of the graph.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,28 +152,51 @@ class DependencyGraph:
     def paths(
         self, service: str, package: str, *, limit: int = 50, shortest: bool = False
     ) -> Iterator[list[PathStep]]:
-        """Paths from `service` to `package` in the service's own view, each a list of steps."""
-        import networkx as nx
+        """Paths from `service` to `package` in the service's own view, each a list of steps.
 
+        The simple paths (at most 12 edges) come from a depth-first walk of the service's own
+        records, successors in the order its files recorded them: the order networkx's
+        `all_simple_paths` gives on the same view, without building that view (a `why` over a
+        thousand services would build a thousand graphs).
+        """
         source, target = service_node(service), package_node(package)
-        view = self.service_view(service)
-        if source not in view or target not in view:
+        edges = self._edge_records(service)
+        if source not in edges or not any(target in nexts for nexts in edges.values()):
             return
-        try:
-            if shortest:
-                # of several equally short chains, the same one every run: the first by name
-                found = [min(nx.all_shortest_paths(view, source, target))]
-            else:
-                found = nx.all_simple_paths(view, source, target, cutoff=12)
-        except nx.NetworkXNoPath:
-            return
+        if shortest:
+            import networkx as nx
+
+            view = self.service_view(service)
+            # of several equally short chains, the same one every run: the first by name
+            found: Iterable[list[Node]] = [min(nx.all_shortest_paths(view, source, target))]
+        else:
+            found = _simple_paths(edges, source, target, cutoff=12)
         for count, nodes in enumerate(found):
             if count >= limit:
                 return
-            yield [self._step(service, u, v) for u, v in itertools.pairwise(nodes)]
+            yield [self._step(service, edges[u][v], v) for u, v in itertools.pairwise(nodes)]
 
-    def _step(self, service: str, u: Node, v: Node) -> PathStep:
-        records = self.service_view(service).edges[u, v]["by_service"][service]
+    def _edge_records(self, service: str) -> dict[Node, dict[Node, list[Requirement | Dependency]]]:
+        """The service's own edges, successors in recording order, each with its records."""
+        edges: dict[Node, dict[Node, list[Requirement | Dependency]]] = {}
+        snode = service_node(service)
+        edges[snode] = {}
+
+        def record(u: Node, v: Node, item: Requirement | Dependency) -> None:
+            edges.setdefault(u, {}).setdefault(v, []).append(item)
+
+        for source in self._sources.get(service, ()):
+            for requirement in source.requirements:
+                pnode = package_node(requirement.name)
+                if requirement.parent is not None:
+                    record(package_node(requirement.parent), pnode, requirement)
+                elif requirement.direct and not requirement.constraint_only:
+                    record(snode, pnode, requirement)
+            for dependency in source.dependencies:
+                record(package_node(dependency.parent), package_node(dependency.child), dependency)
+        return edges
+
+    def _step(self, service: str, records: Sequence[Requirement | Dependency], v: Node) -> PathStep:
         # a locked `==` pin on a direct edge is the version, not the constraint asked for
         asked = [
             r
@@ -189,6 +212,27 @@ class DependencyGraph:
             locations=tuple(sorted({r.location for r in records})),
             markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
         )
+
+
+def _simple_paths(
+    edges: Mapping[Node, Mapping[Node, object]], source: Node, target: Node, *, cutoff: int
+) -> Iterator[list[Node]]:
+    """Simple paths of at most `cutoff` edges, depth first, successors in their order."""
+    path = [source]
+    on_path = {source}
+    stack = [iter(edges.get(source, ()))]
+    while stack:
+        child = next((c for c in stack[-1] if c not in on_path), None)
+        if child is None:
+            stack.pop()
+            on_path.discard(path.pop())
+            continue
+        if child == target:
+            yield [*path, child]
+        elif len(path) < cutoff:
+            path.append(child)
+            on_path.add(child)
+            stack.append(iter(edges.get(child, ())))
 
 
 def _label(step: PathStep) -> str:

@@ -58,3 +58,12 @@ def test_graph_and_deployment_files_do_import_what_they_need(tmp_path: Path) -> 
     modules = modules_after("graph", str(root), "--format", "dot", "--hosts-from", "deploy")
     assert "networkx" in modules
     assert "depcheck.topology.deploy.compose" in modules
+
+
+def test_why_answers_from_each_service_s_records_without_networkx(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    planted = generate(root, services=4, requirements=15, hosts=1, seed=5)
+    package = sorted(planted.packages)[0]
+    modules = modules_after("why", package, str(root), "--format", "json", "--quiet")
+    assert "depcheck.analysis.why" in modules
+    assert "networkx" not in modules
