@@ -86,6 +86,8 @@ class _Build:
     platform: str | None
     #: the file whose `build` set the context (messages point there)
     file: str
+    #: `additional_contexts` that are repository folders (name -> path), for `COPY --from=name`
+    contexts: tuple[tuple[str, str], ...] = ()
 
 
 def read_env_file(repo: Repo, directory: str) -> dict[str, str]:
@@ -357,7 +359,9 @@ class _Project:
             args[name] = text
         platform = definition.get("platform")
         platform_text = self._interpolate(platform, at)[0] if isinstance(platform, str) else None
+        contexts = self._additional_contexts(build.get("additional_contexts"), directory, at)
         return _Build(
+            contexts=contexts,
             context=context,
             dockerfile=dockerfile,
             inline=inline,
@@ -367,6 +371,42 @@ class _Project:
             platform=platform_text,
             file=file,
         )
+
+    def _additional_contexts(
+        self, raw: Any, directory: str, at: Location
+    ) -> tuple[tuple[str, str], ...]:
+        """`build.additional_contexts` (a mapping or `name=value` list): repository folders by
+        name. `docker-image://` and `service:` contexts are other images, and URLs are outside
+        the repository: `COPY --from` of those is not followed into repository files."""
+        items: list[tuple[str, Any]] = []
+        if isinstance(raw, dict):
+            items = [(str(k), v) for k, v in raw.items()]
+        elif isinstance(raw, list):
+            for entry in raw:
+                name, eq, value = str(entry).partition("=")
+                if eq:
+                    items.append((name, value))
+        found: list[tuple[str, str]] = []
+        for name, value in items:
+            if not isinstance(value, str):
+                continue
+            text, missing = self._interpolate(value, at)
+            if missing or text.startswith(("docker-image://", "service:", "oci-layout://")):
+                continue
+            if "://" in text or text.startswith("git@"):
+                continue
+            joined = self.repo.join(directory, text)
+            if joined is not None and self.repo.is_dir(joined):
+                found.append((name, joined))
+            else:
+                self.diagnostics.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        at,
+                        f"additional context {name}={text!r} is not a directory in the repository",
+                    )
+                )
+        return tuple(sorted(found))
 
     def _host(
         self,
@@ -384,6 +424,7 @@ class _Project:
             text=build.inline,
             origin_path=build.file if build.inline is not None else None,
             line_offset=build.inline_line or 0,
+            contexts=dict(build.contexts),
         )
         self.diagnostics.extend(image.diagnostics)
         notes = list(image.notes)

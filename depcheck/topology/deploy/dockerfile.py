@@ -391,12 +391,15 @@ class _Evaluator:
         build_args: dict[str, str],
         origin_path: str,
         line_offset: int,
+        contexts: dict[str, str] | None = None,
     ) -> None:
         self.repo = repo
         self.path = path
         self.origin_path = origin_path
         self.line_offset = line_offset
         self.context = context
+        #: named build contexts (Compose `build.additional_contexts`) that are repository folders
+        self.contexts = dict(contexts or {})
         self.build_args = build_args
         self.global_args: dict[str, str | None] = {}
         self.stages: list[_Stage] = []
@@ -641,6 +644,18 @@ class _Evaluator:
         if from_values:
             source_name, missing = self.substitute(from_values[-1], stage)
             other = self.find_stage(source_name) if not missing else None
+            if other is None and not missing and source_name in self.contexts:
+                # a named build context: a repository folder copied like the build context
+                self._copy_context(
+                    stage,
+                    instruction,
+                    sources,
+                    target,
+                    into_dir,
+                    parents,
+                    self.contexts[source_name],
+                )
+                return
             for source in sources:
                 if other is None:
                     origin: Origin = Opaque(f"copied from image {source_name}")
@@ -658,24 +673,37 @@ class _Evaluator:
                 self._place(stage, target, source, origin, into_dir, is_dir=is_dir)
                 self._carry(stage, other, src, target, instruction.line)
             return
+        self._copy_context(stage, instruction, sources, target, into_dir, parents, self.context)
+
+    def _copy_context(
+        self,
+        stage: _Stage,
+        instruction: Instruction,
+        sources: list[str],
+        target: str,
+        into_dir: bool,
+        parents: bool,
+        context: str,
+    ) -> None:
+        """`COPY SRC... DEST` from a build context (the main one, or a named one)."""
         for source in sources:
             if re.match(r"^[a-z][a-z0-9+.-]*://", source) or source.startswith("git@"):
                 self._place(stage, target, source, Opaque(f"downloaded from {source}"), into_dir)
                 continue
-            context_path = self.repo.join(self.context, source.lstrip("/"))
+            context_path = self.repo.join(context, source.lstrip("/"))
             if context_path is None:
                 self.warn(stage, instruction.line, f"{source} leaves the build context")
                 continue
             if any(ch in source for ch in "*?["):
-                matches = self.repo.glob(self.context, source.lstrip("/"))
+                matches = self.repo.glob(context, source.lstrip("/"))
                 if not matches:
                     self.warn(
                         stage,
                         instruction.line,
-                        f"{source} matches nothing in the build context {self.context}",
+                        f"{source} matches nothing in the build context {context}",
                     )
                 for match in matches:
-                    rel = posixpath.relpath(match, self.context)
+                    rel = posixpath.relpath(match, context)
                     place = posixpath.join(target, rel if parents else posixpath.basename(match))
                     stage.mounts.append(_Mount(place, RepoPath(match), self.repo.is_dir(match)))
                 continue
@@ -683,7 +711,7 @@ class _Evaluator:
                 self.warn(
                     stage,
                     instruction.line,
-                    f"{source} is not in the build context {self.context}; "
+                    f"{source} is not in the build context {context}; "
                     "what it copies is not followed",
                 )
                 continue
@@ -1175,6 +1203,7 @@ def read_image(
     text: str | None = None,
     origin_path: str | None = None,
     line_offset: int = 0,
+    contexts: dict[str, str] | None = None,
 ) -> DockerImage:
     """Evaluate the Dockerfile at `path` (or inline `text`) for its `target` stage.
 
@@ -1186,7 +1215,13 @@ def read_image(
     instructions = parse_dockerfile(source)
     chosen_context = context if context is not None else guess_context(repo, path, instructions)
     evaluator = _Evaluator(
-        repo, path, chosen_context, dict(build_args or {}), origin_path or path, line_offset
+        repo,
+        path,
+        chosen_context,
+        dict(build_args or {}),
+        origin_path or path,
+        line_offset,
+        contexts,
     )
     evaluator.run(instructions)
     stages = evaluator.stages
