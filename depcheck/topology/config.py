@@ -113,6 +113,8 @@ class Config:
     hosts: tuple[HostConfig, ...] = ()
     include_dev: bool = False
     ignore: tuple[IgnoreEntry, ...] = ()
+    #: Compose files layered in this order, as `docker compose -f a -f b` does
+    compose_files: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
     #: where each key is written, and the table the config lives in (`tool.depcheck`)
     locations: TomlLocations | None = field(default=None, compare=False, repr=False)
@@ -191,7 +193,7 @@ def _key_path(key: str) -> tuple[str | int, ...]:
     return tuple(int(index) if index else name for name, index in _KEY_PART_RE.findall(key))
 
 
-_TOP_KEYS = {"services", "hosts", "include-dev", "ignore"}
+_TOP_KEYS = {"services", "hosts", "include-dev", "ignore", "compose-files"}
 _SERVICE_KEYS = {"path", "sources", "include-dev", "extras"}
 _HOST_KEYS = {"services", "python", "platform", "installed"}
 
@@ -374,5 +376,11 @@ def parse_config(data: dict[str, Any], *, display: str, prefix: str = "", text: 
         hosts=tuple(hosts),
         include_dev=include_dev,
         ignore=_ignore_entries(data.get("ignore", []), display, f"{prefix}ignore", text),
+        compose_files=tuple(
+            _relative(f, display, f"{prefix}compose-files[{i}]")
+            for i, f in enumerate(
+                _strings(data.get("compose-files", []), display, f"{prefix}compose-files")
+            )
+        ),
         raw=data,
     )

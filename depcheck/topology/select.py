@@ -124,8 +124,14 @@ class DeployScan:
     brought_back: tuple[str, ...] = ()
 
 
-def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost], list[Diagnostic]]:
-    """Every host the deployment files declare (before mapping to services)."""
+def read_deploy_hosts(
+    repo: Repo, files: DeployFiles, compose_files: Sequence[str] = ()
+) -> tuple[list[DeployHost], list[Diagnostic]]:
+    """Every host the deployment files declare (before mapping to services).
+
+    `compose_files` (the config's `compose-files`) are one project, layered in that order as
+    `docker compose -f a -f b` does; the other Compose files of their folders are not read.
+    """
     if not (
         files.compose or files.dockerfiles or files.templates or files.serverless or files.procfiles
     ):
@@ -150,7 +156,23 @@ def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost],
     for path in files.compose:
         by_dir.setdefault(posixpath.dirname(path) or ".", []).append(path)
     compose = ComposeReader()
+    layered = {posixpath.dirname(p) or "." for p in compose_files}
+    if compose_files:
+        missing = [p for p in compose_files if not repo.is_file(p)]
+        for path in missing:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR, Location(path), "compose-files names a file that is not there"
+                )
+            )
+        if not missing:
+            try:
+                take(compose.read_project(repo, list(compose_files)))
+            except DeployError as exc:
+                diagnostics.append(exc.diagnostic())
     for directory in sorted(by_dir):
+        if directory in layered:
+            continue
         projects, variants = compose_projects(by_dir[directory])
         for project in projects:
             try:
@@ -163,7 +185,8 @@ def read_deploy_hosts(repo: Repo, files: DeployFiles) -> tuple[list[DeployHost],
                     Severity.WARNING,
                     Location(variant),
                     "not read: a Compose variant is layered on the base file with -f, in ways "
-                    "the files do not record; depcheck reads the base file and its override",
+                    "the files do not record; depcheck reads the base file and its override "
+                    '(list the layers in the config: compose-files = ["compose.yaml", ...])',
                 )
             )
     for reader, paths in (
@@ -326,6 +349,7 @@ def hosts_from_deploy(
     include_dev: bool = False,
     reserve: Sequence[Service] = (),
     include_examples: bool = False,
+    compose_files: Sequence[str] = (),
 ) -> DeployScan:
     """The hosts the deployment files below `root` declare, mapped onto `services`.
 
@@ -337,7 +361,7 @@ def hosts_from_deploy(
     files = find_deploy_files(root)
     if not include_examples:
         files = _deployed_only(files)
-    raw_hosts, diagnostics = read_deploy_hosts(repo, files)
+    raw_hosts, diagnostics = read_deploy_hosts(repo, files, compose_files)
     mapping = _ServiceMap(repo, services, include_dev=include_dev, reserve=reserve)
     hosts: list[DeployHost] = []
     for host in raw_hosts:
@@ -481,6 +505,7 @@ def topology_for(
         include_dev=include_dev,
         reserve=reserve,
         include_examples=include_examples,
+        compose_files=config.compose_files if config is not None else (),
     )
     diagnostics = [*topology.diagnostics, *found.diagnostics]
     if not found.hosts:
