@@ -353,6 +353,26 @@ def _detect_tool(lines: list[str]) -> str | None:
     return None
 
 
+def _via_comment(comment: str, found: dict[int, list[str]], current: int, in_via: bool) -> bool:
+    """One comment line after the requirement on line `current`: record the origins it names;
+    returns whether a `# via` block goes on after it."""
+    body = comment[1:].strip()
+    if body == "via":
+        return True
+    if body.startswith("via "):
+        found.setdefault(current, []).extend(p.strip() for p in body[4:].split(","))
+    elif in_via and body:
+        found.setdefault(current, []).append(body)
+        return True
+    return False
+
+
+def _via_inline(raw: str, found: dict[int, list[str]], current: int) -> None:
+    """`name==1.0  # via a, b` (pip-compile's `--annotation-style=line`)."""
+    tail = raw[raw.index("# via ") + 6 :]
+    found.setdefault(current, []).extend(p.strip() for p in tail.split(","))
+
+
 def _via_annotations(lines: list[str]) -> dict[int, tuple[str, ...]]:
     """`# via` origins after each requirement, keyed by its first line, in both layouts.
 
@@ -378,26 +398,53 @@ def _via_annotations(lines: list[str]) -> dict[int, tuple[str, ...]]:
         if stripped[0] == "#":
             if current is None:
                 continue
-            body = stripped[1:].strip()
-            if body == "via":
-                in_via = True
-            elif body.startswith("via "):
-                found.setdefault(current, []).extend(p.strip() for p in body[4:].split(","))
-                in_via = False
-            elif in_via and body:
-                found.setdefault(current, []).append(body)
-            else:
-                in_via = False
+            in_via = _via_comment(stripped, found, current, in_via)
             continue
         if not joined:
             option = stripped.startswith("-") and not stripped.startswith("-e")
             current = None if option else number
         in_via = False
         if current is not None and "# via " in raw:
-            tail = raw[raw.index("# via ") + 6 :]
-            found.setdefault(current, []).extend(p.strip() for p in tail.split(","))
+            _via_inline(raw, found, current)
         joined = raw.endswith("\\")
     return {line: tuple(o for o in origins if o) for line, origins in found.items()}
+
+
+def _lock_lines(
+    lines: list[str],
+) -> tuple[list[tuple[int, str, int | None]], dict[int, tuple[str, ...]]]:
+    """`iter_logical_lines` and `_via_annotations` in one pass, for a file with no `\\`.
+
+    Without continuations every logical line is one physical line, so the comment lines
+    (half of a pip-compile lock: the `# via` blocks) need no logical-line object at all. Returns
+    the non-comment lines as (line, text, column) and the `# via` origins, exactly as the two
+    general functions give them.
+    """
+    entries: list[tuple[int, str, int | None]] = []
+    found: dict[int, list[str]] = {}
+    current: int | None = None
+    in_via = False
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if not stripped:
+            current, in_via = None, False
+            continue
+        if stripped[0] == "#":
+            if current is None:
+                continue
+            in_via = _via_comment(stripped, found, current, in_via)
+            continue
+        option = stripped[0] == "-" and not stripped.startswith("-e")
+        current = None if option else number
+        in_via = False
+        if "#" not in raw:
+            entries.append((number, stripped, len(raw) - len(raw.lstrip()) + 1))
+            continue
+        if current is not None and "# via " in raw:
+            _via_inline(raw, found, current)
+        entry = _finish(number, number, raw, joined=False)
+        entries.append((number, entry.text, entry.column))
+    return entries, {line: tuple(o for o in origins if o) for line, origins in found.items()}
 
 
 class RequirementsFileSource(Source):
@@ -440,20 +487,24 @@ class RequirementsFileSource(Source):
         if len(stack) == 1:
             state.root_tool = tool
         role = Role.LOCKED if tool else Role.DECLARED
-        logical = list(iter_logical_lines(text))
-        via = _via_annotations(physical) if tool else {}
+        logical: list[tuple[int, str, int | None]]
+        if tool and "\\" not in text:
+            # a lock file with no continuation: logical lines and `# via` in one pass
+            logical, via = _lock_lines(physical)
+        else:
+            logical = [(e.line, e.text, e.column) for e in iter_logical_lines(text)]
+            via = _via_annotations(physical) if tool else {}
         file_requirements: list[Requirement] = []
         direct_default = not constraint
-        for entry in logical:
-            text = entry.text
+        for number, text, column in logical:
             if not text:
                 continue
-            location = Location(path, entry.line, entry.column)
+            location = Location(path, number, column)
             if text[0] != "-" and " -" not in text:
                 # the common line, a plain PEP 508 requirement: straight from the parse cache
                 parsed = _plain_requirement(text)
                 if parsed is not None:
-                    origins = via.get(entry.line) if via else None
+                    origins = via.get(number) if via else None
                     file_requirements.append(
                         Requirement(
                             parsed.name,
@@ -474,7 +525,7 @@ class RequirementsFileSource(Source):
                         )
                     )
                     continue
-            args, option_text = _split_args_options(entry.text)
+            args, option_text = _split_args_options(text)
             options: list[tuple[str, str | None]] = []
             if option_text:
                 try:
@@ -494,7 +545,7 @@ class RequirementsFileSource(Source):
                     role=role,
                     constraint=constraint,
                     editable=False,
-                    origins=via.get(entry.line),
+                    origins=via.get(number),
                 )
                 if requirement is not None:
                     file_requirements.append(requirement)
@@ -517,7 +568,7 @@ class RequirementsFileSource(Source):
                         role=role,
                         constraint=constraint,
                         editable=True,
-                        origins=via.get(entry.line),
+                        origins=via.get(number),
                     )
                     if requirement is not None:
                         file_requirements.append(requirement)
