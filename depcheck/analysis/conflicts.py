@@ -242,7 +242,24 @@ def collect(
         for requirement in constraint_only:
             if requirement.name in needed:
                 packages[requirement.name].constraints[service].append(requirement)
+    for state in packages.values():
+        for service, pins in state.pins.items():
+            if len({p.pinned_version for p in pins}) > 1:
+                state.pins[service] = _narrow_duplicates(pins, state.constraints.get(service, []))
     return packages
+
+
+def _narrow_duplicates(
+    pins: list[Requirement], constraints: list[Requirement]
+) -> list[Requirement]:
+    """One lock's entries of a package at several versions (an old poetry.lock keeps one per
+    Python range, without markers): keep those the service's ranges that hold on this host
+    admit (its declared ranges, and the ranges its lock records under markers that hold)."""
+    key = combine_keys(r.key for r in constraints) if constraints else FULL
+    if key != FULL and _empty(key):
+        return pins
+    kept = [p for p in pins if p.pinned_version is not None and admits(key, p.pinned_version)]
+    return kept or pins
 
 
 def analyse_host(
