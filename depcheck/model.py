@@ -103,6 +103,8 @@ class Requirement:
     #: that already knows them (from a parse cache) may pass both, else they are computed
     key: str = field(default="", repr=False, compare=False)
     pinned_version: str | None = field(default=None, repr=False, compare=False)
+    #: uv's `override-dependencies`: replaces every other range the service puts on the package
+    override: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -184,6 +186,10 @@ class SourceFile:
     #: the project the file defines, at its version (`app==1.2.0`): what the service installs of
     #: itself, checked against other services' constraints on that name
     itself: Requirement | None = None
+    #: a uv workspace root's member globs (relative to the file's folder), and the
+    #: `constraint-dependencies` / `override-dependencies` that apply to every member
+    workspace_members: tuple[str, ...] = ()
+    workspace_requirements: tuple[Requirement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ used); everything wrong inside a dependency file becomes a diagnostic and the sc
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -176,6 +178,28 @@ def add_installed(
     )
 
 
+def apply_workspace_settings(
+    services: Sequence[Service],
+    sources: Mapping[str, Sequence[SourceFile]],
+    requirements: dict[str, list[Requirement]],
+) -> None:
+    """A uv workspace root's `constraint-dependencies` / `override-dependencies` hold for every
+    member: each service whose folder matches one of the root's `members` globs gets them."""
+    for files in sources.values():
+        for source in files:
+            if not source.workspace_members or not source.workspace_requirements:
+                continue
+            base = posixpath.dirname(source.path)
+            globs = [posixpath.normpath(posixpath.join(base, g)) for g in source.workspace_members]
+            for service in services:
+                path = service.path
+                if path is None or path == (base or "."):
+                    continue
+                if any(fnmatch.fnmatchcase(path, g) for g in globs):
+                    own = requirements.setdefault(service.name, [])
+                    own.extend(r for r in source.workspace_requirements if r not in own)
+
+
 def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
     """A service's requirements, with its files' requires-python as requirements on `python`."""
     result = [r for source in sources for r in source.requirements]
@@ -311,6 +335,7 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
         topology = add_installed(topology, environments, sources, diagnostics)
     graph = DependencyGraph.build(sources)
     requirements = {name: requirements_of(files) for name, files in sources.items()}
+    apply_workspace_settings(topology.services, sources, requirements)
     diagnostics.extend(find_stale_locks(sources))
     hosts = settle_host_pythons(topology.hosts, requirements)
     if not topology.services:

@@ -242,6 +242,11 @@ def collect(
         for requirement in constraint_only:
             if requirement.name in needed:
                 packages[requirement.name].constraints[service].append(requirement)
+        # uv override-dependencies: the override is the service's only range on its package
+        for requirement in constraint_only:
+            if requirement.override and requirement.name in needed:
+                state = packages[requirement.name]
+                state.constraints[service] = [r for r in state.constraints[service] if r.override]
     for state in packages.values():
         for service, pins in state.pins.items():
             if len({p.pinned_version for p in pins}) > 1:

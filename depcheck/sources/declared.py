@@ -222,6 +222,12 @@ def declared_file(
             requires_python=reader.requires_python,
             requires_python_line=reader.requires_python_line,
             itself=reader.itself if isinstance(reader, TomlReader) else None,
+            workspace_members=tuple(reader.workspace_members)
+            if isinstance(reader, TomlReader)
+            else (),
+            workspace_requirements=tuple(reader.workspace_requirements)
+            if isinstance(reader, TomlReader)
+            else (),
         )
     )
 
@@ -239,6 +245,8 @@ class TomlReader:
     requires_python: SpecifierSet | None = None
     requires_python_line: int | None = None
     itself: Requirement | None = None
+    workspace_members: list[str] = field(default_factory=list)
+    workspace_requirements: list[Requirement] = field(default_factory=list)
 
     def read(self, data: dict[str, Any]) -> None:
         """Gather what the parsed document declares."""

@@ -38,7 +38,7 @@ backend with vendored dependencies, and neither says where an entry is written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packaging.markers import InvalidMarker
@@ -123,6 +123,8 @@ class _Reader(TomlReader):
                 dev.extend(
                     self._pep508_list(uv["dev-dependencies"], ("tool", "uv", "dev-dependencies"))
                 )
+            if uv is not None:
+                self._read_uv_workspace(uv)
 
         chosen = self._choose_extras(poetry, poetry_extras)
         wanted_optional = {name for extra in chosen for name in poetry_extras.get(extra, [])}
@@ -257,6 +259,24 @@ class _Reader(TomlReader):
         )
         self.includes.extend(p for p in includes if p not in self.includes)
         return requirements
+
+    def _read_uv_workspace(self, uv: dict[str, Any]) -> None:
+        """`constraint-dependencies` narrow what is installed, `override-dependencies` replace
+        every other range on their package; both hold for this project and, at a workspace
+        root, for every member (`[tool.uv.workspace] members`)."""
+        for key, override in (("constraint-dependencies", False), ("override-dependencies", True)):
+            if key not in uv:
+                continue
+            for entry in self._pep508_list(uv[key], ("tool", "uv", key)):
+                if isinstance(entry, Requirement):
+                    special = replace(entry, constraint_only=True, override=override)
+                    self.requirements.append(special)
+                    self.workspace_requirements.append(special)
+        workspace = uv.get("workspace")
+        if isinstance(workspace, dict) and isinstance(workspace.get("members"), list):
+            self.workspace_members.extend(
+                m for m in workspace["members"] if isinstance(m, str) and m.strip()
+            )
 
     def _pep508_list(self, value: object, path: Path) -> list[Entry]:
         if not isinstance(value, list):
