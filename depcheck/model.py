@@ -307,6 +307,9 @@ class Conflict:
     #: against a baseline: "new" (not in it) or "known" (in it); None without a baseline
     baseline: str | None = None
     ignored: Suppression | None = None
+    #: what proves it: "static" (the files alone), "index" (released versions or package
+    #: metadata, with --resolve) or "resolver" (a resolution that fails, with --resolve)
+    evidence: str = "static"
 
     @property
     def counts(self) -> bool:

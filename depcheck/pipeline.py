@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from depcheck.analysis.baseline import active_entries, apply_ignores
 from depcheck.analysis.conflicts import PYTHON, admits, analyse_host, intersection
@@ -40,6 +40,13 @@ from depcheck.sources import ReadOptions, SourceError, source_for
 from depcheck.topology.config import Config, ConfigError, find_config, load_config
 from depcheck.topology.discover import EnvironmentDefaults, Topology
 from depcheck.topology.select import topology_for
+
+if TYPE_CHECKING:
+    from depcheck.resolve.index import ResolveRequest
+    from depcheck.resolve.proof import Prover
+
+#: how many times a host is planned again when the resolver finds a split group uninstallable
+REPLANS = 3
 
 
 class ScanError(Exception):
@@ -82,6 +89,8 @@ class ScanOptions:
     installed: tuple[str, ...] = ()
     #: CPU seconds the plan of one host may take (depcheck.recommend.plan_host)
     plan_budget: float = PLAN_BUDGET
+    #: `--resolve`: where package facts come from (None: the static scan, no network)
+    resolve: ResolveRequest | None = None
 
 
 def load_topology_config(root: Path, explicit: Path | None) -> Config | None:
@@ -354,6 +363,17 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
 
 def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
     """Scan `options.root` and return the finished report."""
+    report, prover = scan_resolved(options, progress)
+    if prover is not None:
+        prover.close()
+    return report
+
+
+def scan_resolved(
+    options: ScanOptions, progress: Progress | None = None
+) -> tuple[Report, Prover | None]:
+    """`scan`, also handing back the `--resolve` prover (open: the caller closes it) so that
+    `depcheck plan --emit locks` can resolve each group with the facts already fetched."""
     progress = progress or SilentProgress()
     prepared = prepare(options, progress)
     topology, hosts, graph = prepared.topology, prepared.hosts, prepared.graph
@@ -365,10 +385,21 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
     config = prepared.config
     today = options.today or datetime.date.min
     accepted = active_entries(config.ignore, today) if config is not None else []
+    prover = None
+    if options.resolve is not None:
+        from depcheck.resolve.index import settings_for  # only under --resolve
+        from depcheck.resolve.proof import Prover
+
+        table = config.resolve if config is not None else {}
+        settings = settings_for(options.resolve, table, options.root)
+        prover = Prover(settings, root=options.root)
     for host in hosts:
         progress.analysing(host.name)
         placed.update(host.services)
-        analysis = analyse_host(host, requirements, graph)
+        host_requirements = requirements if prover is None else prover.enrich(host, requirements)
+        analysis = analyse_host(host, host_requirements, graph)
+        if prover is not None:
+            analysis = prover.prove(analysis, host_requirements, graph)
         diagnostics.extend(analysis.diagnostics)
         if not analysis.conflicts:
             continue
@@ -380,12 +411,30 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
         }
         clashes = [c for c in analysis.clashes if c.package not in ignored]
         plan = plan_host(host, clashes, budget=options.plan_budget)
+        for _ in range(REPLANS if prover is not None else 0):
+            # --resolve: every group of a split must itself install; plan again if one doesn't
+            assert prover is not None
+            found, more = prover.check_groups(host, plan)
+            if not found:
+                break
+            analysis = replace(
+                analysis,
+                conflicts=analysis.conflicts + tuple(found),
+                clashes=analysis.clashes + tuple(more),
+            )
+            clashes = [c for c in analysis.clashes if c.package not in ignored]
+            plan = plan_host(host, clashes, budget=options.plan_budget)
         plans.append(with_images(plan, host, topology.services, sources))
-        conflicts.extend(recommend(conflict, plan) for conflict in analysis.conflicts)
+        advised = [recommend(conflict, plan) for conflict in analysis.conflicts]
+        if prover is not None:
+            advised = prover.verify_advice(host, advised)
+        conflicts.extend(advised)
     for service in topology.services:
         if service.name not in placed:
             alone = Host(service.name, (service.name,), prepared.interpreter)
             diagnostics.extend(analyse_host(alone, requirements, graph).diagnostics)
+    if prover is not None:
+        diagnostics.extend(prover.diagnostics())
 
     report = Report(
         root=str(options.root),
@@ -401,7 +450,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
     if config is not None and config.ignore:
         report = apply_ignores(report, config.ignore, today=today, config=config.path)
         report = replace(report, diagnostics=_unique(report.diagnostics))
-    return report
+    return report, prover
 
 
 def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagnostic]:

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from depcheck import __version__
+from depcheck.cli.resolving import add_resolve_options
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat, RenderOptions
 
 if TYPE_CHECKING:
     from depcheck.model import Environment, Report
     from depcheck.pipeline import Progress, ScanOptions
+    from depcheck.resolve.index import ResolveRequest
 
 T = TypeVar("T")
 
@@ -210,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common_options(scan)
     _plan_budget_option(scan)
+    add_resolve_options(scan)
 
     why = commands.add_parser(
         "why",
@@ -239,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     why.add_argument("--output", "-o", metavar="FILE", type=Path, help="write to FILE instead")
     _common_options(why)
+    add_resolve_options(why)
 
     graph = commands.add_parser(
         "graph",
@@ -305,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common_options(plan)
     _plan_budget_option(plan)
+    add_resolve_options(plan)
     return parser
 
 
@@ -435,7 +440,17 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
         include_examples=args.include_examples,
         installed=tuple(args.installed),
         plan_budget=getattr(args, "plan_budget", PLAN_BUDGET),
+        resolve=_resolve_request(args),
     )
+
+
+def _resolve_request(args: argparse.Namespace) -> ResolveRequest | None:
+    from depcheck.cli.resolving import ResolveUsageError, resolve_request
+
+    try:
+        return resolve_request(args, os.environ)
+    except ResolveUsageError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _with_progress(args: argparse.Namespace, work: Callable[[Progress | None], T]) -> T:

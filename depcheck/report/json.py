@@ -90,6 +90,7 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
         "kind": conflict.kind.value,
         "services": list(conflict.services),
         "verified": conflict.verified,
+        "evidence": conflict.evidence,
         "reason": conflict.reason,
         "requirements": [
             {

@@ -64,6 +64,8 @@ class Problem:
 
     package: str
     message: str
+    #: False for what only weakens a fact (an invalid Requires-Dist line that was skipped)
+    error: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +197,9 @@ class FactStore:
                 self._futures[key] = future
             return future
 
-    def problem(self, package: str, message: str) -> None:
+    def problem(self, package: str, message: str, *, error: bool = True) -> None:
         with self._lock:
-            self._problems.setdefault((package, message), Problem(package, message))
+            self._problems.setdefault((package, message), Problem(package, message, error))
 
     @property
     def problems(self) -> list[Problem]:
@@ -350,7 +352,7 @@ class FactStore:
             self.problem(link.project, f"{label}: corrupt metadata in {link.filename}: {exc}")
             return None
         for warning in warnings:
-            self.problem(link.project, f"{label}: {warning}")
+            self.problem(link.project, f"{label}: {warning}", error=False)
         return metadata
 
     def _download_metadata(self, link: FileLink) -> bytes:

@@ -391,3 +391,49 @@ def index_accept() -> str:
 def all_urls(settings: IndexSettings) -> Sequence[str]:
     """Every configured location, for redacting messages that might quote one."""
     return (*settings.index_urls, *settings.find_links)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveRequest:
+    """What the command line asked for, before the config's `[resolve]` table is known.
+
+    `cli` holds IndexSettings field names for the options given; `environ` the PIP_* variables.
+    Precedence, as pip's: command line, then environment, then the config file."""
+
+    cli: Mapping[str, object] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+
+_CONFIG_FIELDS = {
+    "index-url": "index_url",
+    "extra-index-url": "extra_index_urls",
+    "find-links": "find_links",
+    "no-index": "no_index",
+    "offline": "offline",
+    "cache-dir": "cache_dir",
+    "timeout": "timeout",
+    "retries": "retries",
+}
+
+
+def settings_for(
+    request: ResolveRequest, config: Mapping[str, object], base: Path
+) -> IndexSettings:
+    """The settings of one run: `[resolve]` (paths relative to `base`), PIP_*, then the CLI."""
+    values: dict[str, object] = {}
+    for key, value in config.items():
+        name = _CONFIG_FIELDS[key]
+        if name == "cache_dir":
+            value = base / str(value)
+        elif name == "find_links":
+            value = tuple(
+                v if "://" in v else str(base / v)
+                for v in (value if isinstance(value, tuple) else ())
+            )
+        values[name] = value
+    values.update(settings_from_environment(request.environ))
+    values.update(request.cli)
+    settings = IndexSettings()
+    from dataclasses import replace
+
+    return replace(settings, **values)  # type: ignore[arg-type]

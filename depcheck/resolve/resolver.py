@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.markers import Marker
+from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -107,6 +108,16 @@ class Candidate:
         return f"{self.name} {self.version}"
 
 
+def need_of(requirement: PackagingRequirement, origin: Origin | None = None) -> Need:
+    """A PEP 508 requirement (its marker already decided) as a `Need`."""
+    return Need(
+        canonicalize_name(requirement.name),
+        frozenset(canonicalize_name(e) for e in requirement.extras),
+        requirement.specifier,
+        origin,
+    )
+
+
 def identifier_of(name: str, extras: frozenset[str]) -> str:
     return f"{name}[{','.join(sorted(extras))}]" if extras else name
 
@@ -174,6 +185,14 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
         self.parent_of: dict[int, Candidate] = {}
         #: packages whose only files for this host are sdists (never built)
         self.sdist_only: set[str] = set()
+
+    def fresh(self) -> HostProvider:
+        """A provider for another resolution on the same host: the facts are shared, the
+        record of who required what (for tracing causes) starts empty."""
+        other = HostProvider(self.store, self.environment)
+        other._releases = self._releases
+        other.sdist_only = self.sdist_only
+        return other
 
     # -- facts ---------------------------------------------------------------------------
 
@@ -298,13 +317,7 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
                     continue
             elif marker is not None and not self._holds(marker, ""):
                 continue
-            needs.append(
-                Need(
-                    canonicalize_name(requirement.name),
-                    frozenset(canonicalize_name(e) for e in requirement.extras),
-                    requirement.specifier,
-                )
-            )
+            needs.append(need_of(requirement))
         for need in needs:
             self.parent_of[id(need)] = candidate
         self.store.prefetch_projects(n.name for n in needs if n.name != PYTHON_ID)
@@ -324,10 +337,13 @@ def resolve(
     store: FactStore,
     environment: Environment,
     *,
+    provider: HostProvider | None = None,
     max_rounds: int = MAX_ROUNDS,
 ) -> Proof:
-    """Resolve `needs` for `environment`; never raises for what the index or the needs hold."""
-    provider = HostProvider(store, environment)
+    """Resolve `needs` for `environment`; never raises for what the index or the needs hold.
+
+    `provider`: one from an earlier resolution on the same host, to share its facts."""
+    provider = provider.fresh() if provider is not None else HostProvider(store, environment)
     store.prefetch_projects({n.name for n in needs if n.name != PYTHON_ID})
     resolver: Resolver[Need, Candidate, str] = Resolver(provider, BaseReporter())
     try:

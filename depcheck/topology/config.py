@@ -115,6 +115,8 @@ class Config:
     ignore: tuple[IgnoreEntry, ...] = ()
     #: Compose files layered in this order, as `docker compose -f a -f b` does
     compose_files: tuple[str, ...] = ()
+    #: the `[resolve]` table, validated: keys as written (index-url, find-links, ...)
+    resolve: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
     #: where each key is written, and the table the config lives in (`tool.depcheck`)
     locations: TomlLocations | None = field(default=None, compare=False, repr=False)
@@ -193,7 +195,18 @@ def _key_path(key: str) -> tuple[str | int, ...]:
     return tuple(int(index) if index else name for name, index in _KEY_PART_RE.findall(key))
 
 
-_TOP_KEYS = {"services", "hosts", "include-dev", "ignore", "compose-files"}
+_TOP_KEYS = {"services", "hosts", "include-dev", "ignore", "compose-files", "resolve"}
+#: `[resolve]`: where `--resolve` finds package facts (the CLI's options of the same names)
+_RESOLVE_KEYS = {
+    "index-url": str,
+    "extra-index-url": list,
+    "find-links": list,
+    "no-index": bool,
+    "offline": bool,
+    "cache-dir": str,
+    "timeout": float,
+    "retries": int,
+}
 _SERVICE_KEYS = {"path", "sources", "include-dev", "extras"}
 _HOST_KEYS = {"services", "python", "platform", "installed"}
 
@@ -382,5 +395,32 @@ def parse_config(data: dict[str, Any], *, display: str, prefix: str = "", text: 
                 _strings(data.get("compose-files", []), display, f"{prefix}compose-files")
             )
         ),
+        resolve=_resolve_table(data.get("resolve", {}), display, f"{prefix}resolve"),
         raw=data,
     )
+
+
+def _resolve_table(value: object, display: str, key: str) -> dict[str, Any]:
+    """`[resolve]`: each key checked for its type; lists may also be one string."""
+    table = _table(value, display, key)
+    _check_keys(table, set(_RESOLVE_KEYS), display, f"{key}.")
+    result: dict[str, Any] = {}
+    for name, item in table.items():
+        expected = _RESOLVE_KEYS[name]
+        where = f"{key}.{name}"
+        if expected is list:
+            result[name] = _strings([item] if isinstance(item, str) else item, display, where)
+        elif expected is float:
+            if isinstance(item, bool) or not isinstance(item, int | float) or item <= 0:
+                raise ConfigError(display, "must be a positive number of seconds", key=where)
+            result[name] = float(item)
+        elif expected is int:
+            if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 10:
+                raise ConfigError(display, "must be a whole number from 0 to 10", key=where)
+            result[name] = item
+        elif not isinstance(item, expected):
+            kind = "true or false" if expected is bool else "a string"
+            raise ConfigError(display, f"must be {kind}, not {_kind(item)}", key=where)
+        else:
+            result[name] = item
+    return result

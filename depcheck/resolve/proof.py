@@ -1,0 +1,663 @@
+"""What `--resolve` adds to one host's static analysis, and nothing else.
+
+The static analysis stays the judge of what the files say; this module feeds it facts it could
+not know and adds the verdicts only an index or a resolver can give:
+
+1. **Enriched pins** (`Prover.enrich`). For every exact pin a service holds (a declared
+   `botocore==1.34.0`, or a lock's `botocore==1.34.0`), the pinned release's own `Requires-Dist`
+   and `Requires-Python`, evaluated in the host's environment, join the service's requirements
+   as ranges recorded on the edge from that package (`parent`), at the pin's `file:line`. The
+   static rules then find transitive clashes exactly as they do with poetry.lock's recorded
+   ranges, with the `via` chain. A lock that records its own ranges for a parent is left alone.
+2. **Index gaps** (`Prover.prove`): ranges that intersect on paper but hold no release the host
+   can install (`alpha>1.0` and `alpha<1.1` with nothing released in between) are
+   `incompatible`, evidence `index`.
+3. **The resolver's proof**: the union of the host's services' requirements is resolved in the
+   host's environment (`resolver.resolve`). When it cannot be installed and no conflict above
+   explains it, the resolver's causes become an `incompatible` conflict, evidence `resolver`.
+4. **Verified advice** (`Prover.verify_advice`): an align version is `verified` only when the
+   union resolves with it pinned; else the version the union's own resolution installed (which
+   resolves by construction) is advised instead. On a host whose union fails, no align can be
+   verified and the advice says so.
+5. **Plans re-checked** (`Prover.check_groups`): each group of a split is resolved; a group that
+   fails yields its resolver conflict, and the pipeline plans again with it.
+
+What the union holds for a service: its declared requirements (markers evaluated for the host);
+a service that has only locks contributes its direct packages without their pins, because a
+pin-mismatch between two locks is alignable, not a proof that the host cannot be installed.
+Local projects (`-e ./libs/x`, `x @ file:...`) join from their static PEP 621 `[project]`
+table (`local_project_needs`); a project whose dependencies are `dynamic` gets a diagnostic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tomllib
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from depcheck.analysis.conflicts import (
+    FULL,
+    PYTHON,
+    Clash,
+    HostAnalysis,
+    _incompatible,
+    applies,
+    collect,
+    combine_keys,
+    conflict_id,
+)
+from depcheck.graph import DependencyGraph
+from depcheck.model import (
+    Action,
+    Conflict,
+    ConflictRequirement,
+    Diagnostic,
+    Host,
+    Kind,
+    Location,
+    Plan,
+    Recommendation,
+    Requirement,
+    Role,
+    Severity,
+)
+from depcheck.resolve.cache import Cache, default_cache_dir
+from depcheck.resolve.facts import FactStore
+from depcheck.resolve.index import IndexSettings, all_urls, redact_text
+from depcheck.resolve.resolver import (
+    PYTHON_ID,
+    Cause,
+    FactsMissing,
+    HostProvider,
+    Need,
+    Origin,
+    Proof,
+    need_of,
+    resolve,
+)
+
+#: where a diagnostic about the index itself (not about one requirement) points
+RESOLVE_LOCATION = Location("--resolve")
+
+
+@dataclass(slots=True)
+class _HostState:
+    needs: list[Need]
+    proof: Proof
+    provider: HostProvider
+    #: per service, its needs (to re-check the groups of a plan)
+    by_service: dict[str, list[Need]] = field(default_factory=dict)
+
+
+def _environment_key(host: Host) -> tuple[str, ...]:
+    e = host.environment
+    return (e.python_full_version, e.sys_platform, e.platform_machine, e.implementation_name)
+
+
+class Prover:
+    """One `--resolve` run: the fact store, and per host what was proved."""
+
+    def __init__(self, settings: IndexSettings, *, root: Path) -> None:
+        self.settings = settings
+        self.root = root
+        self.cache = Cache(settings.cache_dir or default_cache_dir())
+        self.store = FactStore(settings, cache=self.cache)
+        self._providers: dict[tuple[str, ...], HostProvider] = {}
+        self._hosts: dict[str, _HostState] = {}
+        #: per (service, location, requirement text) of an enriched range: "botocore 1.34.0"
+        self._enriched: dict[tuple[str, Location, str], str] = {}
+        #: where each package is first required, for diagnostics about it
+        self._where: dict[str, Location] = {}
+        self._diagnostics: list[Diagnostic] = []
+        self._markers: Mapping[str, str] = {}
+
+    def close(self) -> None:
+        self.store.close()
+
+    def provider(self, host: Host) -> HostProvider:
+        key = _environment_key(host)
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = HostProvider(self.store, host.environment)
+            self._providers[key] = provider
+        return provider
+
+    # -- 1. enriched pins ------------------------------------------------------------------
+
+    def enrich(
+        self, host: Host, requirements: Mapping[str, Sequence[Requirement]]
+    ) -> dict[str, list[Requirement]]:
+        """The host's services' requirements plus the metadata ranges of every exact pin."""
+        environment = host.environment.markers()
+        provider = self.provider(host)
+        targets: list[tuple[str, Requirement]] = []
+        for service in host.services:
+            own = requirements.get(service, ())
+            recorded = {r.parent for r in own if r.parent is not None and r.key != FULL}
+            for r in own:
+                self._where.setdefault(r.name, r.location)
+                if (
+                    r.parent is None
+                    and not r.constraint_only
+                    and r.name != PYTHON
+                    and r.pinned_version is not None
+                    and r.name not in recorded
+                    and applies(r, environment)
+                ):
+                    targets.append((service, r))
+        self.store.prefetch_projects({r.name for _, r in targets})
+        chosen: list[tuple[str, Requirement, Version]] = []
+        links = []
+        for service, r in targets:
+            try:
+                releases = provider.releases(r.name)
+            except FactsMissing:
+                continue
+            match = next(
+                (x for x in releases if r.specifier.contains(x.version, prereleases=True)), None
+            )
+            if match is None or match.link is None:
+                if releases or r.name in provider.sdist_only:
+                    self._no_release(host, r, sdist=r.name in provider.sdist_only)
+                continue
+            chosen.append((service, r, match.version))
+            links.append(match.link)
+        self.store.prefetch_metadata(links)
+        result = {s: list(requirements.get(s, ())) for s in host.services}
+        for (service, pin, version), link in zip(chosen, links, strict=True):
+            metadata = self.store.metadata(link)
+            if metadata is None:
+                continue
+            label = f"{pin.display_name} {version}"
+            extras = sorted(pin.extras)
+            for dependency in metadata.requires_dist:
+                if not _holds(dependency, environment, extras):
+                    continue
+                text = (
+                    f"{dependency.name}{dependency.specifier}"
+                    if dependency.specifier
+                    else (dependency.name)
+                )
+                result[service].append(_edge(dependency.name, dependency.specifier, text, pin))
+                self._enriched[(service, pin.location, text)] = label
+            if metadata.requires_python is not None and str(metadata.requires_python):
+                text = f"python{metadata.requires_python}"
+                result[service].append(_edge("python", metadata.requires_python, text, pin))
+                self._enriched[(service, pin.location, text)] = label
+        return result
+
+    def _no_release(self, host: Host, requirement: Requirement, *, sdist: bool) -> None:
+        where = f"host {host.name} ({host.environment.describe()})"
+        if sdist:
+            message = (
+                f"{requirement.display_name}: no wheel for {where}, only sdists, which depcheck "
+                "never builds (building runs the package's code); the static result stands"
+            )
+        else:
+            message = f"{requirement.text}: the index has no release for {where} that satisfies it"
+        self._diagnostics.append(Diagnostic(Severity.ERROR, requirement.location, message))
+
+    # -- 2. and 3. index gaps, the resolver's proof ------------------------------------------
+
+    def prove(
+        self,
+        analysis: HostAnalysis,
+        requirements: Mapping[str, Sequence[Requirement]],
+        graph: DependencyGraph,
+    ) -> HostAnalysis:
+        """The host's analysis with evidence marked, index gaps and the resolver's verdict."""
+        host = analysis.host
+        conflicts = [self._evidence(c) for c in analysis.conflicts]
+        clashes = list(analysis.clashes)
+        diagnostics = list(analysis.diagnostics)
+        incompatible = {c.package for c in conflicts if c.kind is Kind.INCOMPATIBLE}
+        gap_conflicts, gap_clashes = self._gaps(host, requirements, graph, incompatible)
+        conflicts.extend(gap_conflicts)
+        clashes.extend(gap_clashes)
+        needs, by_service = self._needs(host, requirements, diagnostics)
+        provider = self.provider(host)
+        proof = resolve(needs, self.store, host.environment, provider=provider)
+        self._hosts[host.name] = _HostState(needs, proof, provider, by_service)
+        if proof.unproven:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    RESOLVE_LOCATION,
+                    f"host {host.name}: not proven with --resolve ({proof.unproven}); "
+                    "the static result stands",
+                )
+            )
+        elif not proof.resolves and not any(c.kind is Kind.INCOMPATIBLE for c in conflicts):
+            found, lone = resolver_conflicts(host, proof.causes)
+            conflicts.extend(found)
+            clashes.extend(resolver_clashes(found))
+            diagnostics.extend(lone)
+        conflicts.sort(key=lambda c: (c.package, c.kind.value, c.services))
+        return HostAnalysis(host, tuple(conflicts), tuple(clashes), tuple(diagnostics))
+
+    def _evidence(self, conflict: Conflict) -> Conflict:
+        """Mark a static conflict `index` when a range behind it came from package metadata."""
+        notes = []
+        for entry in conflict.requirements:
+            label = self._enriched.get((entry.service, entry.location, entry.requirement))
+            if label is not None:
+                notes.append(f"{label} requires {entry.requirement} (index metadata)")
+        if not notes:
+            return conflict
+        reason = conflict.reason + "; " + "; ".join(sorted(set(notes)))
+        return replace(conflict, evidence="index", reason=reason)
+
+    def _gaps(
+        self,
+        host: Host,
+        requirements: Mapping[str, Sequence[Requirement]],
+        graph: DependencyGraph,
+        skip: set[str],
+    ) -> tuple[list[Conflict], list[Clash]]:
+        provider = self.provider(host)
+        packages = collect(host, requirements)
+        wanted = [
+            name
+            for name, state in packages.items()
+            if name != PYTHON and name not in skip and state.constraints
+        ]
+        self.store.prefetch_projects(wanted)
+        conflicts: list[Conflict] = []
+        clashes: list[Clash] = []
+        for name in sorted(wanted):
+            state = packages[name]
+            ranges = {
+                service: combine_keys(r.key for r in constraints)
+                for service, constraints in state.constraints.items()
+                if constraints
+            }
+            ranges = {s: k for s, k in ranges.items() if k != FULL}
+            if len(ranges) < 2:
+                continue
+            try:
+                releases = provider.releases(name)
+            except FactsMissing:
+                continue
+            exact = {r.pinned_version for cs in state.constraints.values() for r in cs}
+            versions = [x.version for x in releases if not x.yanked or str(x.version) in exact]
+            if not versions or _fits(list(ranges.values()), versions):
+                continue
+            if any(not _fits([k], versions) for k in ranges.values()):
+                continue  # one service's own range holds no release: its own problem
+            services = sorted(ranges)
+            involved: set[str] = set()
+            for i, a in enumerate(services):
+                for b in services[i + 1 :]:
+                    if not _fits([ranges[a], ranges[b]], versions):
+                        involved.update((a, b))
+            chosen = sorted(involved or ranges)
+            conflict = _incompatible(host, name, state, chosen, ranges, graph)
+            shown = ", ".join(str(v) for v in sorted(versions)[-6:])
+            conflict = replace(
+                conflict,
+                evidence="index",
+                reason=conflict.reason.replace("no version satisfies", "no release satisfies", 1)
+                + f" (the index has {shown}; none lies in every range)",
+            )
+            conflicts.append(self._evidence(conflict))
+            clashes.append(Clash(name, {s: _release_hull(ranges[s], versions) for s in chosen}))
+        return conflicts, clashes
+
+    def _needs(
+        self,
+        host: Host,
+        requirements: Mapping[str, Sequence[Requirement]],
+        diagnostics: list[Diagnostic],
+    ) -> tuple[list[Need], dict[str, list[Need]]]:
+        environment = host.environment.markers()
+        by_service: dict[str, list[Need]] = {}
+        for service in host.services:
+            own = [r for r in requirements.get(service, ()) if r.parent is None]
+            declared = any(r.role is Role.DECLARED for r in own)
+            needs: list[Need] = []
+            for r in own:
+                if r.constraint_only or not applies(r, environment):
+                    continue
+                origin = Origin(service, r.location, r.text)
+                self._markers = environment
+                if r.url is not None or r.editable:
+                    needs.extend(self._local(r, origin, diagnostics))
+                elif r.name == PYTHON:
+                    if r.role is Role.DECLARED:
+                        needs.append(Need(PYTHON_ID, frozenset(), r.specifier, origin))
+                elif r.role is Role.DECLARED:
+                    needs.append(Need(r.name, r.extras, r.specifier, origin))
+                elif not declared and r.direct:
+                    needs.append(Need(r.name, r.extras, SpecifierSet(), origin))
+            by_service[service] = needs
+        return [n for s in host.services for n in by_service[s]], by_service
+
+    def _local(
+        self, requirement: Requirement, origin: Origin, diagnostics: list[Diagnostic]
+    ) -> list[Need]:
+        """A local project joins through its own static `[project]` dependencies."""
+        found = local_project_needs(self.root, requirement, origin, self._markers)
+        if isinstance(found, str):
+            diagnostics.append(Diagnostic(Severity.WARNING, requirement.location, found))
+            return []
+        return found
+
+    # -- 4. verified advice ----------------------------------------------------------------
+
+    def verify_advice(self, host: Host, conflicts: Sequence[Conflict]) -> list[Conflict]:
+        """Each align checked by the resolver: verified, replaced by one that resolves, or
+        marked as not verifiable because the host does not resolve at all."""
+        state = self._hosts.get(host.name)
+        if state is None or state.proof.unproven:
+            return list(conflicts)
+        result = []
+        for conflict in conflicts:
+            advice = conflict.recommendation
+            if conflict.kind is not Kind.PIN_MISMATCH or advice.action is not Action.ALIGN:
+                result.append(conflict)
+                continue
+            result.append(self._verify(host, conflict, state))
+        return result
+
+    def _verify(self, host: Host, conflict: Conflict, state: _HostState) -> Conflict:
+        advice = conflict.recommendation
+        files = ", ".join(advice.relock)
+        name = conflict.display_name
+        if not state.proof.resolves:
+            summary = _without_note(advice.summary) + (
+                f" (not verified: host {host.name} does not resolve as a whole; "
+                "fix its incompatible conflicts first)"
+            )
+            return replace(
+                conflict, verified=False, recommendation=replace(advice, summary=summary)
+            )
+        tried = advice.version
+        if tried is not None:
+            pinned = Need(conflict.package, frozenset(), SpecifierSet(f"=={tried}"))
+            check = resolve(
+                [*state.needs, pinned], self.store, host.environment, provider=state.provider
+            )
+            if check.resolves:
+                base = _without_note(advice.summary)
+                head = f"align on {conflict.package} {tried}"
+                summary = base.replace(
+                    head, f"{head} (verified: the host resolves with it)", 1
+                ).replace(": every known constraint allows it", "", 1)
+                if "(verified" not in summary:
+                    summary = f"{head} (verified: the host resolves with it); re-lock {files}"
+                return replace(
+                    conflict,
+                    verified=True,
+                    evidence="resolver",
+                    recommendation=replace(advice, summary=summary),
+                )
+        installed = (state.proof.pins or {}).get(conflict.package)
+        if installed is None:
+            summary = _without_note(advice.summary) + (
+                f" (not verified: the host's resolution does not install {name})"
+            )
+            return replace(
+                conflict, verified=False, recommendation=replace(advice, summary=summary)
+            )
+        why = f"; {tried} does not resolve with the rest of the host" if tried else ""
+        summary = (
+            f"align on {conflict.package} {installed} (verified: the host resolves with it"
+            f"{why}); re-lock {files}"
+        )
+        return replace(
+            conflict,
+            verified=True,
+            evidence="resolver",
+            recommendation=replace(advice, summary=summary, version=str(installed)),
+        )
+
+    # -- 5. plans re-checked -----------------------------------------------------------------
+
+    def check_groups(self, host: Host, plan: Plan) -> tuple[list[Conflict], list[Clash]]:
+        """Resolve each group of `plan`; the conflicts of the groups that fail."""
+        state = self._hosts.get(host.name)
+        if state is None or state.proof.unproven or len(plan.groups) < 2:
+            return [], []  # one group is the whole host: its union was proved already
+        conflicts: list[Conflict] = []
+        for group in plan.groups:
+            if len(group) < 2:
+                continue
+            needs = [n for s in group for n in state.by_service.get(s, ())]
+            proof = resolve(needs, self.store, host.environment, provider=state.provider)
+            if proof.resolves or proof.unproven:
+                continue
+            found, _ = resolver_conflicts(host, proof.causes)
+            conflicts.extend(found)
+        return conflicts, resolver_clashes(conflicts)
+
+    def group_pins(self, host: Host, group: Sequence[str]) -> Proof | None:
+        """The resolution of one group (for `--emit locks`), or None when unproven."""
+        state = self._hosts.get(host.name)
+        if state is None:
+            return None
+        needs = [n for s in group for n in state.by_service.get(s, ())]
+        return resolve(needs, self.store, host.environment, provider=state.provider)
+
+    def needs_of(self, host: Host) -> dict[str, list[Need]]:
+        state = self._hosts.get(host.name)
+        return dict(state.by_service) if state else {}
+
+    # -- faults --------------------------------------------------------------------------
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every problem the fact store met, at the first requirement naming its package."""
+        found = list(self._diagnostics)
+        urls = all_urls(self.settings)
+        for problem in self.store.problems:
+            location = self._where.get(canonicalize_name(problem.package), RESOLVE_LOCATION)
+            severity = Severity.ERROR if problem.error else Severity.WARNING
+            found.append(Diagnostic(severity, location, redact_text(problem.message, urls)))
+        return found
+
+
+def _edge(name: str, specifier: SpecifierSet, text: str, pin: Requirement) -> Requirement:
+    """A range the pinned release's metadata records, as a requirement on the edge from it."""
+    return Requirement(
+        name=canonicalize_name(name) if name != "python" else PYTHON,
+        display_name=name,
+        specifier=specifier,
+        marker=None,
+        extras=frozenset(),
+        text=text,
+        location=pin.location,
+        role=pin.role,
+        direct=False,
+        parent=pin.name,
+    )
+
+
+def _holds(
+    dependency: PackagingRequirement, environment: Mapping[str, str], extras: list[str]
+) -> bool:
+    if dependency.marker is None:
+        return True
+    for extra in ["", *extras]:
+        values = dict(environment)
+        values["extra"] = extra
+        try:
+            if dependency.marker.evaluate(values):
+                return True
+        except Exception:
+            return False
+    return False
+
+
+def _fits(keys: Sequence[str], versions: Sequence[Version]) -> bool:
+    """Whether some release satisfies every range, by pip's pre-release rule."""
+    specifier = SpecifierSet()
+    for key in keys:
+        if key != FULL:
+            specifier &= SpecifierSet(key)
+    return next(iter(specifier.filter(versions)), None) is not None
+
+
+def _release_hull(key: str, versions: Sequence[Version]) -> str:
+    """A range the planner can compare: the releases `key` admits, as `>=low,<=high,!=holes`.
+
+    Two such hulls intersect exactly when their release sets do, for the common case of ranges
+    that are intervals of releases (an index gap is two of them); holes add `!=` so a release
+    one range skips stays out."""
+    admitted = sorted(SpecifierSet(key).filter(versions)) if key != FULL else sorted(versions)
+    if not admitted:
+        return "<0"
+    low, high = admitted[0], admitted[-1]
+    holes = [v for v in versions if low < v < high and v not in admitted]
+    parts = [f">={low}", f"<={high}", *(f"!={v}" for v in sorted(holes))]
+    return ",".join(parts)
+
+
+def _without_note(summary: str) -> str:
+    return summary.split(" (not verified", 1)[0]
+
+
+def resolver_conflicts(
+    host: Host, causes: Sequence[Cause]
+) -> tuple[list[Conflict], list[Diagnostic]]:
+    """The resolver's causes as conflicts: per package, the services whose chains clash.
+
+    A cause that admits any version (a bystander that only needs the package) is dropped when
+    others remain. A clash inside one service is not a conflict between services: it becomes
+    an error diagnostic at that service's requirement.
+    """
+    by_package: dict[str, list[Cause]] = defaultdict(list)
+    for cause in causes:
+        by_package[cause.package].append(cause)
+    conflicts: list[Conflict] = []
+    diagnostics: list[Diagnostic] = []
+    for package in sorted(by_package):
+        group = by_package[package]
+        narrowing = [c for c in group if c.specifier] or group
+        services = sorted({c.service for c in narrowing})
+        if len(services) < 2:
+            first = min(narrowing, key=lambda c: c.location)
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    first.location,
+                    f"service {first.service!r} cannot be installed on host {host.name} "
+                    f"({host.environment.describe()}): " + _explain(narrowing),
+                )
+            )
+            continue
+        entries = [
+            ConflictRequirement(
+                service=c.service,
+                requirement=c.requirement,
+                specifier=c.specifier,
+                location=c.location,
+                role=Role.DECLARED,
+                direct=not c.via,
+                via=c.via,
+            )
+            for c in sorted(narrowing, key=lambda c: (c.service, c.location, c.requirement))
+        ]
+        conflicts.append(
+            Conflict(
+                id=conflict_id(host.name, package, services),
+                host=host.name,
+                package=package,
+                display_name=package,
+                kind=Kind.INCOMPATIBLE,
+                services=tuple(services),
+                requirements=tuple(entries),
+                recommendation=Recommendation(Action.ISOLATE, ""),
+                reason="the resolver finds no installable set: " + _explain(narrowing),
+                evidence="resolver",
+            )
+        )
+    return conflicts, diagnostics
+
+
+def _explain(causes: Sequence[Cause]) -> str:
+    parts = []
+    for cause in sorted(causes, key=lambda c: (c.service, c.requirement)):
+        if cause.via:
+            parts.append(f"{cause.via[-1]} requires {cause.requirement} ({cause.service})")
+        else:
+            parts.append(f"{cause.requirement} ({cause.service})")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def resolver_clashes(conflicts: Sequence[Conflict]) -> list[Clash]:
+    """Planner input for resolver conflicts: each clashing pair as two disjoint ranges.
+
+    The resolver proves a set of services uninstallable without a range the planner could
+    intersect, so each pair of services it names gets a synthetic package of its own whose
+    ranges (`<1` and `>=1`) cannot meet: the planner keeps them apart and nothing else."""
+    clashes = []
+    for conflict in conflicts:
+        if conflict.evidence != "resolver":
+            continue
+        services = list(conflict.services)
+        for i, a in enumerate(services):
+            for b in services[i + 1 :]:
+                clashes.append(Clash(f"{conflict.package} ({a} | {b})", {a: "<1", b: ">=1"}))
+    return clashes
+
+
+def local_project_needs(
+    root: Path, requirement: Requirement, origin: Origin, environment: Mapping[str, str]
+) -> list[Need] | str:
+    """A local project's static `[project] dependencies`, or why they cannot be read.
+
+    Only PEP 621 metadata written in the project's pyproject.toml is used: a project whose
+    dependencies are `dynamic` (or that has no pyproject.toml) would need its build backend to
+    tell, and depcheck runs none."""
+    target = requirement.url or ""
+    if target.startswith("file:"):
+        target = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
+    base = root / requirement.location.path
+    path = (base.parent / target).resolve() if not Path(target).is_absolute() else Path(target)
+    try:
+        path.relative_to(root.resolve())
+    except ValueError:
+        return f"{requirement.text}: a local project outside the scan root; not resolved"
+    pyproject = path / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return (
+            f"{requirement.text}: no readable pyproject.toml in the local project; its "
+            "dependencies are left out of the proof (depcheck runs no build backend)"
+        )
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return (
+            f"{requirement.text}: the local project has no [project] table; left out of the proof"
+        )
+    if "dependencies" in (project.get("dynamic") or []):
+        return (
+            f"{requirement.text}: the local project's dependencies are dynamic (only its build "
+            "backend knows them, and depcheck runs none); left out of the proof"
+        )
+    needs = []
+    for text in project.get("dependencies") or []:
+        if not isinstance(text, str):
+            continue
+        try:
+            parsed = PackagingRequirement(text)
+        except InvalidRequirement:
+            continue
+        if parsed.url or not _holds(parsed, environment, []):
+            continue
+        needs.append(need_of(parsed, replace(origin, text=f"{origin.text} -> {text}")))
+    python = project.get("requires-python")
+    if isinstance(python, str):
+        with contextlib.suppress(ValueError):
+            needs.append(Need(PYTHON_ID, frozenset(), SpecifierSet(python), origin))
+    return needs

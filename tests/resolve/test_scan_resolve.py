@@ -1,0 +1,181 @@
+"""`depcheck scan --resolve` end to end: a repository in tmp_path, a real loopback index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from depcheck.report.json import load_schema
+from tests.conftest import write_tree
+from tests.resolve.builders import build_wheel
+from tests.resolve.server import PackageIndex
+
+Run = Callable[..., tuple[int, str, str]]
+
+TOPOLOGY = """
+[services.api]
+path = "services/api"
+[services.auth]
+path = "services/auth"
+[hosts.web]
+services = ["api", "auth"]
+python = "3.11"
+platform = "linux"
+"""
+
+
+def repo(tmp_path: Path, api: str, auth: str, *, name: str = "requirements.in") -> Path:
+    return write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            f"services/api/{name}": api,
+            f"services/auth/{name}": auth,
+        },
+    )
+
+
+def scan(run_cli: Run, root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run_cli("scan", str(root), "--format", "json", "--resolve", *args)
+    assert "Traceback" not in err
+    document = json.loads(out)
+    jsonschema.validate(document, load_schema())
+    return code, document
+
+
+def cache_args(tmp_path: Path) -> list[str]:
+    return ["--cache-dir", str(tmp_path / "cache")]
+
+
+def botocore_index(index: PackageIndex) -> None:
+    index.add("botocore", "1.34.0", ["urllib3<2.1,>=1.25.4", "jmespath<2,>=0.7"])
+    index.add("jmespath", "1.0.1", metadata=True)
+    for version in ("1.26.18", "2.0.7", "2.2.1"):
+        index.add("urllib3", version, metadata=True)
+
+
+def test_transitive_clash_through_metadata(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    botocore_index(index)
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, _, _ = run_cli("scan", str(root), "--format", "json")
+    assert code == 0  # the files alone say nothing
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1, report["diagnostics"]
+    (conflict,) = report["conflicts"]
+    assert conflict["package"] == "urllib3"
+    assert conflict["kind"] == "incompatible"
+    assert conflict["evidence"] == "index"
+    assert conflict["services"] == ["api", "auth"]
+    api = next(r for r in conflict["requirements"] if r["service"] == "api")
+    assert api["source"] == "services/api/requirements.in" and api["line"] == 1
+    assert api["via"][-1].startswith("botocore")
+    assert "botocore 1.34.0 requires urllib3<2.1,>=1.25.4 (index metadata)" in conflict["reason"]
+
+
+def test_index_gap_is_incompatible(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    index.add("alpha", "1.0")
+    index.add("alpha", "1.1")
+    root = repo(tmp_path, "alpha>1.0\n", "alpha<1.1\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    (conflict,) = report["conflicts"]
+    assert (conflict["package"], conflict["kind"], conflict["evidence"]) == (
+        "alpha",
+        "incompatible",
+        "index",
+    )
+    assert conflict["services"] == ["api", "auth"]
+    assert (
+        report["plans"][0]["groups"]
+        in (
+            [["api"], ["auth"]],
+            [["auth"], ["api"]],
+        )
+        or report["plans"][0]["isolate"]
+    )
+
+
+def test_resolver_only_clash(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    # neither pins anything: only a resolution sees that every `top` needs old `base`
+    index.add("top", "1.0", ["base<2"])
+    index.add("top", "2.0", ["base<2"])
+    index.add("base", "1.0")
+    index.add("base", "2.0")
+    root = repo(tmp_path, "top>=1\n", "base>=2\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    (conflict,) = report["conflicts"]
+    assert conflict["evidence"] == "resolver"
+    assert conflict["package"] == "base"
+    assert conflict["services"] == ["api", "auth"]
+    api = next(r for r in conflict["requirements"] if r["service"] == "api")
+    assert api["via"] and api["via"][-1].startswith("top ")
+
+
+def test_align_verified_by_the_resolver(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    for version in ("21.2.0", "22.0.0"):
+        index.add("gunicorn", version)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "services/api/requirements.txt": "gunicorn==21.2.0\n    # via -r requirements.in\n",
+            "services/auth/requirements.txt": "gunicorn==22.0.0\n    # via -r requirements.in\n",
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    (conflict,) = report["conflicts"]
+    assert conflict["kind"] == "pin-mismatch"
+    assert conflict["verified"] is True
+    summary = conflict["recommendation"]["summary"]
+    assert "verified: the host resolves with it" in summary
+    assert "not verified" not in summary
+
+
+def test_without_resolve_nothing_is_imported(run_cli: Run, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code = (
+        "import sys; from depcheck.cli import main; main(['scan', sys.argv[1], '-q']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('resolvelib', 'depcheck.resolve', "
+        "'urllib.request'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=False
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_options_need_resolve(run_cli: Run, tmp_path: Path) -> None:
+    root = repo(tmp_path, "a\n", "b\n")
+    code, _, err = run_cli("scan", str(root), "--index-url", "http://127.0.0.1:9/simple")
+    assert code == 2
+    assert "--index-url only applies with --resolve" in err
+
+
+@pytest.fixture
+def wheels(tmp_path: Path) -> Path:
+    directory = tmp_path / "wheels"
+    build_wheel(directory, "botocore", "1.34.0", requires=["urllib3<2.1"])
+    build_wheel(directory, "urllib3", "2.0.7")
+    build_wheel(directory, "urllib3", "2.2.1")
+    return directory
+
+
+def test_find_links_directory(run_cli: Run, wheels: Path, tmp_path: Path) -> None:
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, report = scan(
+        run_cli, root, "--no-index", "--find-links", str(wheels), *cache_args(tmp_path)
+    )
+    assert code == 1, report["diagnostics"]
+    assert [c["package"] for c in report["conflicts"]] == ["urllib3"]
