@@ -136,6 +136,12 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             return None
 
+        head = False
+
+        def do_HEAD(self) -> None:
+            self.head = True
+            self.do_GET()
+
         def do_GET(self) -> None:
             with index.lock:
                 index.requests.append(self.path)
@@ -167,6 +173,8 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            if self.head:
+                return
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
 
