@@ -115,6 +115,11 @@ def _disjoint(a: str, b: str) -> bool:
     return intersection(frozenset((a, b))).is_empty
 
 
+#: the most clauses, over every distinct range with holes (`!=`) on one package of one host, for
+#: which the services that take part in a clash are told apart from bystanders exactly
+MAX_ATOM_CLAUSES = 1000
+
+
 def clashing(keys: Sequence[str]) -> set[int]:
     """Indices of the ranges that belong to some minimal unsatisfiable subset of `keys`."""
     distinct = sorted({k for k in keys if k != FULL})
@@ -126,6 +131,10 @@ def clashing(keys: Sequence[str]) -> set[int]:
             for b in distinct[i + 1 :]:
                 if _disjoint(a, b):
                     involved.update((a, b))
+    elif sum(k.count(",") + 1 for k in distinct) > MAX_ATOM_CLAUSES:
+        # the exact search costs (ranges x atoms), each atom a range with holes: past the
+        # budget every range takes part (no bystander is told apart), and the cost stays linear
+        involved = set(distinct)
     else:
         involved = _clashing_by_atoms(distinct)
     return {i for i, k in enumerate(keys) if k in involved}

@@ -60,7 +60,9 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]],
     ),
     # user information of a URL (`git@` alone is the usual ssh user, not a secret)
     (
-        re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(?!git@)[^\s/@'\"\\`<>]+@"),
+        # (the scheme starts where no scheme character stands before it: from inside a run of
+        # them, every position would rescan the run)
+        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*://)(?!git@)[^\s/@'\"\\`<>]+@"),
         r"\1" + _SECRET + "@",
     ),
     # token shapes of the usual hosts

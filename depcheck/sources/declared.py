@@ -44,7 +44,8 @@ from depcheck.sources.toml_locations import Path, TomlLocations, dotted
 
 ALL_EXTRAS = "*"
 
-_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+# no leading `\s*`: searched from every position of a run of blanks it would cost their square
+_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = " (at end of document)"
 _NESTING_RE = re.compile(r"[\[\]{}\n]")
 #: how deep arrays and tables may nest before a nesting error points at the line (tomllib and
@@ -122,7 +123,7 @@ def toml_error_diagnostic(
     if match:
         line = line or int(match.group(1))
         column = column or int(match.group(2))
-        message = message[: match.start()]
+        message = message[: match.start()].rstrip()
     elif message.endswith(_AT_END):
         line = line or (max(1, len(text.splitlines())) if text is not None else None)
         message = message.removesuffix(_AT_END)

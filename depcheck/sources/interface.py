@@ -143,12 +143,28 @@ def _uncomparable(specifier: SpecifierSet) -> str | None:
     return None
 
 
+#: the most clauses (`>=1`, `!=1.5`, ...) one requirement may have: PEP 440 algebra over `!=`
+#: clauses costs the square of their number (4,000 on one line took 25 s), and no real
+#: requirement comes near (pip's own resolver tests use a handful)
+MAX_CLAUSES = 100
+
+
+def _too_many_clauses(specifier: SpecifierSet) -> int | None:
+    count = len(specifier)
+    return count if count > MAX_CLAUSES else None
+
+
 def drop_unusable_versions(source: SourceFile) -> SourceFile:
-    """`source` without the requirements whose versions cannot be compared, each reported."""
+    """`source` without the requirements whose versions cannot be compared or that have more
+    than `MAX_CLAUSES` clauses, each reported."""
     long_python = source.requires_python is not None and (
         len(str(source.requires_python)) > _LONGEST_NUMBER
+        or len(source.requires_python) > MAX_CLAUSES
     )
-    if not long_python and all(len(r.key) <= _LONGEST_NUMBER for r in source.requirements):
+    if not long_python and all(
+        len(r.key) <= _LONGEST_NUMBER and len(r.specifier) <= MAX_CLAUSES
+        for r in source.requirements
+    ):
         return source
     diagnostics = list(source.diagnostics)
 
@@ -159,19 +175,35 @@ def drop_unusable_versions(source: SourceFile) -> SourceFile:
         )
         diagnostics.append(Diagnostic(Severity.ERROR, location, message))
 
+    def crowded(location: Location, what: str, count: int) -> None:
+        message = (
+            f"{count} version clauses in one requirement (depcheck reads at most {MAX_CLAUSES}); "
+            f"{what} is ignored"
+        )
+        diagnostics.append(Diagnostic(Severity.ERROR, location, message))
+
     kept = []
     for requirement in source.requirements:
+        what = f"the requirement on {requirement.display_name[:60]}"
+        clauses = _too_many_clauses(requirement.specifier)
+        if clauses is not None:
+            crowded(requirement.location, what, clauses)
+            continue
         too_long = len(requirement.key) > _LONGEST_NUMBER
         bad = _uncomparable(requirement.specifier) if too_long else None
         if bad is None:
             kept.append(requirement)
         else:
-            report(requirement.location, f"the requirement on {requirement.display_name[:60]}", bad)
+            report(requirement.location, what, bad)
     requires_python = source.requires_python
     if long_python and requires_python is not None:
-        bad = _uncomparable(requires_python)
-        if bad is not None:
-            location = Location(source.path, source.requires_python_line)
+        location = Location(source.path, source.requires_python_line)
+        clauses = _too_many_clauses(requires_python)
+        bad = _uncomparable(requires_python) if clauses is None else None
+        if clauses is not None:
+            crowded(location, "the Python requirement", clauses)
+            requires_python = None
+        elif bad is not None:
             report(location, "the Python requirement", bad)
             requires_python = None
     return replace(

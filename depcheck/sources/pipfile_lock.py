@@ -48,7 +48,6 @@ from depcheck.sources.lockfiles import (
 FORMAT = "Pipfile.lock"
 _TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 # json's messages end in words a position should follow ("Unterminated string starting at")
-_POSITION_WORDS_RE = re.compile(r"(\s+starting)?\s+at$")
 _VCS = ("git", "hg", "svn", "bzr")
 _SECTIONS = ("default", "develop")
 
@@ -114,7 +113,11 @@ def load_json(text: str, path: str) -> tuple[Any, Diagnostic | None]:
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        message = _POSITION_WORDS_RE.sub("", exc.msg)
+        message = exc.msg
+        for words in (" starting at", " at"):
+            if message.endswith(words):
+                message = message.removesuffix(words).rstrip()
+                break
         if exc.pos >= len(text.rstrip()) or message == "Unterminated string":
             message += " (the document ends early: is the file truncated?)"
         location = Location(path, exc.lineno, exc.colno)

@@ -54,7 +54,8 @@ def _shown(reference: object) -> str:
         (value,) = reference.values()
         if isinstance(value, str):
             return value
-    return reference if isinstance(reference, str) else json.dumps(reference)
+    shown = reference if isinstance(reference, str) else json.dumps(reference)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
 def _json_line(text: str, key: str) -> int | None:

@@ -7,6 +7,12 @@ can say which line made it. Tags the safe loader does not know (CloudFormation's
 `{"Ref": "X"}`, `!GetAtt A.B` is `{"Fn::GetAtt": "A.B"}`. Floats keep their text (`3.10`
 stays "3.10": these files mean versions, not numbers). PyYAML is imported here only, so a scan
 of a repository without YAML deployment files never imports it.
+
+Bounded: a document's cost is linear in its size. Aliases share one node, but every reader that
+walks the result (and every message that shows part of it) pays for the expanded tree, so a
+1 KB "billion laughs" would take minutes: a document whose aliases expand it past
+`EXPANSION_PER_BYTE` nodes per byte (at least `MIN_EXPANSION`) is refused, as is one nested
+deeper than `MAX_DEPTH` (PyYAML composes recursively).
 """
 
 from __future__ import annotations
@@ -15,6 +21,12 @@ from typing import Any
 
 from depcheck.model import Location
 from depcheck.topology.deploy.interface import DeployError
+
+#: expanded nodes allowed per byte of the document, and at least
+EXPANSION_PER_BYTE = 4
+MIN_EXPANSION = 10_000
+#: the deepest nesting read (real templates stay below 30)
+MAX_DEPTH = 200
 
 
 class YamlMap(dict[Any, Any]):
@@ -34,7 +46,23 @@ def _loader() -> type[Any]:
     import yaml
 
     class Loader(yaml.SafeLoader):  # type: ignore[misc]
-        pass
+        expansion_budget = MIN_EXPANSION
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    mark = self.peek_event().start_mark
+                    raise _Refused(mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def compose_document(self) -> Any:
+            node = super().compose_document()
+            _check_expansion(node, self.expansion_budget)
+            return node
 
     def construct_map(loader: Any, node: Any) -> Any:
         data = YamlMap()
@@ -74,6 +102,45 @@ def _loader() -> type[Any]:
     return Loader
 
 
+class _Refused(Exception):
+    """A document refused before it is constructed: its line and why."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def _check_expansion(root: Any, budget: int) -> None:
+    """Refuse a composed document whose tree, with every alias expanded, has more than
+    `budget` nodes. Linear: each distinct node's expanded size is computed once."""
+    import yaml
+
+    size: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size and not done:
+            continue
+        children: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if not done:
+            size[id(node)] = 0  # in progress: a recursive alias counts as nothing here
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
+            continue
+        total = 1 + sum(size.get(id(child), 0) for child in children)
+        if total > budget:
+            raise _Refused(
+                node.start_mark.line + 1,
+                f"its aliases expand it to more than {budget} nodes (an alias bomb?)",
+            )
+        size[id(node)] = total
+
+
 _LOADER: type[Any] | None = None
 
 
@@ -84,10 +151,20 @@ def load_yaml(text: str, path: str) -> Any:
 
     if _LOADER is None:
         _LOADER = _loader()
+    loader = _LOADER(text)  # a SafeLoader subclass: no arbitrary objects
+    loader.expansion_budget = max(MIN_EXPANSION, EXPANSION_PER_BYTE * len(text))
     try:
-        return yaml.load(text, Loader=_LOADER)  # a SafeLoader subclass: no arbitrary objects
+        return loader.get_single_data()
+    except _Refused as exc:
+        raise DeployError(Location(path, exc.line), f"not read: {exc.reason}") from None
+    except RecursionError:
+        raise DeployError(
+            Location(path), f"not read: nested deeper than {MAX_DEPTH} levels"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise DeployError(Location(path, line), f"not valid YAML: {problem}") from None
+    finally:
+        loader.dispose()
