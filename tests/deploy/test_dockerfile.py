@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.topology.deploy.dockerfile import (
-    base_image,
-    guess_context,
-    parse_dockerfile,
-    read_image,
-)
+from depcheck.topology.deploy.dockerfile import guess_context, read_image
+from depcheck.topology.deploy.dockerfile.images import base_image
+from depcheck.topology.deploy.dockerfile.parser import parse_dockerfile
 from depcheck.topology.deploy.installers import recognize
 from depcheck.topology.deploy.interface import InstallKind, Repo
 from depcheck.topology.deploy.names import is_dockerfile

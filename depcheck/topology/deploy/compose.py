@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from depcheck.model import Diagnostic, Location, Severity
-from depcheck.topology.deploy.dockerfile import machine_of, os_of, read_image
+from depcheck.topology.deploy.dockerfile import read_image
+from depcheck.topology.deploy.dockerfile.images import machine_of, os_of
 from depcheck.topology.deploy.interface import (
     DeployError,
     DeployHost,
