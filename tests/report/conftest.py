@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.cli import interpreter_environment
+from depcheck.cli.commands import interpreter_environment
 from depcheck.model import Report
 from depcheck.pipeline import ScanOptions, scan
 from tests.conftest import write_tree

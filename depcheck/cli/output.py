@@ -1,0 +1,128 @@
+"""Where documents go: standard output or files (written atomically), named by --output."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from depcheck.cli.parser import (
+    EXIT_ERROR,
+    UsageError,
+)
+from depcheck.cli.terminal import complain, terminal_width, use_color
+from depcheck.report.interface import OutputFormat, RenderOptions
+
+if TYPE_CHECKING:
+    from depcheck.model import Report
+
+
+def display_root(path: Path) -> str:
+    """How reports name the scanned directory: as typed, but never as an absolute machine path."""
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.name or "."
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename: never a half-written report."""
+    directory = path.parent if str(path.parent) else Path(".")
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def split_outputs(args: argparse.Namespace) -> tuple[Path | None, list[tuple[OutputFormat, Path]]]:
+    """Split --output values into the main report's file and extra FORMAT:FILE outputs."""
+    names = {f.value: f for f in OutputFormat}
+    main_file: Path | None = None
+    extra: list[tuple[OutputFormat, Path]] = []
+    for value in args.output:
+        prefix, colon, rest = value.partition(":")
+        if colon and prefix in names and rest:
+            extra.append((names[prefix], Path(rest)))
+        elif main_file is None:
+            main_file = Path(value)
+        else:
+            raise UsageError(
+                f"--output {value}: a second bare FILE; name its format, e.g. json:{value}"
+            )
+    return main_file, extra
+
+
+def _render(report: Report, output_format: OutputFormat, render: RenderOptions) -> str:
+    from depcheck.report.sanitize import document
+
+    return document(output_format.value, output_format.to_formatter(render).format(report))
+
+
+def write_file(path: Path, text: str) -> bool:
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def emit(
+    report: Report,
+    args: argparse.Namespace,
+    main_file: Path | None,
+    extra: list[tuple[OutputFormat, Path]],
+) -> int:
+    output_format = OutputFormat(args.format)
+    target = sys.stdout
+    to_terminal = main_file is None
+    render = RenderOptions(
+        color=to_terminal and use_color(args.color, target),
+        width=terminal_width(target) if to_terminal else 100,
+        verbose=args.verbose,
+    )
+    ok = True
+    files = [(output_format, main_file)] if main_file is not None else []
+    files += extra
+    if args.write_baseline is not None:
+        files.append((OutputFormat.JSON, args.write_baseline))
+    for file_format, path in files:
+        document = _render(report, file_format, replace(render, color=False, width=100))
+        if write_file(path, document):
+            print(f"depcheck: wrote {file_format.value} report to {path}", file=sys.stderr)
+        else:
+            ok = False
+    if to_terminal:
+        target.write(_render(report, output_format, render))
+        target.flush()
+    if output_format is not OutputFormat.TEXT or not to_terminal:
+        # the document went elsewhere; the log still gets every input problem, one line each
+        for diagnostic in report.diagnostics:
+            complain(f"{diagnostic.severity.value}: {diagnostic}")
+    return report.exit_code if ok else EXIT_ERROR
+
+
+def write_or_print(args: argparse.Namespace, kind: str, text: str) -> bool:
+    """`text`, a finished document of `kind` (a format name), to --output or standard output."""
+    from depcheck.report.sanitize import document as safe_document
+
+    document = safe_document(kind, text)
+    if args.output is not None:
+        if not write_file(args.output, document):
+            return False
+        print(f"depcheck: wrote {args.output}", file=sys.stderr)
+        return True
+    sys.stdout.write(document)
+    sys.stdout.flush()
+    return True
