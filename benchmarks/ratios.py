@@ -60,7 +60,7 @@ print(lines)
 PLAN_TIMER = """
 import sys, time
 from pathlib import Path
-from depcheck.cli.commands import interpreter_environment
+from depcheck.topology.environment import interpreter_environment
 from depcheck.pipeline import ScanOptions, prepare
 from depcheck.analysis.conflicts import analyse_host
 from depcheck.recommend.plan import plan_host

@@ -8,15 +8,13 @@ used); everything wrong inside a dependency file becomes a diagnostic and the sc
 from __future__ import annotations
 
 import datetime
-import fnmatch
-import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from depcheck.analysis.baseline import active_entries, apply_ignores
-from depcheck.analysis.conflicts import PYTHON, admits, analyse_host, intersection
+from depcheck.analysis.conflicts import admits, analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -28,7 +26,6 @@ from depcheck.model import (
     Report,
     Requirement,
     Role,
-    Service,
     ServiceReport,
     Severity,
     SourceFile,
@@ -36,9 +33,11 @@ from depcheck.model import (
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.recommend.images import with_images
 from depcheck.recommend.plan import plan_host, recommend
-from depcheck.sources import ReadOptions, SourceError, source_for
+from depcheck.service import add_installed, apply_workspace_settings, read_sources, requirements_of
+from depcheck.sources import ReadOptions
 from depcheck.topology.config import Config, ConfigError, find_config, load_config
-from depcheck.topology.discover import EnvironmentDefaults, Topology
+from depcheck.topology.discover import Topology
+from depcheck.topology.environment import EnvironmentDefaults, settle_host_pythons
 from depcheck.topology.select import topology_for
 
 if TYPE_CHECKING:
@@ -105,183 +104,6 @@ def load_topology_config(root: Path, explicit: Path | None) -> Config | None:
     if found is None:
         return None
     return load_config(found, display=found.name)
-
-
-def read_sources(
-    topology: Topology, options: ReadOptions, progress: Progress
-) -> tuple[dict[str, tuple[SourceFile, ...]], list[Diagnostic]]:
-    """Parse every service's files once each; unreadable files become error diagnostics."""
-    cache: dict[tuple[str, frozenset[str], bool], SourceFile | None] = {}
-    diagnostics: list[Diagnostic] = []
-    result: dict[str, tuple[SourceFile, ...]] = {}
-    for service in topology.services:
-        parsed: list[SourceFile] = []
-        service_options = replace(
-            options,
-            extras=frozenset(service.extras),
-            include_dev=options.include_dev or service.include_dev,
-        )
-        for path in service.sources:
-            key = (path, service_options.extras, service_options.include_dev)
-            if key not in cache:
-                progress.reading(path)
-                cache[key] = _read_one(path, service_options, diagnostics)
-            source = cache[key]
-            if source is not None:
-                parsed.append(source)
-        included = {inc for source in parsed for inc in source.includes}
-        result[service.name] = tuple(s for s in parsed if s.path not in included)
-    for source in cache.values():
-        if source is not None:
-            diagnostics.extend(source.diagnostics)
-    return result, diagnostics
-
-
-def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
-    source = source_for(path, explicit=True)
-    if source is None:  # discovery only lists files a source reads
-        return None
-    try:
-        return source.read(path, options)
-    except SourceError as exc:
-        diagnostics.append(Diagnostic(Severity.ERROR, exc.location, exc.message))
-        return None
-
-
-def add_installed(
-    topology: Topology,
-    environments: Sequence[tuple[str, Path, str | None]],
-    sources: dict[str, tuple[SourceFile, ...]],
-    diagnostics: list[Diagnostic],
-) -> Topology:
-    """Each installed environment (shown, path, host or None for every host) joins its hosts as
-    a service of its own (`installed SHOWN`): its distributions are locked pins there, with
-    their Requires-Dist ranges."""
-    from depcheck.sources.installed import InstalledError, read_installed
-
-    added: list[Service] = []
-    on: dict[str, list[str]] = {}  # host -> installed services it holds
-    for shown, path, host in environments:
-        name = f"installed {shown}"
-        if name not in sources:
-            try:
-                source = read_installed(path, shown)
-            except InstalledError as exc:
-                message = str(exc).split(": ", 1)[-1]
-                diagnostics.append(Diagnostic(Severity.ERROR, Location(shown), message))
-                continue
-            sources[name] = (source,)
-            diagnostics.extend(source.diagnostics)
-            added.append(Service(name=name, path=None, sources=()))
-        for target in [h.name for h in topology.hosts] if host is None else [host]:
-            on.setdefault(target, []).append(name)
-    if not added:
-        return topology
-    return replace(
-        topology,
-        services=tuple(sorted((*topology.services, *added), key=lambda s: s.name)),
-        hosts=tuple(
-            replace(h, services=tuple(sorted({*h.services, *on.get(h.name, [])})))
-            for h in topology.hosts
-        ),
-    )
-
-
-def apply_workspace_settings(
-    services: Sequence[Service],
-    sources: Mapping[str, Sequence[SourceFile]],
-    requirements: dict[str, list[Requirement]],
-) -> None:
-    """A uv workspace root's `constraint-dependencies` / `override-dependencies` hold for every
-    member: each service whose folder matches one of the root's `members` globs gets them."""
-    for files in sources.values():
-        for source in files:
-            if not source.workspace_members or not source.workspace_requirements:
-                continue
-            base = posixpath.dirname(source.path)
-            globs = [posixpath.normpath(posixpath.join(base, g)) for g in source.workspace_members]
-            for service in services:
-                path = service.path
-                if path is None or path == (base or "."):
-                    continue
-                if any(fnmatch.fnmatchcase(path, g) for g in globs):
-                    own = requirements.setdefault(service.name, [])
-                    own.extend(r for r in source.workspace_requirements if r not in own)
-
-
-def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
-    """A service's requirements, with its files' requires-python as requirements on `python`."""
-    result = [r for source in sources for r in source.requirements]
-    # the project a service's pyproject.toml defines is installed, at its version
-    result.extend(source.itself for source in sources if source.itself is not None)
-    for source in sources:
-        if source.requires_python is not None and str(source.requires_python):
-            result.append(_python_requirement(source))
-    return result
-
-
-def _python_requirement(source: SourceFile) -> Requirement:
-    """requires-python (Poetry's `python`, Pipfile's `python_version`) as a `python` constraint."""
-    assert source.requires_python is not None
-    line = source.requires_python_line
-    specifier = source.requires_python
-    return Requirement(
-        name=PYTHON,
-        display_name="python",
-        specifier=specifier,
-        marker=None,
-        extras=frozenset(),
-        text=f"python{specifier}",
-        location=Location(source.path, line),
-        role=Role.DECLARED if source.role is Role.DECLARED else Role.LOCKED,
-        direct=True,
-        constraint_only=False,
-    )
-
-
-# CPython feature releases, newest first: candidates for a host whose Python is not stated
-PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(15, 5, -1))
-
-
-def newest_admitted_python(requirements: Iterable[Requirement]) -> tuple[str, str] | None:
-    """The newest CPython (minor, full version) every `python` constraint admits, if any."""
-    keys = {r.key for r in requirements}
-    allowed = intersection(frozenset(keys))
-    if allowed.is_empty:
-        return None
-    for minor in PYTHON_MINORS:
-        for patch in range(0, 40):
-            version = f"{minor}.{patch}"
-            if allowed.contains(version):
-                return minor, version
-    return None
-
-
-def settle_host_pythons(
-    hosts: Sequence[Host], requirements: Mapping[str, Sequence[Requirement]]
-) -> tuple[Host, ...]:
-    """Hosts whose Python was not stated get the newest one all their services admit."""
-    settled = []
-    for host in hosts:
-        environment = host.environment
-        constraints = [
-            r for s in host.services for r in requirements.get(s, ()) if r.name == PYTHON
-        ]
-        if not environment.python_configured and constraints:
-            chosen = newest_admitted_python(constraints)
-            if chosen is not None:
-                platform_origin = environment.source.partition("platform from ")[2] or (
-                    environment.source
-                )
-                environment = replace(
-                    environment,
-                    python_version=chosen[0],
-                    python_full_version=chosen[1],
-                    source=f"python: newest every service admits, platform from {platform_origin}",
-                )
-                host = replace(host, environment=environment)
-        settled.append(host)
-    return tuple(settled)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ import pytest
 from depcheck.model import Environment, Severity
 from depcheck.sources import is_dev_file
 from depcheck.topology.config import load_config
-from depcheck.topology.discover import EnvironmentDefaults, build_topology, discover_services
+from depcheck.topology.discover import build_topology, discover_services
+from depcheck.topology.environment import EnvironmentDefaults
 from tests.conftest import write_tree
 
 INTERPRETER = Environment(

@@ -32,33 +32,14 @@ from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat, RenderOptions
 
 if TYPE_CHECKING:
-    from depcheck.model import Environment, Report
+    from depcheck.model import Report
     from depcheck.pipeline import ScanOptions
     from depcheck.resolve.index import ResolveRequest
 
 
-def interpreter_environment() -> Environment:
-    """The running interpreter's marker environment: the default for unconfigured hosts."""
-    from packaging.markers import default_environment
-
-    from depcheck.model import Environment
-
-    env = default_environment()
-    return Environment(
-        python_version=env["python_version"],
-        python_full_version=env["python_full_version"],
-        sys_platform=env["sys_platform"],
-        os_name=env["os_name"],
-        platform_system=env["platform_system"],
-        platform_machine=env["platform_machine"],
-        implementation_name=env["implementation_name"],
-        platform_python_implementation=env["platform_python_implementation"],
-        source="interpreter",
-    )
-
-
 def _scan_options(args: argparse.Namespace) -> ScanOptions:
     from depcheck.pipeline import ScanOptions
+    from depcheck.topology.environment import interpreter_environment
 
     return ScanOptions(
         root=Path(args.path),

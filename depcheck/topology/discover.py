@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
+from depcheck.model import Diagnostic, Host, Location, Service, Severity
 from depcheck.sources import declares_dependencies, is_dev_file, source_spec
-from depcheck.topology.config import Config, HostConfig
+from depcheck.topology.config import Config
+from depcheck.topology.environment import EnvironmentDefaults, host_environment
 
 DEFAULT_HOST = "default"
 
@@ -100,22 +101,6 @@ def not_deployed_reason(directory: str) -> str | None:
     return None
 
 
-_PLATFORM_FACTS = {
-    "linux": ("posix", "Linux"),
-    "darwin": ("posix", "Darwin"),
-    "win32": ("nt", "Windows"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class EnvironmentDefaults:
-    """For hosts without `python`/`platform` in config: the command line, else this interpreter."""
-
-    interpreter: Environment
-    python: str | None = None
-    platform: str | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class Topology:
     services: tuple[Service, ...]
@@ -127,67 +112,6 @@ class Topology:
     left_out: tuple[tuple[Service, str], ...] = ()
     #: one-line statements of how the topology was decided, for the report's reader
     notes: tuple[str, ...] = ()
-
-
-def make_environment(
-    python: tuple[str, str] | None,
-    platform: tuple[str, str] | None,
-    interpreter: Environment,
-) -> Environment:
-    """A marker environment from (value, origin) pairs; what is missing comes from `interpreter`."""
-    if python is not None:
-        version = python[0]
-        parts = version.split(".")
-        minor = ".".join(parts[:2])
-        full = version if len(parts) == 3 else f"{minor}.0"
-        python_fields = (minor, full)
-    else:
-        python_fields = (interpreter.python_version, interpreter.python_full_version)
-    if platform is not None:
-        os_name, system = _PLATFORM_FACTS[platform[0]]
-        platform_fields = (platform[0], os_name, system)
-        machine = "x86_64"  # a configured platform should not depend on the machine scanning it
-    else:
-        platform_fields = (
-            interpreter.sys_platform,
-            interpreter.os_name,
-            interpreter.platform_system,
-        )
-        machine = interpreter.platform_machine
-    origins = {python[1] if python else "interpreter", platform[1] if platform else "interpreter"}
-    if len(origins) == 1:
-        source = origins.pop()
-    else:
-        source = (
-            f"python from {python[1] if python else 'interpreter'}, "
-            f"platform from {platform[1] if platform else 'interpreter'}"
-        )
-    return Environment(
-        python_version=python_fields[0],
-        python_full_version=python_fields[1],
-        sys_platform=platform_fields[0],
-        os_name=platform_fields[1],
-        platform_system=platform_fields[2],
-        platform_machine=machine,
-        implementation_name=interpreter.implementation_name,
-        platform_python_implementation=interpreter.platform_python_implementation,
-        source=source,
-        python_configured=python is not None,
-    )
-
-
-def host_environment(host: HostConfig | None, defaults: EnvironmentDefaults) -> Environment:
-    python = (
-        (host.python, "config")
-        if host is not None and host.python
-        else ((defaults.python, "--python") if defaults.python else None)
-    )
-    platform = (
-        (host.platform, "config")
-        if host is not None and host.platform
-        else ((defaults.platform, "--platform") if defaults.platform else None)
-    )
-    return make_environment(python, platform, defaults.interpreter)
 
 
 def _is_virtualenv(path: str) -> bool:

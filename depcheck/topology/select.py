@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from depcheck.model import Diagnostic, Environment, Host, Location, Service, Severity
+from depcheck.model import Diagnostic, Host, Location, Service, Severity
 from depcheck.sources import is_dev_file, source_spec
 from depcheck.topology.config import Config
 from depcheck.topology.deploy.interface import (
@@ -47,16 +47,14 @@ from depcheck.topology.deploy.names import (
 from depcheck.topology.discover import (
     DEFAULT_HOST,
     SKIP_DIRS,
-    EnvironmentDefaults,
     Topology,
     build_topology,
     files_in_service_dir,
     left_out_note,
-    make_environment,
     not_deployed_reason,
     service_dir_of,
 )
-from depcheck.topology.python_releases import complete_version
+from depcheck.topology.environment import EnvironmentDefaults, deploy_environment
 
 HOSTS_FROM = ("auto", "config", "deploy", "single")
 _EXTRA_SKIP = frozenset({".aws-sam", "cdk.out", ".serverless", ".terraform", ".docker"})
@@ -424,30 +422,6 @@ def _unique_names(hosts: list[DeployHost]) -> list[DeployHost]:
             host = replace(host, name=f"{host.name}#{seen[host.name]}")
         result.append(host)
     return result
-
-
-def deploy_environment(host: DeployHost, defaults: EnvironmentDefaults) -> Environment:
-    """A deployment host's marker environment: what its files say, else the defaults'."""
-    where = str(host.python_origin or host.origin)
-    python: tuple[str, str] | None = None
-    assumed: str | None = None
-    if host.python:
-        # a deployment file naming only a minor runs its newest patch: say so when we assume it
-        full, assumed = complete_version(host.python)
-        python = (full, where)
-    elif defaults.python:
-        python = (defaults.python, "--python")
-    platform = (
-        (host.platform, where if host.python else str(host.origin))
-        if host.platform
-        else ((defaults.platform, "--platform") if defaults.platform else None)
-    )
-    environment = make_environment(python, platform, defaults.interpreter)
-    if host.machine:
-        environment = replace(environment, platform_machine=host.machine)
-    if assumed:
-        environment = replace(environment, source=f"{environment.source}; {assumed}")
-    return environment
 
 
 def to_host(host: DeployHost, defaults: EnvironmentDefaults) -> Host:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.cli.commands import interpreter_environment
 from depcheck.model import Report
 from depcheck.pipeline import ScanOptions, scan
+from depcheck.topology.environment import interpreter_environment
 from tests.conftest import write_tree
 
 ScanTree = Callable[..., Report]

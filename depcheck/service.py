@@ -1,0 +1,158 @@
+"""Service assembly: one service's declared files and locks become the inputs the analysis takes.
+
+Each file of a service is read once by its source (`depcheck.sources`); a file another one
+includes is not counted twice. The result per service: its `SourceFile`s and its requirements
+(declared constraints, locked pins, the project's own name and version, and each file's
+requires-python as a requirement on `python`). Installed environments (`--installed`, a host's
+`installed`) join their hosts as services of their own, and a uv workspace root's settings
+reach its members.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from depcheck.analysis.conflicts import PYTHON
+from depcheck.model import Diagnostic, Location, Requirement, Role, Service, Severity, SourceFile
+from depcheck.sources import ReadOptions, SourceError, source_for
+from depcheck.topology.discover import Topology
+
+if TYPE_CHECKING:
+    from depcheck.pipeline import Progress
+
+
+def read_sources(
+    topology: Topology, options: ReadOptions, progress: Progress
+) -> tuple[dict[str, tuple[SourceFile, ...]], list[Diagnostic]]:
+    """Parse every service's files once each; unreadable files become error diagnostics."""
+    cache: dict[tuple[str, frozenset[str], bool], SourceFile | None] = {}
+    diagnostics: list[Diagnostic] = []
+    result: dict[str, tuple[SourceFile, ...]] = {}
+    for service in topology.services:
+        parsed: list[SourceFile] = []
+        service_options = replace(
+            options,
+            extras=frozenset(service.extras),
+            include_dev=options.include_dev or service.include_dev,
+        )
+        for path in service.sources:
+            key = (path, service_options.extras, service_options.include_dev)
+            if key not in cache:
+                progress.reading(path)
+                cache[key] = _read_one(path, service_options, diagnostics)
+            source = cache[key]
+            if source is not None:
+                parsed.append(source)
+        included = {inc for source in parsed for inc in source.includes}
+        result[service.name] = tuple(s for s in parsed if s.path not in included)
+    for source in cache.values():
+        if source is not None:
+            diagnostics.extend(source.diagnostics)
+    return result, diagnostics
+
+
+def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
+    source = source_for(path, explicit=True)
+    if source is None:  # discovery only lists files a source reads
+        return None
+    try:
+        return source.read(path, options)
+    except SourceError as exc:
+        diagnostics.append(Diagnostic(Severity.ERROR, exc.location, exc.message))
+        return None
+
+
+def add_installed(
+    topology: Topology,
+    environments: Sequence[tuple[str, Path, str | None]],
+    sources: dict[str, tuple[SourceFile, ...]],
+    diagnostics: list[Diagnostic],
+) -> Topology:
+    """Each installed environment (shown, path, host or None for every host) joins its hosts as
+    a service of its own (`installed SHOWN`): its distributions are locked pins there, with
+    their Requires-Dist ranges."""
+    from depcheck.sources.installed import InstalledError, read_installed
+
+    added: list[Service] = []
+    on: dict[str, list[str]] = {}  # host -> installed services it holds
+    for shown, path, host in environments:
+        name = f"installed {shown}"
+        if name not in sources:
+            try:
+                source = read_installed(path, shown)
+            except InstalledError as exc:
+                message = str(exc).split(": ", 1)[-1]
+                diagnostics.append(Diagnostic(Severity.ERROR, Location(shown), message))
+                continue
+            sources[name] = (source,)
+            diagnostics.extend(source.diagnostics)
+            added.append(Service(name=name, path=None, sources=()))
+        for target in [h.name for h in topology.hosts] if host is None else [host]:
+            on.setdefault(target, []).append(name)
+    if not added:
+        return topology
+    return replace(
+        topology,
+        services=tuple(sorted((*topology.services, *added), key=lambda s: s.name)),
+        hosts=tuple(
+            replace(h, services=tuple(sorted({*h.services, *on.get(h.name, [])})))
+            for h in topology.hosts
+        ),
+    )
+
+
+def apply_workspace_settings(
+    services: Sequence[Service],
+    sources: Mapping[str, Sequence[SourceFile]],
+    requirements: dict[str, list[Requirement]],
+) -> None:
+    """A uv workspace root's `constraint-dependencies` / `override-dependencies` hold for every
+    member: each service whose folder matches one of the root's `members` globs gets them."""
+    for files in sources.values():
+        for source in files:
+            if not source.workspace_members or not source.workspace_requirements:
+                continue
+            base = posixpath.dirname(source.path)
+            globs = [posixpath.normpath(posixpath.join(base, g)) for g in source.workspace_members]
+            for service in services:
+                path = service.path
+                if path is None or path == (base or "."):
+                    continue
+                if any(fnmatch.fnmatchcase(path, g) for g in globs):
+                    own = requirements.setdefault(service.name, [])
+                    own.extend(r for r in source.workspace_requirements if r not in own)
+
+
+def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
+    """A service's requirements, with its files' requires-python as requirements on `python`."""
+    result = [r for source in sources for r in source.requirements]
+    # the project a service's pyproject.toml defines is installed, at its version
+    result.extend(source.itself for source in sources if source.itself is not None)
+    for source in sources:
+        if source.requires_python is not None and str(source.requires_python):
+            result.append(_python_requirement(source))
+    return result
+
+
+def _python_requirement(source: SourceFile) -> Requirement:
+    """requires-python (Poetry's `python`, Pipfile's `python_version`) as a `python` constraint."""
+    assert source.requires_python is not None
+    line = source.requires_python_line
+    specifier = source.requires_python
+    return Requirement(
+        name=PYTHON,
+        display_name="python",
+        specifier=specifier,
+        marker=None,
+        extras=frozenset(),
+        text=f"python{specifier}",
+        location=Location(source.path, line),
+        role=Role.DECLARED if source.role is Role.DECLARED else Role.LOCKED,
+        direct=True,
+        constraint_only=False,
+    )
