@@ -28,8 +28,9 @@ share ``conflict_rate`` becomes a conflict, half of them of each kind (``incompa
   major (``<2``, ``~=1.4``, ``==1.*``, ...). Everyone else either only locks the package or
   declares an open range (``>=1.2``, a bare name) that overlaps both sides: a bystander.
   depcheck lists every service in some minimal set of constraints no version satisfies
-  (conflicts.py); with these ranges the minimal sets are exactly the pairs (clash, bounded), so
-  the expected services are the clash group plus the bounded declarers, and no bystander.
+  (analysis/algebra.py); with these ranges the minimal sets are exactly the pairs (clash,
+  bounded), so the expected services are the clash group plus the bounded declarers,
+  and no bystander.
 - *pin-mismatch*: some services lock ``X.Y.Z+1`` where the rest lock ``X.Y.Z``, and every declared
   range on the host admits both; depcheck lists every service that locks the package.
 

@@ -62,7 +62,7 @@ import sys, time
 from pathlib import Path
 from depcheck.topology.environment import interpreter_environment
 from depcheck.pipeline import ScanOptions, prepare
-from depcheck.analysis.conflicts import analyse_host
+from depcheck.analysis.host import analyse_host
 from depcheck.recommend.plan import plan_host
 prepared = prepare(ScanOptions(root=Path(sys.argv[1]), interpreter=interpreter_environment()))
 for host in prepared.hosts:

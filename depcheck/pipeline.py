@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from depcheck.analysis.baseline import active_entries, apply_ignores
-from depcheck.analysis.conflicts import admits, analyse_host
+from depcheck.analysis.host import analyse_host
+from depcheck.analysis.ignores import active_entries, apply_ignores
+from depcheck.analysis.rules.stale_lock import stale_pins
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -25,7 +26,6 @@ from depcheck.model import (
     Plan,
     Report,
     Requirement,
-    Role,
     ServiceReport,
     Severity,
     SourceFile,
@@ -167,7 +167,7 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     graph = DependencyGraph.build(sources)
     requirements = {name: requirements_of(files) for name, files in sources.items()}
     apply_workspace_settings(topology.services, sources, requirements)
-    diagnostics.extend(find_stale_locks(sources))
+    diagnostics.extend(stale_pins(sources))
     hosts = settle_host_pythons(topology.hosts, requirements)
     if not topology.services:
         diagnostics.append(
@@ -273,37 +273,6 @@ def scan_resolved(
         report = apply_ignores(report, config.ignore, today=today, config=config.path)
         report = replace(report, diagnostics=_unique(report.diagnostics))
     return report, prover
-
-
-def find_stale_locks(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagnostic]:
-    """Pins a service's lock holds that its own declared constraints rule out: the lock is stale."""
-    found: list[Diagnostic] = []
-    for files in sources.values():
-        declared: dict[str, list[Requirement]] = {}
-        for source in files:
-            if source.role is Role.DECLARED:
-                for r in source.requirements:
-                    if r.marker is None and r.parent is None and not r.constraint_only:
-                        declared.setdefault(r.name, []).append(r)
-        for source in files:
-            if source.role is not Role.LOCKED:
-                continue
-            for pin in source.requirements:
-                version = pin.pinned_version
-                if version is None or pin.parent is not None or pin.marker is not None:
-                    continue
-                for wanted in declared.get(pin.name, ()):
-                    if not admits(wanted.key, version):
-                        found.append(
-                            Diagnostic(
-                                Severity.WARNING,
-                                pin.location,
-                                f"stale lock: {pin.display_name}=={version} does not satisfy "
-                                f"{wanted.text} declared at {wanted.location.path}:"
-                                f"{wanted.location.line}; re-lock {source.path}",
-                            )
-                        )
-    return found
 
 
 def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:

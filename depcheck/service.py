@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from depcheck.analysis.conflicts import PYTHON
+from depcheck.analysis.rules.python import PYTHON
 from depcheck.model import Diagnostic, Location, Requirement, Role, Service, Severity, SourceFile
 from depcheck.sources import ReadOptions, SourceError, source_for
 from depcheck.topology.discover import Topology

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-from depcheck.analysis.conflicts import admits, analyse_host
+from depcheck.analysis.algebra import admits
+from depcheck.analysis.host import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Action,

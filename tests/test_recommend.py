@@ -9,11 +9,11 @@ from collections.abc import Iterator, Mapping, Sequence
 import pytest
 
 from benchmarks.plan_graphs import mycielski
-from depcheck.analysis.conflicts import analyse_host
+from depcheck.analysis.host import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import Action, Host, Kind, Plan, Requirement
 from depcheck.recommend.plan import plan_host, recommend
-from tests.test_conflicts import PY311, req
+from tests.analysis.test_host import PY311, req
 
 
 def host_of(requirements: Mapping[str, Sequence[Requirement]], name: str = "web") -> Host:

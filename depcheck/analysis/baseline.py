@@ -8,7 +8,6 @@ stable fingerprint of (host, package, services). The git revision is materialise
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 from collections.abc import Iterable
@@ -16,8 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from depcheck.model import Diagnostic, Location, Report, Severity, Suppression
-from depcheck.topology.config import IgnoreEntry
+from depcheck.model import Report
 
 if TYPE_CHECKING:
     import subprocess
@@ -59,43 +57,6 @@ def apply_baseline(report: Report, known: Iterable[str], label: str) -> Report:
     return replace(
         report, conflicts=conflicts, baseline=label, fixed=tuple(sorted(known - current))
     )
-
-
-def active_entries(entries: Iterable[IgnoreEntry], today: datetime.date) -> list[IgnoreEntry]:
-    """The entries that have not expired by `today`."""
-    return [e for e in entries if e.until is None or e.until >= today]
-
-
-def apply_ignores(
-    report: Report, entries: Iterable[IgnoreEntry], *, today: datetime.date, config: str
-) -> Report:
-    """Mark conflicts an ignore entry accepts; expired entries stop applying and warn."""
-    entries = list(entries)
-    active = active_entries(entries, today)
-    diagnostics = list(report.diagnostics)
-    for entry in entries:
-        if entry not in active and entry.until is not None:
-            diagnostics.append(
-                Diagnostic(
-                    Severity.WARNING,
-                    Location(config, entry.line),
-                    f"ignore entry for {entry.package} expired on {entry.until.isoformat()}; "
-                    "its conflicts count again",
-                )
-            )
-    conflicts = []
-    for conflict in report.conflicts:
-        match = next(
-            (e for e in active if e.matches(conflict.host, conflict.package, conflict.services)),
-            None,
-        )
-        if match is not None:
-            until = match.until.isoformat() if match.until else None
-            conflict = replace(
-                conflict, ignored=Suppression(match.reason, until, Location(config, match.line))
-            )
-        conflicts.append(conflict)
-    return replace(report, conflicts=tuple(conflicts), diagnostics=tuple(diagnostics))
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:

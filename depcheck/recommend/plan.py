@@ -28,7 +28,9 @@ from dataclasses import dataclass, replace
 
 from packaging.version import Version
 
-from depcheck.analysis.conflicts import HOST_PYTHON, Clash, admits, satisfiable
+from depcheck.analysis.algebra import admits, satisfiable
+from depcheck.analysis.host import Clash
+from depcheck.analysis.rules.python import HOST_PYTHON
 from depcheck.model import (
     Action,
     Conflict,

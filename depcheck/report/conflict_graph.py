@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from depcheck.analysis.conflicts import FULL, combine, intersection, specifier_range
+from depcheck.analysis.algebra import FULL, combine, intersection, specifier_range
 from depcheck.model import Conflict, ConflictRequirement, Kind, Role
 
 

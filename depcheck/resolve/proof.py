@@ -45,17 +45,12 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from depcheck.analysis.conflicts import (
-    FULL,
-    PYTHON,
-    Clash,
-    HostAnalysis,
-    _incompatible,
-    applies,
-    collect,
-    combine_keys,
-    conflict_id,
-)
+from depcheck.analysis.algebra import FULL, combine_keys
+from depcheck.analysis.collect import applies, collect
+from depcheck.analysis.evidence import conflict_id
+from depcheck.analysis.host import Clash, HostAnalysis
+from depcheck.analysis.rules.incompatible import incompatible
+from depcheck.analysis.rules.python import PYTHON
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Action,
@@ -301,7 +296,7 @@ class Prover:
                     if not _fits([ranges[a], ranges[b]], versions):
                         involved.update((a, b))
             chosen = sorted(involved or ranges)
-            conflict = _incompatible(host, name, state, chosen, ranges, graph)
+            conflict = incompatible(host, name, state, chosen, ranges, graph)
             shown = ", ".join(str(v) for v in sorted(versions)[-6:])
             conflict = replace(
                 conflict,

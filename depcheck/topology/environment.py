@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from depcheck.analysis.conflicts import PYTHON, intersection
+from depcheck.analysis.algebra import intersection
+from depcheck.analysis.rules.python import PYTHON
 from depcheck.model import Environment, Host, Requirement
 from depcheck.topology.python_releases import complete_version
 

@@ -24,7 +24,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from depcheck.analysis.conflicts import clashing, intersection
+from depcheck.analysis.algebra import clashing, intersection
 from depcheck.model import SourceFile
 from depcheck.sources import ReadOptions, SourceError, source_for
 from depcheck.sources.requirements import RequirementsFileSource

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from depcheck.analysis.conflicts import collect
+from depcheck.analysis.collect import collect
 from depcheck.model import Environment, Host, Requirement, Role, Severity, SourceFile
 from depcheck.sources import source_for
 from depcheck.sources.interface import ReadOptions

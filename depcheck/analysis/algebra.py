@@ -1,0 +1,158 @@
+"""PEP 440 set algebra over specifier keys, memoized.
+
+A *key* is the canonical text of a specifier set (`Requirement.key`), `FULL` for any version.
+The algebra is `packaging`'s (`SpecifierSet.to_range()`, `VersionRange`): pre-releases, `~=`,
+`==1.*`, `!=`, local versions and `===` are its business, not ours. We only memoize it, because a
+monorepo repeats the same specifier thousands of times.
+
+Which ranges take part in an incompatibility (`clashing`): each one that belongs to some minimal
+set of constraints no version satisfies (DESIGN.md). When every range is one interval (no `!=`,
+no `===`), Helly's theorem in one dimension makes those sets pairs, so a pairwise check is exact.
+With holes, three ranges can be pairwise compatible and jointly empty (`>=1,<3`, `!=1.*`,
+`!=2.*`), so we cut the version line into the atoms the ranges induce and test membership exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from packaging.ranges import VersionRange
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+FULL = "*"  # key of the range that admits every version
+
+
+@lru_cache(maxsize=65536)
+def specifier_range(key: str) -> VersionRange:
+    """The set of versions a specifier string admits (memoized)."""
+    if key == FULL:
+        return VersionRange.full()
+    return SpecifierSet(key).to_range()
+
+
+@lru_cache(maxsize=262144)
+def intersection(keys: frozenset[str]) -> VersionRange:
+    """The versions every specifier in `keys` admits (memoized by set)."""
+    result = VersionRange.full()
+    for key in sorted(keys):
+        if key != FULL:
+            result = result & specifier_range(key)
+            if result.is_empty:
+                break
+    return result
+
+
+def combine_keys(keys: Iterable[str]) -> str:
+    """The canonical key of the conjunction of several specifier keys (see `Requirement.key`)."""
+    distinct = frozenset(keys) - {FULL}
+    if not distinct:
+        return FULL
+    if len(distinct) == 1:
+        return next(iter(distinct))
+    return _combine_distinct(distinct)
+
+
+@lru_cache(maxsize=65536)
+def _combine_distinct(keys: frozenset[str]) -> str:
+    return combine(SpecifierSet(k) for k in sorted(keys))
+
+
+@lru_cache(maxsize=262144)
+def admits(key: str, version: str) -> bool:
+    """Whether the versions `key` admits include `version` (memoized)."""
+    return key == FULL or specifier_range(key).contains(version)
+
+
+@lru_cache(maxsize=65536)
+def is_empty(key: str) -> bool:
+    """Whether no version satisfies `key` (memoized)."""
+    return specifier_range(key).is_empty
+
+
+def satisfiable(keys: Iterable[str]) -> bool:
+    return not intersection(frozenset(keys)).is_empty
+
+
+def combine(specifiers: Iterable[SpecifierSet]) -> str:
+    """One canonical key for the conjunction of several specifier sets."""
+    merged = SpecifierSet()
+    for spec in specifiers:
+        merged &= spec
+    text = str(merged)
+    return text if text else FULL
+
+
+def version_key(text: str) -> tuple[int, Version | str]:
+    """A sort key for version strings: PEP 440 order, anything unparsable first."""
+    try:
+        return (1, Version(text))
+    except InvalidVersion:
+        return (0, text)
+
+
+def _is_convex(key: str) -> bool:
+    return key == FULL or ("!=" not in key and "===" not in key)
+
+
+@lru_cache(maxsize=65536)
+def _disjoint(a: str, b: str) -> bool:
+    return intersection(frozenset((a, b))).is_empty
+
+
+#: the most clauses, over every distinct range with holes (`!=`) on one package of one host, for
+#: which the services that take part in a clash are told apart from bystanders exactly
+MAX_ATOM_CLAUSES = 1000
+
+
+def clashing(keys: Sequence[str]) -> set[int]:
+    """Indices of the ranges that belong to some minimal unsatisfiable subset of `keys`."""
+    distinct = sorted({k for k in keys if k != FULL})
+    if len(distinct) < 2 or not intersection(frozenset(distinct)).is_empty:
+        return set()  # the common case: one version satisfies everyone
+    involved: set[str] = set()
+    if all(_is_convex(k) for k in distinct):
+        for i, a in enumerate(distinct):
+            for b in distinct[i + 1 :]:
+                if _disjoint(a, b):
+                    involved.update((a, b))
+    elif sum(k.count(",") + 1 for k in distinct) > MAX_ATOM_CLAUSES:
+        # the exact search costs (ranges x atoms), each atom a range with holes: past the
+        # budget every range takes part (no bystander is told apart), and the cost stays linear
+        involved = set(distinct)
+    else:
+        involved = _clashing_by_atoms(distinct)
+    return {i for i, k in enumerate(keys) if k in involved}
+
+
+def _clashing_by_atoms(keys: list[str]) -> set[str]:
+    """Exact membership in minimal unsatisfiable subsets for ranges with holes.
+
+    The ranges cut the version line into atoms, each with the set of ranges that contain it. A
+    range R is in a minimal unsatisfiable subset iff some atom outside R has a member set T such
+    that no atom contained by every range of T lies inside R (then T is satisfiable and T + R is
+    not, so every unsatisfiable subset of T + R contains R).
+    """
+    atoms: list[tuple[VersionRange, frozenset[int]]] = [(VersionRange.full(), frozenset())]
+    for index, key in enumerate(keys):
+        current = specifier_range(key)
+        refined: list[tuple[VersionRange, frozenset[int]]] = []
+        for atom, members in atoms:
+            inside = atom & current
+            outside = atom.difference(current)
+            if not inside.is_empty:
+                refined.append((inside, members | {index}))
+            if not outside.is_empty:
+                refined.append((outside, members))
+        atoms = refined
+    member_sets = [members for _, members in atoms]
+    involved: set[str] = set()
+    for index, key in enumerate(keys):
+        for members in member_sets:
+            if index in members:
+                continue
+            if all(index not in other for other in member_sets if members <= other):
+                involved.add(key)
+                break
+    return involved

@@ -1,0 +1,75 @@
+"""What every conflict carries, whichever rule found it: its id and its requirement entries.
+
+The entries are the evidence formatters show: each requirement with its file and line, whether
+it was declared or locked, and the chain of packages it came through (a graph path query).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+from depcheck.analysis.collect import PackageState
+from depcheck.graph import DependencyGraph
+from depcheck.model import ConflictRequirement, Requirement
+
+
+def conflict_id(host: str, package: str, services: Sequence[str]) -> str:
+    """A stable fingerprint of a conflict, so baselines match it across runs."""
+    digest = hashlib.sha256("\0".join((host, package, *services)).encode()).hexdigest()
+    return digest[:16]
+
+
+def by_location(requirement: Requirement) -> tuple[str, int]:
+    return (requirement.location.path, requirement.location.line or 0)
+
+
+def entries(
+    service: str,
+    requirements: Iterable[Requirement],
+    graph: DependencyGraph,
+    pinned: str | None,
+) -> list[ConflictRequirement]:
+    """One service's requirements on a package as a conflict lists them, by file and line."""
+    result = []
+    for requirement in sorted(requirements, key=by_location):
+        via: tuple[str, ...] = ()
+        if requirement.parent is not None:
+            # a range a lock records on an edge: the chain runs through that edge's parent
+            version = graph.pinned(service, requirement.parent)
+            parent = f"{requirement.parent}=={version}" if version else requirement.parent
+            via = (*graph.via(service, requirement.parent), parent)
+        elif not requirement.direct:
+            via = graph.via(service, requirement.name)
+        result.append(
+            ConflictRequirement(
+                service=service,
+                requirement=requirement.text,
+                specifier=str(requirement.specifier),
+                location=requirement.location,
+                role=requirement.role,
+                direct=requirement.direct and requirement.parent is None,
+                via=via,
+                pinned=pinned,
+                parent=requirement.parent,
+            )
+        )
+    return result
+
+
+def written(constraints: Sequence[Requirement]) -> str:
+    """A service's constraints on a package as the user wrote them (name, specifier, marker)."""
+    texts = sorted({r.text.split(" #")[0].strip() for r in constraints})
+    return " + ".join(texts)
+
+
+def join_and(parts: Sequence[str]) -> str:
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def pin_of(state: PackageState, service: str) -> str | None:
+    """The one version `service` locks the package at, else None."""
+    versions = sorted({p.pinned_version for p in state.pins.get(service, ()) if p.pinned_version})
+    return versions[0] if len(versions) == 1 else None

@@ -1,0 +1,198 @@
+"""Rule `pin_mismatch`: locks that disagree, or a pin another service excludes, while a shared
+version exists (the fix is to align: re-lock on one version every known constraint allows).
+
+A range a lock records between packages (botocore 1.34 needs urllib3<1.27) holds only while the
+parent stays at that version: when such a range excludes the align version, the parent has to
+move too, and the advice names it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.ranges import VersionRange
+
+from depcheck.analysis.algebra import FULL, admits, intersection, version_key
+from depcheck.analysis.collect import PackageState
+from depcheck.analysis.evidence import conflict_id, entries, join_and, pin_of
+from depcheck.graph import DependencyGraph
+from depcheck.model import (
+    Action,
+    Conflict,
+    ConflictRequirement,
+    Host,
+    Kind,
+    Recommendation,
+)
+
+
+def pin_mismatch(
+    host: Host,
+    package: str,
+    state: PackageState,
+    ranges: Mapping[str, str],
+    graph: DependencyGraph,
+    *,
+    note: str | None = None,
+) -> Conflict | None:
+    """Locks that disagree, or a pin another service excludes, while a shared version exists."""
+    if not state.pins:
+        return None
+    first = {p.pinned_version for records in state.pins.values() for p in records}
+    if len(first) == 1:
+        # the common case: every lock agrees; a conflict only if some range excludes that pin
+        (only,) = first
+        if only is None or all(admits(key, only) for key in set(ranges.values())):
+            return None
+    pins = {
+        service: {p.pinned_version for p in records if p.pinned_version}
+        for service, records in state.pins.items()
+    }
+    pins = {service: versions for service, versions in pins.items() if versions}
+    if not pins:
+        return None
+    locked_versions = set().union(*pins.values())
+    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
+    outside = {v for v in locked_versions if not allowed.contains(v)}
+    if len(locked_versions) < 2 and not outside:
+        return None
+    candidates = set(locked_versions)
+    for constraints in state.constraints.values():
+        for requirement in constraints:
+            exact = requirement.pinned_version
+            if exact:
+                candidates.add(exact)
+    fitting = sorted((v for v in candidates if allowed.contains(v)), key=version_key)
+    version = fitting[-1] if fitting else None
+    moving = _parents_to_move(state, version, graph) if version is not None else ()
+    services = sorted(pins)
+    unverified = sorted(s for s in services if s not in ranges)
+    found: list[ConflictRequirement] = []
+    for service in sorted(set(services) | {s for s in ranges if outside}):
+        found.extend(entries(service, state.pins.get(service, ()), graph, pin_of(state, service)))
+        found.extend(
+            entries(service, state.constraints.get(service, ()), graph, pin_of(state, service))
+        )
+    relock = sorted(
+        {
+            p.location.path
+            for service, records in state.pins.items()
+            for p in records
+            if p.pinned_version != version
+        }
+    )
+    shown = ", ".join(sorted(locked_versions, key=version_key))
+    reason = f"locked at {shown}"
+    if outside:
+        reason += (
+            f"; {', '.join(sorted(outside, key=version_key))} outside what other services allow"
+        )
+    if moving:
+        reason += "; " + "; ".join(m.held(package) for m in moving)
+    elif note:
+        reason += f"; {note}"
+    return Conflict(
+        id=conflict_id(host.name, package, services),
+        host=host.name,
+        package=package,
+        display_name=state.display or package,
+        kind=Kind.PIN_MISMATCH,
+        services=tuple(services),
+        requirements=tuple(found),
+        recommendation=_align(package, version, allowed, relock, unverified, moving),
+        reason=reason,
+        verified=not unverified,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ParentMove:
+    """A package whose locked version must change too for an align: its recorded range excludes it.
+
+    ``blocking`` are the (parent version, range on the package) pairs the locks record that
+    exclude the align version; ``target`` a version of the parent that some service locks and
+    whose recorded range admits it.
+    """
+
+    parent: str
+    blocking: tuple[tuple[str | None, str], ...]
+    target: str | None
+
+    def named(self) -> str:
+        return self.parent if self.target is None else f"{self.parent} (to {self.target})"
+
+    def held(self, package: str) -> str:
+        return ", ".join(
+            f"{self.parent}{' ' + version if version else ''} requires {package}{key}"
+            for version, key in self.blocking
+        )
+
+
+def _parents_to_move(
+    state: PackageState, version: str, graph: DependencyGraph
+) -> tuple[_ParentMove, ...]:
+    """The parents whose recorded range on this package excludes `version`, sorted by name.
+
+    Only ranges a lock records between packages can exclude the align version (the declared and
+    firm ranges chose it), and such a range holds only while its parent stays at that version.
+    """
+    blocking: dict[str, set[tuple[str | None, str]]] = defaultdict(set)
+    admitting: dict[str, set[str]] = defaultdict(set)
+    for service, constraints in state.constraints.items():
+        for requirement in constraints:
+            parent = requirement.parent
+            if parent is None:
+                continue
+            parent_version = graph.pinned(service, parent)
+            if admits(requirement.key, version):
+                if parent_version is not None:
+                    admitting[parent].add(parent_version)
+            else:
+                blocking[parent].add((parent_version, requirement.key))
+    moves = []
+    for parent in sorted(blocking):
+        held = {v for v, _ in blocking[parent] if v is not None}
+        targets = sorted(admitting.get(parent, set()) - held, key=version_key)
+        moves.append(
+            _ParentMove(
+                parent,
+                tuple(sorted(blocking[parent], key=lambda b: (version_key(b[0] or ""), b[1]))),
+                targets[-1] if targets else None,
+            )
+        )
+    return tuple(moves)
+
+
+def _align(
+    package: str,
+    version: str | None,
+    allowed: VersionRange,
+    relock: Sequence[str],
+    unverified: Sequence[str],
+    moving: Sequence[_ParentMove] = (),
+) -> Recommendation:
+    files = ", ".join(relock)
+    if version is not None and moving:
+        summary = (
+            f"align on {package} {version} with {join_and([m.named() for m in moving])} moving"
+            f" too ({'; '.join(m.held(package) for m in moving)}); re-lock {files}"
+        )
+    elif version is not None:
+        summary = f"align on {package} {version}: every known constraint allows it; re-lock {files}"
+    else:
+        allowed_text = str(allowed.to_specifier_set() or "any version")
+        summary = f"align on one {package} version in {allowed_text}; re-lock {files}"
+    if unverified:
+        summary += (
+            f" (not verified: {', '.join(unverified)} only lock {package}, with no declared range)"
+        )
+    return Recommendation(
+        Action.ALIGN,
+        summary,
+        version=version,
+        services=(),
+        relock=tuple(relock),
+        parents=tuple(m.parent for m in moving),
+    )

@@ -1,0 +1,28 @@
+"""Rule `self_contradiction`: one service whose own declared constraints admit no version.
+
+That is an error in the service's files, not a conflict between services: it is reported as a
+diagnostic at the first of the constraints, and the package is left out of the host's analysis
+for that service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from depcheck.analysis.evidence import by_location
+from depcheck.model import Diagnostic, Requirement, Severity
+
+
+def self_contradiction(
+    service: str, package: str, constraints: Sequence[Requirement]
+) -> Diagnostic:
+    first = min(constraints, key=lambda r: r.location)
+    parts = ", ".join(
+        f"{r.text} ({r.location.path}:{r.location.line})" if r.location.line else r.text
+        for r in sorted(constraints, key=by_location)
+    )
+    return Diagnostic(
+        Severity.ERROR,
+        first.location,
+        f"service {service!r} contradicts itself: no version of {package} satisfies {parts}",
+    )
