@@ -115,7 +115,7 @@ def test_text_report_shows_constraints_locations_advice_and_summary(run_cli: Run
     code, out, _ = run_cli("scan", str(FIXTURES / "demo"), "--color", "never")
     assert code == 1
     assert "✗  requests  incompatible  api      ==2.31.0      services/api/requirements.in:4" in out
-    assert "→ isolate billing: no version satisfies" in out
+    assert "→ move out billing: no requests satisfies ==2.31.0, >=2.31 and >=2.20,<2.28" in out
     assert "plan  split web into 2 groups: [api, auth] [billing]" in out
     assert "host batch  (python 3.12, linux; config)  etl · reports\n  ✓ no conflicts" in out
     assert out.rstrip().endswith(

@@ -23,6 +23,8 @@ class RenderOptions:
     color: bool = False
     width: int = 100
     verbose: bool = False
+    #: one line per conflict instead of each conflict's constraints (`--summary`)
+    summary: bool = False
 
 
 class ReportFormatter(abc.ABC):

@@ -9,7 +9,7 @@ never into markup, so file content cannot inject escape sequences or rich markup
 from __future__ import annotations
 
 import io
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -18,14 +18,31 @@ from rich.table import Table
 from rich.text import Text
 
 from depcheck import __version__
-from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
+from depcheck.model import Action, Conflict, Host, Kind, Plan, Report, Severity
+from depcheck.report.grouping import (
+    ConstraintGroup,
+    constraint_text,
+    first_names,
+    group_constraints,
+    join_and,
+    some_names,
+)
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.sanitize import clean
 from depcheck.report.summary import HEURISTIC_NOTE
 from depcheck.report.summary import at_least as _at_least
 
 CONFLICTS_PER_HOST = 25
+#: distinct constraint values shown per conflict (each with how many services hold it)
 REQUIREMENTS_PER_CONFLICT = 8
+#: a host with more conflicts than this gets a line of counts before them
+COUNTS_FROM = 5
+#: distinct constraints an advice line names before it counts the rest
+VALUES_IN_ADVICE = 4
+#: a plan's groups or services to move out, listed whole up to this many characters
+PLAN_CHARACTERS = 240
+#: the package under which requires-python constraints are checked (analysis names it so)
+PYTHON_PACKAGE = "python"
 
 
 _SYMBOL = {Kind.INCOMPATIBLE: ("✗", "bold red"), Kind.PIN_MISMATCH: ("≠", "yellow")}
@@ -51,19 +68,22 @@ class TextFormatter(ReportFormatter):
         console.print(self._title(report), soft_wrap=True)
         for note in report.notes:
             console.print(Text(f"  {clean(note)}", style="dim"), soft_wrap=True)
-        plans = {p.host: p for p in report.plans}
-        troubled = {c.host for c in report.conflicts}
-        for host in sorted(report.hosts, key=lambda h: (h.name not in troubled, h.name)):
-            console.print()
-            conflicts = [c for c in report.conflicts if c.host == host.name]
-            self._host(console, host, conflicts, plans.get(host.name))
+        if self.options.summary:
+            self._one_line_each(console, report)
+        else:
+            plans = {p.host: p for p in report.plans}
+            troubled = {c.host for c in report.conflicts}
+            for host in sorted(report.hosts, key=lambda h: (h.name not in troubled, h.name)):
+                console.print()
+                conflicts = [c for c in report.conflicts if c.host == host.name]
+                self._host(console, host, conflicts, plans.get(host.name))
         unanalysed = sorted(
             (o.location.path, o.location.line or 0, entry.service.name, o.text)
             for entry in report.services
             for source in entry.sources
             for o in source.opaque
         )
-        if unanalysed:
+        if unanalysed and not self.options.summary:
             console.print()
             console.print(
                 Text(
@@ -106,99 +126,216 @@ class TextFormatter(ReportFormatter):
         )
         return title
 
+    def _one_line_each(self, console: Console, report: Report) -> None:
+        """`--summary`: a line per conflict (package, kind, services, the fix), worst first."""
+        ordered = sorted(report.conflicts, key=_severity)
+        if not ordered:
+            return
+        console.print()
+        several = len(report.hosts) > 1
+        rows = []
+        for conflict in ordered:
+            symbol, style = _SYMBOL[conflict.kind]
+            rows.append(
+                (
+                    (f"  {symbol}", style),
+                    (clean(conflict.display_name), "bold"),
+                    (conflict.kind.value, style),
+                    (clean(conflict.host) if several else "", ""),
+                    (_plural(len(conflict.services), "service"), ""),
+                    ("→ " + clean(_fix(conflict)), ""),
+                )
+            )
+        widths = [max(len(row[i][0]) for row in rows) for i in range(len(rows[0]) - 1)]
+        for row in rows:
+            line = Text()
+            for index, (cell, style) in enumerate(row):
+                if not cell:
+                    continue
+                line.append(cell, style=style)
+                if index < len(widths):
+                    line.append(" " * (widths[index] - len(cell) + 2))
+            console.print(line, soft_wrap=True)  # one line each, however wide
+
     def _host(
         self, console: Console, host: Host, conflicts: list[Conflict], plan: Plan | None
     ) -> None:
-        header = Text(f"host {clean(host.name)}", style="bold cyan")
-        header.append(f"  ({host.environment.describe()}; {clean(host.environment.source)})  ")
-        if host.origin is not None:
-            header.append(f"from {clean(str(host.origin))}  ")
-        header.append(" · ".join(clean(s) for s in host.services) or "(no services)")
-        console.print(header)
+        console.print(self._host_header(console, host))
         if not conflicts:
             console.print(Text("  ✓ no conflicts", style="green"))
             return
-        ordered = sorted(conflicts, key=lambda c: (c.kind is not Kind.INCOMPATIBLE, c.package))
+        ordered = sorted(conflicts, key=_severity)
         shown = ordered if self.options.verbose else ordered[:CONFLICTS_PER_HOST]
-        widths = _Widths.of(shown)
+        if len(ordered) > len(shown) or len(ordered) > COUNTS_FROM:
+            console.print(Text(f"  {_kind_counts(ordered)}", style="bold"))
+        rows = {c.id: self._rows(c) for c in shown}
+        widths = _Widths.of(shown, rows)
         # the columns need room: in a narrow window each constraint gets a line of its own
         # instead of a path folded into a column a few characters wide
-        stacked = widths.total(shown) > console.width
+        stacked = widths.total > console.width
         for conflict in shown:
             if stacked:
-                for line in self._conflict_lines(conflict):
-                    console.print(line)
+                for line in self._conflict_lines(conflict, rows[conflict.id]):
+                    console.print(line, soft_wrap=isinstance(line, Text))
             else:
-                console.print(self._conflict_table(conflict, widths))
+                console.print(self._conflict_table(conflict, rows[conflict.id], widths))
             advice = Text("→ ", style="bold")
-            advice.append(clean(conflict.recommendation.summary))
+            advice.append(clean(self._advice(conflict)))
             console.print(Padding(advice, (0, 0, 0, 5)))
             status = _status(conflict)
             if status is not None:
                 console.print(Padding(status, (0, 0, 0, 5)))
-        hidden = len(ordered) - len(shown)
+        hidden = ordered[len(shown) :]
         if hidden:
-            console.print(Text(f"  … {hidden} more conflicts on this host (use --verbose)"))
+            more = Text(
+                f"… {len(hidden)} more on this host ({_kind_counts(hidden)}): "
+                "--summary for one line each, --verbose for all"
+            )
+            console.print(Padding(more, (0, 0, 0, 2)))
         if plan is not None:
             console.print(self._plan(host, plan))
 
-    def _conflict_lines(self, conflict: Conflict) -> list[Text | Padding]:
+    def _host_header(self, console: Console, host: Host) -> Text | Table:
+        """``host web  (python 3.11, linux; config)  api · auth``; a big host: a count and the
+        first names, so the first conflict still appears on the first screen."""
+        header = Text(f"host {clean(host.name)}", style="bold cyan")
+        header.append(f"  ({host.environment.describe()}; {clean(host.environment.source)})  ")
+        if host.origin is not None:
+            header.append(f"from {clean(str(host.origin))}  ")
+        names = [clean(s) for s in host.services]
+        every = " · ".join(names)
+        room = console.width - len(header.plain)
+        if self.options.verbose or len(names) <= 3 or len(every) <= room:
+            header.append(every or "(no services)")
+            return header
+        head = f"{len(names)} services: "
+        tail = ", … (--verbose lists all)"
+        if room < len(head) + len(tail) + 20:
+            # no room beside the host: the names go on a line of their own
+            room = console.width - 2
+            grid = Table.grid()
+            grid.add_column()
+            grid.add_row(header)
+            shown, _ = first_names(names, budget=room - len(head) - len(tail), least=1)
+            grid.add_row(Padding(Text(head + ", ".join(shown) + tail), (0, 0, 0, 2)))
+            return grid
+        shown, _ = first_names(names, budget=room - len(head) - len(tail), least=1)
+        header.append(head + ", ".join(shown) + tail)
+        return header
+
+    def _rows(self, conflict: Conflict) -> list[_Row]:
+        """One row per distinct constraint; with --verbose, one per service and file."""
+        if self.options.verbose:
+            groups = [
+                ConstraintGroup(constraint_text(r), (r.service,), (r,))
+                for r in conflict.requirements
+            ]
+        else:
+            groups = group_constraints(conflict)[:REQUIREMENTS_PER_CONFLICT]
+        rows = [_Row.of(group) for group in groups]
+        left = len(conflict.requirements) - sum(len(g.requirements) for g in groups)
+        if left and not self.options.verbose:
+            rows.append(_Row(f"… {_plural(left, 'more constraint')} (use --verbose)", "", "", ""))
+        return rows
+
+    def _conflict_lines(self, conflict: Conflict, rows: list[_Row]) -> list[Text | Padding]:
         symbol, style = _SYMBOL[conflict.kind]
         head = Text(f"  {symbol} ", style=style)
         head.append(clean(conflict.display_name), style="bold")
         head.append(f"  {conflict.kind.value}", style=style)
         lines: list[Text | Padding] = [head]
-        requirements = list(conflict.requirements)
-        shown = requirements if self.options.verbose else requirements[:REQUIREMENTS_PER_CONFLICT]
-        for requirement in shown:
-            line = Text(f"{clean(requirement.service)}  {clean(_constraint(requirement))}  ")
-            line.append(clean(_where(requirement)), style="dim")
+        for row in rows:
+            line = Text("  ".join(clean(part) for part in (row.who, row.constraint) if part))
+            if row.where:
+                line.append("  ")
+                line.append(clean(row.where + row.via), style="dim")
             lines.append(Padding(line, (0, 0, 0, 5)))
-        if len(requirements) > len(shown):
-            more = Text(f"… {len(requirements) - len(shown)} more (use --verbose)")
-            lines.append(Padding(more, (0, 0, 0, 5)))
         return lines
 
-    def _conflict_table(self, conflict: Conflict, widths: _Widths) -> Table:
+    def _conflict_table(self, conflict: Conflict, rows: list[_Row], widths: _Widths) -> Table:
         symbol, style = _SYMBOL[conflict.kind]
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1), expand=False)
         table.add_column("symbol", no_wrap=True, width=3)
-        table.add_column("package", overflow="fold", width=widths.package)
+        # names and versions never break: the table is only used when they fit whole
+        table.add_column("package", no_wrap=True, width=widths.package)
         table.add_column("kind", no_wrap=True, width=12)
-        table.add_column("service", overflow="fold", width=widths.service)
-        table.add_column("constraint", overflow="fold", width=widths.constraint)
+        table.add_column("service", no_wrap=True, width=widths.who)
+        table.add_column("constraint", no_wrap=True, width=widths.constraint)
         table.add_column("where", overflow="fold")
-        requirements = list(conflict.requirements)
-        shown = requirements if self.options.verbose else requirements[:REQUIREMENTS_PER_CONFLICT]
-        for index, requirement in enumerate(shown):
+        for index, row in enumerate(rows):
             first = index == 0
             table.add_row(
                 Text(f"  {symbol}", style=style) if first else Text(""),
                 Text(clean(conflict.display_name), style="bold") if first else Text(""),
                 Text(conflict.kind.value, style=style) if first else Text(""),
-                Text(clean(requirement.service)),
-                Text(clean(_constraint(requirement))),
-                Text(clean(_where(requirement)), style="dim"),
+                Text(clean(row.who)),
+                Text(clean(row.constraint)),
+                Text(clean(row.where + row.via), style="dim"),
             )
-        if len(requirements) > len(shown):
-            more = Text(f"… {len(requirements) - len(shown)} more (use --verbose)")
-            table.add_row("", "", "", more, "", "")
         return table
 
-    def _plan(self, host: Host, plan: Plan) -> Text:
-        text = Text("  plan  ", style="bold")
-        if len(plan.groups) == 1:
-            text.append(f"keep {clean(host.name)} together: align the pinned versions above")
+    def _advice(self, conflict: Conflict) -> str:
+        """One next step: what to do (move out, split, align), then why, each named once."""
+        advice = conflict.recommendation
+        if advice.action is Action.ALIGN:
+            return self._shorter_files(advice.summary, advice.relock)
+        move, groups = _moves(conflict)
+        if move:
+            action = f"move out {some_names(move)}"
+        else:
+            shown = " | ".join(_group_text(g) for g in groups)
+            action = f"split host {conflict.host} into {len(groups)} groups: {shown}"
+        return f"{action}: {self._why(conflict)}"
+
+    def _why(self, conflict: Conflict) -> str:
+        """Why no version fits: each distinct constraint once, not once per service."""
+        if conflict.evidence != "static" or conflict.package == PYTHON_PACKAGE:
+            return conflict.reason  # what the index or the resolver proved, said their way
+        values = [g.constraint for g in group_constraints(conflict)]
+        if len(values) > VALUES_IN_ADVICE and not self.options.verbose:
+            rest = len(values) - VALUES_IN_ADVICE + 1
+            values = [*values[: VALUES_IN_ADVICE - 1], f"{rest} more constraints"]
+        return f"no {conflict.display_name} satisfies {join_and(values)}"
+
+    def _shorter_files(self, text: str, files: Sequence[str]) -> str:
+        """`text` with its lists (files to re-lock, services that only lock) cut to counts."""
+        if self.options.verbose:
             return text
-        groups = " ".join("[" + ", ".join(clean(s) for s in g) + "]" for g in plan.groups)
-        text.append(
-            f"split {clean(host.name)} into {len(plan.groups)} groups{_at_least(plan)}: {groups}"
-        )
-        if plan.isolate:
-            text.append("\n        or move out just: " + ", ".join(clean(s) for s in plan.isolate))
+        listed = ", ".join(files)
+        if len(files) > 2 and listed in text:
+            text = text.replace(listed, f"{len(files)} files ({files[0]}, …)", 1)
+        return _fewer_unverified(text)
+
+    def _plan(self, host: Host, plan: Plan) -> Table:
+        """``plan  split web into 2 groups: [api, auth] [billing]`` and what to move out instead;
+        a big host's groups by their sizes (--verbose names them)."""
+        grid = Table.grid(padding=(0, 2), pad_edge=False)
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        label = Text("  plan", style="bold")
+        if len(plan.groups) == 1:
+            grid.add_row(
+                label, Text(f"keep {clean(host.name)} together: align the pinned versions above")
+            )
+            return grid
+        split = f"split {clean(host.name)} into {len(plan.groups)} groups{_at_least(plan)}"
+        every = " ".join("[" + ", ".join(clean(s) for s in g) + "]" for g in plan.groups)
+        if self.options.verbose or len(every) <= PLAN_CHARACTERS:
+            line = Text(f"{split}: {every}")
+        else:
+            sizes = join_and([str(len(g)) for g in plan.groups])
+            line = Text(f"{split} of {sizes} services (--verbose lists them)")
         if plan.method != "exact":
-            text.append(f"   ({plan.method}: {HEURISTIC_NOTE})", style="dim")
-        return text
+            line.append(f"   ({plan.method}: {HEURISTIC_NOTE})", style="dim")
+        grid.add_row(label, line)
+        if plan.isolate:
+            names = [clean(s) for s in plan.isolate]
+            if self.options.verbose or len(", ".join(names)) <= PLAN_CHARACTERS:
+                instead = "or move out just: " + ", ".join(names)
+            else:
+                instead = f"or move out just {len(names)} services: {some_names(names)}"
+            grid.add_row(Text(""), Text(instead))
+        return grid
 
     def _summary(self, report: Report) -> Text:
         incompatible = report.count(Kind.INCOMPATIBLE)
@@ -231,36 +368,130 @@ class TextFormatter(ReportFormatter):
 
 
 @dataclass(frozen=True, slots=True)
+class _Row:
+    """One line of a conflict: who holds a constraint, the constraint, where it is written."""
+
+    who: str
+    constraint: str
+    where: str
+    via: str
+
+    @classmethod
+    def of(cls, group: ConstraintGroup) -> _Row:
+        shown = group.shown
+        location = shown.location
+        where = location.path if location.line is None else f"{location.path}:{location.line}"
+        if group.files > 1:
+            where += f" (+{_plural(group.files - 1, 'more file')})"
+        if shown.via:
+            via = f"  (via {' → '.join(shown.via)})"
+        elif not shown.direct:
+            via = "  (transitive)"
+        else:
+            via = ""
+        return cls(group.holders(), group.constraint, where, via)
+
+
+@dataclass(frozen=True, slots=True)
 class _Widths:
     """Column widths shared by every conflict of a host, so their columns line up."""
 
     package: int
-    service: int
+    who: int
     constraint: int
+    where: int
 
-    def total(self, conflicts: list[Conflict]) -> int:
-        """The width the table needs to show every file:line unfolded (a `via` may fold)."""
-        where = max(
-            (
-                len(f"{r.location.path}:{r.location.line}")
-                for c in conflicts
-                for r in c.requirements
-            ),
-            default=0,
-        )
-        return 3 + self.package + 12 + self.service + self.constraint + where + 5
+    @property
+    def total(self) -> int:
+        """The width the table needs to show every name and file:line whole (a `via` may wrap)."""
+        return 3 + self.package + 12 + self.who + self.constraint + self.where + 10
 
     @classmethod
-    def of(cls, conflicts: list[Conflict]) -> _Widths:
-        requirements = [r for c in conflicts for r in c.requirements]
+    def of(cls, conflicts: list[Conflict], rows: dict[str, list[_Row]]) -> _Widths:
+        every = [row for c in conflicts for row in rows[c.id] if row.where]
         return cls(
-            package=min(max((len(c.display_name) for c in conflicts), default=8), 24),
-            service=min(max((len(r.service) for r in requirements), default=8), 28),
-            constraint=min(max((len(_constraint(r)) for r in requirements), default=8), 28),
+            package=max((len(c.display_name) for c in conflicts), default=8),
+            who=max((len(r.who) for r in every), default=8),
+            constraint=max((len(r.constraint) for r in every), default=8),
+            where=max((len(r.where) for r in every), default=8),
         )
 
 
-_NAME_RE = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
+#: how the align advice notes the services whose only word on the package is their lock
+_UNVERIFIED = ("(not verified: ", " only lock ")
+
+
+def _fewer_unverified(text: str) -> str:
+    """``(not verified: a and 16 more services only lock ...`` instead of all 17 names."""
+    opening, closing = _UNVERIFIED
+    head, found, rest = text.partition(opening)
+    names, between, tail = rest.partition(closing)
+    listed = names.split(", ")
+    if not found or not between or "(" in names or len(listed) <= 3:
+        return text
+    return f"{head}{opening}{some_names(listed, limit=1)} services{closing}{tail}"
+
+
+def _severity(conflict: Conflict) -> tuple[bool, bool, bool, int, str]:
+    """Accepted last; incompatible before pin-mismatch; new before known; broad before narrow."""
+    return (
+        conflict.ignored is not None,
+        conflict.kind is not Kind.INCOMPATIBLE,
+        conflict.baseline == "known",
+        -len(conflict.services),
+        conflict.package,
+    )
+
+
+def _kind_counts(conflicts: Sequence[Conflict]) -> str:
+    """``4 incompatible · 149 pin mismatch``."""
+    incompatible = sum(1 for c in conflicts if c.kind is Kind.INCOMPATIBLE)
+    parts = []
+    if incompatible:
+        parts.append(f"{incompatible} incompatible")
+    if len(conflicts) - incompatible:
+        parts.append(f"{len(conflicts) - incompatible} pin mismatch")
+    return " · ".join(parts)
+
+
+def _moves(conflict: Conflict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The services to move out for this conflict, else its groups of the host's split.
+
+    A split whose groups are all the others and one service is a move of that one.
+    """
+    advice = conflict.recommendation
+    if advice.action is Action.ISOLATE and advice.services:
+        return advice.services, []
+    involved = set(conflict.services)
+    groups = [
+        tuple(s for s in group if s in involved)
+        for group in advice.groups
+        if involved.intersection(group)
+    ]
+    if len(groups) == 2:
+        small = min(groups, key=lambda g: (len(g), g))
+        if len(small) == 1:
+            return small, groups
+    return (), groups
+
+
+def _fix(conflict: Conflict) -> str:
+    """The next step in a few words: `move out billing`, `align on 2.4.0; re-lock 3 files`."""
+    advice = conflict.recommendation
+    if advice.action is Action.ALIGN:
+        fix = f"align on {advice.version}" if advice.version else "align on one version"
+        if advice.relock:
+            fix += f"; re-lock {_plural(len(advice.relock), 'file')}"
+        return fix if conflict.verified else fix + " (not verified)"
+    move, groups = _moves(conflict)
+    if move:
+        return f"move out {some_names(move)}"
+    return f"split into {len(groups)} groups: " + " | ".join(_group_text(g) for g in groups)
+
+
+def _group_text(group: Sequence[str]) -> str:
+    """``[api, auth]``, or ``[api and 40 more]`` for a big group (the rows above name them)."""
+    return "[" + some_names([clean(s) for s in group], limit=2 if len(group) <= 2 else 1) + "]"
 
 
 def _status(conflict: Conflict) -> Text | None:
@@ -276,28 +507,6 @@ def _status(conflict: Conflict) -> Text | None:
     if conflict.baseline == "known":
         return Text("known: already in the baseline", style="dim")
     return None
-
-
-def _constraint(requirement: ConflictRequirement) -> str:
-    """The constraint as the user wrote it (their order, their marker), without the name."""
-    if requirement.specifier:
-        written = _NAME_RE.sub("", requirement.requirement, count=1).strip()
-        text = written or requirement.specifier
-    elif requirement.pinned:
-        text = f"=={requirement.pinned}"
-    else:
-        text = requirement.requirement
-    return text
-
-
-def _where(requirement: ConflictRequirement) -> str:
-    location = requirement.location
-    text = location.path if location.line is None else f"{location.path}:{location.line}"
-    if requirement.via:
-        text += f"  (via {' → '.join(requirement.via)})"
-    elif not requirement.direct:
-        text += "  (transitive)"
-    return text
 
 
 def _plural(count: int, noun: str) -> str:
