@@ -53,18 +53,21 @@ class ScanError(Exception):
 
 
 class Progress(Protocol):
-    """What the scan tells an observer as it goes (the CLI shows a spinner; tests stay silent)."""
+    """What the scan tells an observer as it goes (the CLI shows a spinner; tests stay silent).
 
-    def reading(self, path: str) -> None: ...
+    `done` counts from 1 to `total`: the files to parse, then the hosts to check.
+    """
 
-    def analysing(self, host: str) -> None: ...
+    def reading(self, path: str, done: int, total: int) -> None: ...
+
+    def analysing(self, host: str, done: int, total: int) -> None: ...
 
 
 class SilentProgress:
-    def reading(self, path: str) -> None:
+    def reading(self, path: str, done: int, total: int) -> None:
         return None
 
-    def analysing(self, host: str) -> None:
+    def analysing(self, host: str, done: int, total: int) -> None:
         return None
 
 
@@ -215,8 +218,8 @@ def scan_resolved(
         table = config.resolve if config is not None else {}
         settings = settings_for(options.resolve, table, options.root)
         prover = Prover(settings, root=options.root)
-    for host in hosts:
-        progress.analysing(host.name)
+    for done, host in enumerate(hosts, start=1):
+        progress.analysing(host.name, done, len(hosts))
         placed.update(host.services)
         host_requirements = requirements if prover is None else prover.enrich(host, requirements)
         analysis = analyse_host(host, host_requirements, graph)

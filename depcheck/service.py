@@ -33,6 +33,13 @@ def read_sources(
     cache: dict[tuple[str, frozenset[str], bool], SourceFile | None] = {}
     diagnostics: list[Diagnostic] = []
     result: dict[str, tuple[SourceFile, ...]] = {}
+    total = len(
+        {
+            (path, frozenset(service.extras), options.include_dev or service.include_dev)
+            for service in topology.services
+            for path in service.sources
+        }
+    )
     for service in topology.services:
         parsed: list[SourceFile] = []
         service_options = replace(
@@ -43,7 +50,7 @@ def read_sources(
         for path in service.sources:
             key = (path, service_options.extras, service_options.include_dev)
             if key not in cache:
-                progress.reading(path)
+                progress.reading(path, len(cache) + 1, total)
                 cache[key] = _read_one(path, service_options, diagnostics)
             source = cache[key]
             if source is not None:

@@ -91,6 +91,7 @@ def emit(
         color=to_terminal and use_color(args.color, target),
         width=terminal_width(target) if to_terminal else 100,
         verbose=args.verbose,
+        summary=args.summary,
     )
     ok = True
     files = [(output_format, main_file)] if main_file is not None else []

@@ -110,7 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose",
         "-v",
         action="store_true",
-        help="show every conflict and every constraint, not the first few per host",
+        help="show every conflict, service and constraint, not the first few per host with "
+        "identical constraints grouped",
+    )
+    scan.add_argument(
+        "--summary",
+        action="store_true",
+        help="text report: one line per conflict (package, kind, how many services, the fix), "
+        "the worst first",
     )
     ci = scan.add_argument_group("CI options")
     ci.add_argument(

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from depcheck.pipeline import Progress
 
 
@@ -32,31 +34,51 @@ def terminal_width(stream: TextIO) -> int:
     return 100
 
 
-class _Spinner:
-    """Progress on standard error while a scan runs (only on a terminal)."""
+def progress_line(step: str, done: int, total: int, what: str, name: str) -> str:
+    """``reading 120 of 450 files: services/api/requirements.txt``."""
+    noun = what if total == 1 else what + "s"
+    return f"{step} {done:,} of {total:,} {noun}: {name}"
 
-    def __init__(self) -> None:
+
+class Spinner:
+    """Progress on standard error while a scan runs (only on a terminal): how many of the
+    files have been read, then which host is being checked."""
+
+    def __init__(self, console: Console | None = None) -> None:
         from rich.console import Console
 
-        self._status = Console(stderr=True).status("scanning…")
+        self._status = (console or Console(stderr=True)).status("scanning…")
 
-    def __enter__(self) -> _Spinner:
+    def __enter__(self) -> Spinner:
         self._status.__enter__()
         return self
 
     def __exit__(self, *args: object) -> None:
         self._status.__exit__(None, None, None)
 
-    def reading(self, path: str) -> None:
-        self._status.update(f"reading {path}")
+    @property
+    def text(self) -> str:
+        return str(self._status.status)
 
-    def analysing(self, host: str) -> None:
-        self._status.update(f"checking host {host}")
+    def reading(self, path: str, done: int, total: int) -> None:
+        self._show(progress_line("reading", done, total, "file", path))
+
+    def analysing(self, host: str, done: int, total: int) -> None:
+        self._show(progress_line("checking", done, total, "host", host))
+
+    def _show(self, line: str) -> None:
+        from rich.text import Text
+
+        from depcheck.report.sanitize import clean
+
+        # a Text, not a string: a file name is never read as rich markup
+        self._status.update(Text(clean(line)))
 
 
 def with_progress(args: argparse.Namespace, work: Callable[[Progress | None], T]) -> T:
+    """Run `work` with a spinner on standard error when it is a terminal (and not --quiet)."""
     if not args.quiet and sys.stderr.isatty():
-        with _Spinner() as spinner:
+        with Spinner() as spinner:
             return work(spinner)
     return work(None)
 

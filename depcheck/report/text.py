@@ -486,7 +486,8 @@ def _fix(conflict: Conflict) -> str:
     move, groups = _moves(conflict)
     if move:
         return f"move out {some_names(move)}"
-    return f"split into {len(groups)} groups: " + " | ".join(_group_text(g) for g in groups)
+    sizes = join_and([str(len(g)) for g in groups])
+    return f"split into {len(groups)} groups of {sizes} services"
 
 
 def _group_text(group: Sequence[str]) -> str:
