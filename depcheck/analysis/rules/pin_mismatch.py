@@ -1,6 +1,9 @@
 """Rule `pin_mismatch`: locks that disagree, or a pin another service excludes, while a shared
 version exists (the fix is to align: re-lock on one version every known constraint allows).
 
+A pin that only its own service's declared range excludes is not a pin mismatch: with one
+service (or every lock agreeing) that is the `stale_lock` rule's finding, and only that.
+
 A range a lock records between packages (botocore 1.34 needs urllib3<1.27) holds only while the
 parent stays at that version: when such a range excludes the align version, the parent has to
 move too, and the advice names it.
@@ -17,6 +20,7 @@ from packaging.ranges import VersionRange
 from depcheck.analysis.algebra import FULL, admits, intersection, version_key
 from depcheck.analysis.collect import PackageState
 from depcheck.analysis.evidence import conflict_id, entries, join_and, pin_of
+from depcheck.analysis.rules.stale_lock import stale_versions
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Action,
@@ -55,7 +59,20 @@ def pin_mismatch(
         return None
     locked_versions = set().union(*pins.values())
     allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
-    outside = {v for v in locked_versions if not allowed.contains(v)}
+    # a pin its own service's declared range excludes is that service's stale lock (rule
+    # stale_lock says so), not a disagreement between services
+    stale = {
+        service: stale_versions(records, state.constraints.get(service, ()))
+        for service, records in state.pins.items()
+    }
+    outside = {
+        v
+        for v in locked_versions
+        if not allowed.contains(v)
+        and any(
+            not admits(key, v) for service, key in ranges.items() if v not in stale.get(service, ())
+        )
+    }
     if len(locked_versions) < 2 and not outside:
         return None
     candidates = set(locked_versions)

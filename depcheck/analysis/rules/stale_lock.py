@@ -10,11 +10,36 @@ Two shapes, both warnings that say "re-lock":
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from depcheck.analysis.algebra import admits
 from depcheck.analysis.evidence import by_location
 from depcheck.model import Diagnostic, Requirement, Role, Severity, SourceFile
+
+
+def _holds_a_pin_to(requirement: Requirement) -> bool:
+    """A declared range a lock's pins must satisfy wherever the service is installed."""
+    return (
+        requirement.role is Role.DECLARED
+        and requirement.marker is None
+        and requirement.parent is None
+        and not requirement.constraint_only
+    )
+
+
+def _checked(pin: Requirement) -> str | None:
+    """The version of a lock's top-level pin that holds everywhere, else None."""
+    if pin.parent is not None or pin.marker is not None:
+        return None
+    return pin.pinned_version
+
+
+def stale_versions(pins: Iterable[Requirement], constraints: Iterable[Requirement]) -> set[str]:
+    """The versions among one service's `pins` its own declared `constraints` rule out (what
+    `stale_pins` reports): rule pin_mismatch does not count them against other services."""
+    declared = [r.key for r in constraints if _holds_a_pin_to(r)]
+    versions = {v for v in map(_checked, pins) if v is not None}
+    return {v for v in versions if any(not admits(key, v) for key in declared)}
 
 
 def stale_pins(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagnostic]:
@@ -25,14 +50,14 @@ def stale_pins(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagnostic]:
         for source in files:
             if source.role is Role.DECLARED:
                 for r in source.requirements:
-                    if r.marker is None and r.parent is None and not r.constraint_only:
+                    if _holds_a_pin_to(r):
                         declared.setdefault(r.name, []).append(r)
         for source in files:
             if source.role is not Role.LOCKED:
                 continue
             for pin in source.requirements:
-                version = pin.pinned_version
-                if version is None or pin.parent is not None or pin.marker is not None:
+                version = _checked(pin)
+                if version is None:
                     continue
                 for wanted in declared.get(pin.name, ()):
                     if not admits(wanted.key, version):
