@@ -310,11 +310,20 @@ class Conflict:
     #: what proves it: "static" (the files alone), "index" (released versions or package
     #: metadata, with --resolve) or "resolver" (a resolution that fails, with --resolve)
     evidence: str = "static"
+    #: the pairs of services (each pair sorted) that disagree, as the rule that found the
+    #: conflict decided: a diagram draws one edge per pair. A clash only three or more ranges
+    #: make together has no such pair: then every two of `services` are listed.
+    pairs: tuple[tuple[str, str], ...] = ()
 
     @property
     def counts(self) -> bool:
         """Whether this conflict can fail the run (not ignored, not already in the baseline)."""
         return self.ignored is None and self.baseline != "known"
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        """The conflict's services and any other service whose constraint it shows, sorted."""
+        return tuple(sorted(set(self.services) | {r.service for r in self.requirements}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ it was declared or locked, and the chain of packages it came through (a graph pa
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 
 from depcheck.analysis.collect import PackageState
@@ -73,3 +74,8 @@ def pin_of(state: PackageState, service: str) -> str | None:
     """The one version `service` locks the package at, else None."""
     versions = sorted({p.pinned_version for p in state.pins.get(service, ()) if p.pinned_version})
     return versions[0] if len(versions) == 1 else None
+
+
+def every_pair(services: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Every two of `services`, sorted: the pairs when only the group as a whole clashes."""
+    return tuple(itertools.combinations(sorted(services), 2))

@@ -5,9 +5,9 @@ Two views:
 - the **dependency graph** (`DependencyGraph`): service and package nodes, an edge per direct
   requirement (service -> package) and per transitive one recorded by a lock (package ->
   package). Given the scan's conflicts, package nodes say where they conflict;
-- with ``conflicts_only``, the **service conflict graph** (`depcheck.report.conflict_graph`): the
-  services that take part in a conflict, an edge per pair that disagrees, labelled with the
-  packages.
+- with ``conflicts_only``, the **service conflict graph** (each conflict's `pairs`, grouped by
+  `report.summary.conflict_edges`): the services that take part in a conflict, an edge per pair
+  that disagrees, labelled with the packages.
 
 Every writer gets the same flattened graph: node ids are strings (``service:api``,
 ``package:requests``; the graph's own nodes are tuples), and every attribute is a string, the
@@ -31,8 +31,8 @@ import networkx as nx
 from depcheck.graph import DependencyGraph, Node
 from depcheck.model import Conflict, Dependency, Kind, Requirement
 from depcheck.report import mermaid
-from depcheck.report.conflict_graph import conflict_graph
 from depcheck.report.sanitize import clean
+from depcheck.report.summary import conflict_edges
 
 FORMATS = ("dot", "graphml", "mermaid", "json")
 _SHAPES = {"service": "box", "package": "ellipse"}
@@ -97,10 +97,10 @@ def dependency_view(graph: DependencyGraph, conflicts: Iterable[Conflict] = ()) 
 
 def conflict_view(conflicts: Sequence[Conflict]) -> Any:
     """The service conflict graph with string ids and string attributes (a `networkx.Graph`)."""
-    view = conflict_graph(conflicts)
+    nodes, edges = conflict_edges(conflicts)
     flat = nx.Graph(name="depcheck conflicts")
     hosts: dict[str, set[str]] = {}
-    for host, service in view.nodes:
+    for host, service in nodes:
         hosts.setdefault(service, set()).add(host)
     for service in sorted(hosts):
         flat.add_node(
@@ -111,10 +111,10 @@ def conflict_view(conflicts: Sequence[Conflict]) -> Any:
             hosts=_joined(hosts[service]),
         )
     merged: dict[tuple[str, str], list[Any]] = {}
-    for edge in view.edges:  # one service pair may clash on several hosts
+    for edge in edges:  # one service pair may clash on several hosts
         merged.setdefault(edge.services, []).append(edge)
-    for (a, b), edges in sorted(merged.items()):
-        packages = [p for e in edges for p in e.packages]
+    for (a, b), same_pair in sorted(merged.items()):
+        packages = [p for e in same_pair for p in e.packages]
         flat.add_edge(
             node_id(("service", a)),
             node_id(("service", b)),
@@ -122,7 +122,7 @@ def conflict_view(conflicts: Sequence[Conflict]) -> Any:
             packages=_joined(p.package for p in packages),
             incompatible=_joined(p.package for p in packages if p.kind is Kind.INCOMPATIBLE),
             pin_mismatch=_joined(p.package for p in packages if p.kind is Kind.PIN_MISMATCH),
-            hosts=_joined(e.host for e in edges),
+            hosts=_joined(e.host for e in same_pair),
             conflicts=_joined(p.conflict_id for p in packages),
         )
     return flat

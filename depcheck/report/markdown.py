@@ -21,9 +21,16 @@ from dataclasses import dataclass
 
 from depcheck.model import Conflict, ConflictRequirement, Host, Kind, Plan, Report, Severity
 from depcheck.report import mermaid
-from depcheck.report.conflict_graph import ConflictEdge, conflict_graph
 from depcheck.report.interface import RenderOptions, ReportFormatter
-from depcheck.report.summary import HEURISTIC_NOTE, at_least, conflict_counts, input_counts, plural
+from depcheck.report.summary import (
+    HEURISTIC_NOTE,
+    ConflictEdge,
+    at_least,
+    conflict_counts,
+    conflict_edges,
+    input_counts,
+    plural,
+)
 
 #: the first line, so a bot can find and update its own comment
 MARKER = "<!-- depcheck:report -->"
@@ -250,16 +257,16 @@ class MarkdownFormatter(ReportFormatter):
         return line
 
     def _diagram(self, section: _HostSection) -> list[str]:
-        graph = conflict_graph(section.conflicts)
-        if not graph.edges:
+        nodes, edges = conflict_edges(section.conflicts)
+        if not edges:
             return []
-        if len(graph.edges) > DIAGRAM_EDGES:
+        if len(edges) > DIAGRAM_EDGES:
             return [
-                f"_Diagram left out: {len(graph.edges)} pairs of services clash, "
+                f"_Diagram left out: {len(edges)} pairs of services clash, "
                 f"more than a diagram can show ({DIAGRAM_EDGES})._",
                 "",
             ]
-        ids = mermaid.node_ids(service for _, service in graph.nodes)
+        ids = mermaid.node_ids(service for _, service in nodes)
         lines = [
             "Services that cannot share this host: a solid line for an incompatible package (✗),"
             " a dotted one when only the locked pins differ (≠).",
@@ -268,7 +275,7 @@ class MarkdownFormatter(ReportFormatter):
             "graph LR",
         ]
         lines.extend(f"  {ids[s]}[{mermaid.label(s)}]" for s in sorted(ids))
-        lines.extend(f"  {_edge(edge, ids)}" for edge in graph.edges)
+        lines.extend(f"  {_edge(edge, ids)}" for edge in edges)
         lines.extend(["```", ""])
         return lines
 

@@ -1,8 +1,16 @@
-"""One-line counts of a report, worded the same way in every CI-facing format."""
+"""What every format says the same way: one-line counts, plan wording, the service edges.
+
+Nothing here decides anything: the conflicts carry their clashing pairs (`Conflict.pairs`, set
+by the rule that found each in `depcheck.analysis.rules`); `conflict_edges` only groups them.
+"""
 
 from __future__ import annotations
 
-from depcheck.model import Kind, Plan, Report
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from depcheck.model import Conflict, Kind, Plan, Report
 
 
 def plural(count: int, noun: str) -> str:
@@ -39,3 +47,48 @@ HEURISTIC_NOTE = "the best found within the plan budget, --plan-budget"
 def at_least(plan: Plan) -> str:
     """`` (at least 3)`` after a group count the search could not prove smallest, else ``""``."""
     return f" (at least {plan.lower_bound})" if plan.lower_bound < len(plan.groups) else ""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ConflictPackage:
+    """One package two services disagree about."""
+
+    package: str
+    display_name: str
+    kind: Kind
+    conflict_id: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ConflictEdge:
+    """Two services on one host that cannot share an environment as locked or declared."""
+
+    host: str
+    services: tuple[str, str]
+    packages: tuple[ConflictPackage, ...]
+
+    @property
+    def incompatible(self) -> bool:
+        return any(p.kind is Kind.INCOMPATIBLE for p in self.packages)
+
+
+def conflict_edges(
+    conflicts: Iterable[Conflict],
+) -> tuple[tuple[tuple[str, str], ...], tuple[ConflictEdge, ...]]:
+    """The (host, service) nodes that take part in some conflict and one edge per clashing
+    pair of services on a host, listing every package they disagree about, every list sorted
+    (parallel edges would draw as one line anyway)."""
+    nodes: set[tuple[str, str]] = set()
+    merged: dict[tuple[str, str, str], set[ConflictPackage]] = defaultdict(set)
+    for conflict in conflicts:
+        nodes.update((conflict.host, s) for s in conflict.participants)
+        package = ConflictPackage(
+            conflict.package, conflict.display_name, conflict.kind, conflict.id
+        )
+        for a, b in conflict.pairs:
+            merged[(conflict.host, a, b)].add(package)
+    edges = tuple(
+        ConflictEdge(host, (a, b), tuple(sorted(packages)))
+        for (host, a, b), packages in sorted(merged.items())
+    )
+    return tuple(sorted(nodes)), edges

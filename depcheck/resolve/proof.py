@@ -47,7 +47,7 @@ from packaging.version import Version
 
 from depcheck.analysis.algebra import FULL, combine_keys
 from depcheck.analysis.collect import applies, collect
-from depcheck.analysis.evidence import conflict_id
+from depcheck.analysis.evidence import conflict_id, every_pair
 from depcheck.analysis.host import Clash, HostAnalysis
 from depcheck.analysis.rules.incompatible import incompatible
 from depcheck.analysis.rules.python import PYTHON
@@ -573,6 +573,7 @@ def resolver_conflicts(
                 recommendation=Recommendation(Action.ISOLATE, ""),
                 reason="the resolver finds no installable set: " + _explain(narrowing),
                 evidence="resolver",
+                pairs=every_pair(services),
             )
         )
     return conflicts, diagnostics

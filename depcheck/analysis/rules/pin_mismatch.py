@@ -11,15 +11,16 @@ move too, and the advice names it.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.ranges import VersionRange
 
-from depcheck.analysis.algebra import FULL, admits, intersection, version_key
+from depcheck.analysis.algebra import FULL, admits, combine_keys, intersection, version_key
 from depcheck.analysis.collect import PackageState
-from depcheck.analysis.evidence import conflict_id, entries, join_and, pin_of
+from depcheck.analysis.evidence import conflict_id, entries, every_pair, join_and, pin_of
 from depcheck.analysis.rules.stale_lock import stale_versions
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
@@ -87,7 +88,8 @@ def pin_mismatch(
     services = sorted(pins)
     unverified = sorted(s for s in services if s not in ranges)
     found: list[ConflictRequirement] = []
-    for service in sorted(set(services) | {s for s in ranges if outside}):
+    shown_services = sorted(set(services) | {s for s in ranges if outside})
+    for service in shown_services:
         found.extend(entries(service, state.pins.get(service, ()), graph, pin_of(state, service)))
         found.extend(
             entries(service, state.constraints.get(service, ()), graph, pin_of(state, service))
@@ -121,7 +123,28 @@ def pin_mismatch(
         recommendation=_align(package, version, allowed, relock, unverified, moving),
         reason=reason,
         verified=not unverified,
+        pairs=_disagreeing_pairs(state, pins, shown_services, services),
     )
+
+
+def _disagreeing_pairs(
+    state: PackageState,
+    pins: Mapping[str, set[str]],
+    shown: Sequence[str],
+    services: Sequence[str],
+) -> tuple[tuple[str, str], ...]:
+    """The pairs whose pins differ, or where one's pin lies outside the other's range."""
+    ranges = {s: combine_keys(r.key for r in state.constraints.get(s, ())) for s in shown}
+
+    def excludes(pinned: str, ranged: str) -> bool:
+        return any(not admits(ranges[ranged], v) for v in pins.get(pinned, ()))
+
+    pairs = tuple(
+        (a, b)
+        for a, b in itertools.combinations(shown, 2)
+        if (pins.get(a) and pins.get(b) and pins[a] != pins[b]) or excludes(a, b) or excludes(b, a)
+    )
+    return pairs or every_pair(services)
 
 
 @dataclass(frozen=True, slots=True)
