@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
+from depcheck.model import Dependency, PathStep, Requirement, Role, SourceFile
 
 Node = tuple[str, str]
 
@@ -26,17 +25,6 @@ def service_node(name: str) -> Node:
 
 def package_node(name: str) -> Node:
     return ("package", name)
-
-
-@dataclass(frozen=True, slots=True)
-class PathStep:
-    """One edge on a path from a service to a package, with the constraint written on it."""
-
-    package: str
-    version: str | None
-    specifier: str
-    locations: tuple[Location, ...] = ()
-    markers: tuple[str, ...] = ()
 
 
 class DependencyGraph:

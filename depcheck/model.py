@@ -373,6 +373,9 @@ class Report:
     fixed: tuple[str, ...] = ()
     #: which conflicts fail the run: "any", "incompatible" or "never"
     fail_on: str = "any"
+    #: the run's exit code, as the command line decides it (`depcheck.cli.verdict`); the
+    #: formats show it
+    exit_code: int = 0
     #: one line each: how hosts were decided, what discovery left out
     notes: tuple[str, ...] = ()
     #: (directory, reason) of what discovery did not take for services (examples, docs, ...)
@@ -389,20 +392,34 @@ class Report:
     def count(self, kind: Kind) -> int:
         return sum(1 for c in self.conflicts if c.kind is kind)
 
-    @property
-    def failing(self) -> tuple[Conflict, ...]:
-        """The conflicts that fail the run under `fail_on`, the baseline and the ignore list."""
-        if self.fail_on == "never":
-            return ()
-        return tuple(
-            c
-            for c in self.conflicts
-            if c.counts and (self.fail_on == "any" or c.kind is Kind.INCOMPATIBLE)
-        )
 
-    @property
-    def exit_code(self) -> int:
-        """2 when an input could not be read, else 1 when a conflict fails the run, else 0."""
-        if self.errors:
-            return 2
-        return 1 if self.failing else 0
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One edge on a path from a service to a package, with the constraint written on it."""
+
+    package: str
+    version: str | None
+    specifier: str
+    locations: tuple[Location, ...] = ()
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePaths:
+    """`depcheck why`: one service's recorded paths to the package, shortest first."""
+
+    service: str
+    hosts: tuple[str, ...]
+    paths: tuple[tuple[PathStep, ...], ...]
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """`depcheck why PACKAGE`: every service that needs the package, and how."""
+
+    package: str
+    display_name: str
+    root: str
+    services: tuple[ServicePaths, ...]
+    diagnostics: tuple[Diagnostic, ...]

@@ -7,38 +7,12 @@ declared files only the direct ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from packaging.utils import canonicalize_name
 
-from depcheck.graph import DependencyGraph, PathStep
-from depcheck.model import Diagnostic, Host
+from depcheck.graph import DependencyGraph
+from depcheck.model import Diagnostic, Explanation, Host, ServicePaths
 
 MAX_PATHS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class ServicePaths:
-    service: str
-    hosts: tuple[str, ...]
-    paths: tuple[tuple[PathStep, ...], ...]
-    truncated: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    package: str
-    display_name: str
-    root: str
-    services: tuple[ServicePaths, ...]
-    diagnostics: tuple[Diagnostic, ...]
-
-    @property
-    def exit_code(self) -> int:
-        """2 when an input could not be read, 0 when some service needs the package, else 1."""
-        if any(d.severity.value == "error" for d in self.diagnostics):
-            return 2
-        return 0 if self.services else 1
 
 
 def explain(

@@ -28,6 +28,7 @@ from depcheck.cli.parser import (
     validate_python,
 )
 from depcheck.cli.terminal import complain, terminal_width, use_color, with_progress
+from depcheck.cli.verdict import decided, why_exit_code
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat, RenderOptions
 
@@ -159,11 +160,9 @@ def run_scan(args: argparse.Namespace) -> int:
             # tools reading stdout or the files still get a document: the error and no more
             report = _failed_scan(exc, args)
         report = replace(
-            report,
-            root=display_root(Path(args.path)),
-            elapsed=time.perf_counter() - started,
-            fail_on=args.fail_on,
+            report, root=display_root(Path(args.path)), elapsed=time.perf_counter() - started
         )
+        report = decided(report, args.fail_on)
         return emit(report, args, main_file, extra)
 
 
@@ -197,7 +196,7 @@ def run_why(args: argparse.Namespace) -> int:
         document = render_why_text(explanation, render)
     if not write_or_print(args, args.format, document):
         return EXIT_ERROR
-    return explanation.exit_code
+    return why_exit_code(explanation)
 
 
 def run_graph(args: argparse.Namespace) -> int:
@@ -241,7 +240,7 @@ def run_plan(args: argparse.Namespace) -> int:
     except ScanError as exc:
         complain(f"error: {exc}")
         return EXIT_ERROR
-    report = replace(report, root=display_root(Path(args.path)))
+    report = decided(replace(report, root=display_root(Path(args.path))))
     sys.stdout.write(log_document(render_plan_text(report)))
     sys.stdout.flush()
     if args.emit is None:

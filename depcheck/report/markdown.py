@@ -25,11 +25,14 @@ from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.summary import (
     HEURISTIC_NOTE,
     ConflictEdge,
-    at_least,
+    bracketed,
     conflict_counts,
     conflict_edges,
     input_counts,
+    keep_together,
+    move_out,
     plural,
+    split_into,
 )
 
 #: the first line, so a bot can find and update its own comment
@@ -246,12 +249,11 @@ class MarkdownFormatter(ReportFormatter):
 
     def _plan(self, host: Host, plan: Plan) -> str:
         if len(plan.groups) == 1:
-            return f"**Plan:** keep {code(host.name)} together: align the pinned versions below."
-        groups = " ".join("[" + ", ".join(code(s) for s in g) + "]" for g in plan.groups)
-        count = f"{len(plan.groups)} groups{at_least(plan)}"
-        line = f"**Plan:** split {code(host.name)} into {count}: {groups}"
+            return f"**Plan:** {keep_together(code(host.name))} below."
+        groups = bracketed([code(s) for s in g] for g in plan.groups)
+        line = f"**Plan:** {split_into(code(host.name), plan)}: {groups}"
         if plan.isolate:
-            line += " · or move out just: " + ", ".join(code(s) for s in plan.isolate)
+            line += " · " + move_out(code(s) for s in plan.isolate)
         if plan.method != "exact":
             line += f" ({text(plan.method)}: {HEURISTIC_NOTE})"
         return line

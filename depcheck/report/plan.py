@@ -9,7 +9,7 @@ from __future__ import annotations
 from depcheck import __version__
 from depcheck.model import Conflict, Host, Kind, Plan, Report, Severity
 from depcheck.report.sanitize import clean
-from depcheck.report.summary import at_least
+from depcheck.report.summary import keep_together, move_out, split_into
 
 
 def _host_line(host: Host) -> str:
@@ -29,7 +29,7 @@ def _why(conflicts: list[Conflict]) -> str:
 
 def _split(host: Host, plan: Plan, conflicts: list[Conflict]) -> list[str]:
     kind = "image" if host.origin is not None else "host"
-    lines = [f"  split this {kind} into {len(plan.images)}{at_least(plan)}:"]
+    lines = [f"  {split_into(f'this {kind}', plan, unit='')}:"]
     width = max(len(i.name) for i in plan.images)
     for image in plan.images:
         pad = " " * (width - len(image.name))
@@ -37,7 +37,7 @@ def _split(host: Host, plan: Plan, conflicts: list[Conflict]) -> list[str]:
         installs = ", ".join(clean(p) for p in image.installs) or "(nothing depcheck can name)"
         lines.append(f"    {' ' * width}  installs {installs}")
     if plan.isolate:
-        lines.append("  or move out just: " + ", ".join(clean(s) for s in plan.isolate))
+        lines.append("  " + move_out(clean(s) for s in plan.isolate))
     lines.append(_why(conflicts))
     return lines
 
@@ -56,7 +56,7 @@ def render_plan_text(report: Report) -> str:
             to_split += 1
             lines.extend(_split(host, plan, conflicts))
         elif conflicts:
-            lines.append("  keep together: align the pinned versions (`depcheck scan` says how)")
+            lines.append(f"  {keep_together(clean(host.name))} (`depcheck scan` says how)")
         else:
             lines.append("  ✓ keep as is: no conflicts")
     if report.diagnostics:

@@ -49,6 +49,34 @@ def at_least(plan: Plan) -> str:
     return f" (at least {plan.lower_bound})" if plan.lower_bound < len(plan.groups) else ""
 
 
+# A host's plan, worded once for every format. Names come in already escaped for the format
+# (`clean` for plain text, `code` for Markdown); each format adds only where it points to.
+
+
+def keep_together(host: str) -> str:
+    """The plan of a host whose conflicts an align fixes."""
+    return f"keep {host} together: align the pinned versions"
+
+
+def split_into(host: str, plan: Plan, unit: str = " groups") -> str:
+    """``split web into 2 groups (at least 2)``: the fewest groups of the host's plan."""
+    return f"split {host} into {len(plan.groups)}{unit}{at_least(plan)}"
+
+
+def bracketed(groups: Iterable[Iterable[str]]) -> str:
+    """``[api, auth] [billing]``: each group of a split."""
+    return " ".join("[" + ", ".join(group) + "]" for group in groups)
+
+
+#: the cheaper alternative to a split: move just these services out
+MOVE_OUT = "or move out just"
+
+
+def move_out(services: Iterable[str]) -> str:
+    """``or move out just: billing``."""
+    return f"{MOVE_OUT}: {', '.join(services)}"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class ConflictPackage:
     """One package two services disagree about."""

@@ -29,8 +29,14 @@ from depcheck.report.grouping import (
 )
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.sanitize import clean
-from depcheck.report.summary import HEURISTIC_NOTE
-from depcheck.report.summary import at_least as _at_least
+from depcheck.report.summary import (
+    HEURISTIC_NOTE,
+    MOVE_OUT,
+    bracketed,
+    keep_together,
+    move_out,
+    split_into,
+)
 
 CONFLICTS_PER_HOST = 25
 #: distinct constraint values shown per conflict (each with how many services hold it)
@@ -314,12 +320,10 @@ class TextFormatter(ReportFormatter):
         grid.add_column()
         label = Text("  plan", style="bold")
         if len(plan.groups) == 1:
-            grid.add_row(
-                label, Text(f"keep {clean(host.name)} together: align the pinned versions above")
-            )
+            grid.add_row(label, Text(f"{keep_together(clean(host.name))} above"))
             return grid
-        split = f"split {clean(host.name)} into {len(plan.groups)} groups{_at_least(plan)}"
-        every = " ".join("[" + ", ".join(clean(s) for s in g) + "]" for g in plan.groups)
+        split = split_into(clean(host.name), plan)
+        every = bracketed([clean(s) for s in g] for g in plan.groups)
         if self.options.verbose or len(every) <= PLAN_CHARACTERS:
             line = Text(f"{split}: {every}")
         else:
@@ -331,9 +335,9 @@ class TextFormatter(ReportFormatter):
         if plan.isolate:
             names = [clean(s) for s in plan.isolate]
             if self.options.verbose or len(", ".join(names)) <= PLAN_CHARACTERS:
-                instead = "or move out just: " + ", ".join(names)
+                instead = move_out(names)
             else:
-                instead = f"or move out just {len(names)} services: {some_names(names)}"
+                instead = f"{MOVE_OUT} {len(names)} services: {some_names(names)}"
             grid.add_row(Text(""), Text(instead))
         return grid
 

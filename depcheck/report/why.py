@@ -11,8 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from depcheck import __version__
-from depcheck.analysis.why import Explanation
-from depcheck.graph import PathStep
+from depcheck.model import Explanation, PathStep
 from depcheck.report.interface import RenderOptions
 from depcheck.report.sanitize import clean
 

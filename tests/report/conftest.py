@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from depcheck.cli.verdict import decided
 from depcheck.model import Report
 from depcheck.pipeline import ScanOptions, scan
 from depcheck.topology.environment import interpreter_environment
@@ -19,7 +20,8 @@ ScanTree = Callable[..., Report]
 def scan_path(path: Path, *, root: str | None = None) -> Report:
     """Scan `path`; `root` is the root as the CLI would show it (default: the path as given)."""
     report = scan(ScanOptions(root=path, interpreter=interpreter_environment()))
-    return replace(report, root=root if root is not None else str(path))
+    # the exit code the formats show, as the command line decides it
+    return decided(replace(report, root=root if root is not None else str(path)))
 
 
 @pytest.fixture
