@@ -271,7 +271,32 @@ class ConflictRequirement:
 
 
 @dataclass(frozen=True, slots=True)
+class ParentMove:
+    """A package whose locked version must change too for an align: its recorded range excludes it.
+
+    ``blocking`` are the (parent version, range on the package) pairs the locks record that
+    exclude the align version; ``target`` a version of the parent that some service locks and
+    whose recorded range admits it.
+    """
+
+    parent: str
+    blocking: tuple[tuple[str | None, str], ...]
+    target: str | None
+
+    def named(self) -> str:
+        return self.parent if self.target is None else f"{self.parent} (to {self.target})"
+
+    def held(self, package: str) -> str:
+        return ", ".join(
+            f"{self.parent}{' ' + version if version else ''} requires {package}{key}"
+            for version, key in self.blocking
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
+    """What to do about one conflict; `depcheck.recommend.advice` words the summary."""
+
     action: Action
     summary: str
     version: str | None = None
@@ -281,6 +306,11 @@ class Recommendation:
     #: for an align: the packages whose locked version must change too, because the range their
     #: lock records on this package excludes `version`
     parents: tuple[str, ...] = ()
+    #: for an align: the parents' moves, the range every known constraint leaves (when no
+    #: locked version fits it), and the services that only lock the package (no declared range)
+    moves: tuple[ParentMove, ...] = ()
+    allowed: str = ""
+    unverified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,9 @@ from depcheck.model import (
     SourceFile,
 )
 from depcheck.recommend import PLAN_BUDGET
+from depcheck.recommend.advice import advise
 from depcheck.recommend.images import with_images
-from depcheck.recommend.plan import plan_host, recommend
+from depcheck.recommend.plan import plan_host
 from depcheck.service import add_installed, apply_workspace_settings, read_sources, requirements_of
 from depcheck.sources import ReadOptions
 from depcheck.topology.config import Config, ConfigError, find_config, load_config
@@ -250,7 +251,7 @@ def scan_resolved(
             clashes = [c for c in analysis.clashes if c.package not in ignored]
             plan = plan_host(host, clashes, budget=options.plan_budget)
         plans.append(with_images(plan, host, topology.services, sources))
-        advised = [recommend(conflict, plan) for conflict in analysis.conflicts]
+        advised = [advise(conflict, plan) for conflict in analysis.conflicts]
         if prover is not None:
             advised = prover.verify_advice(host, advised)
         conflicts.extend(advised)

@@ -12,7 +12,8 @@ from benchmarks.plan_graphs import mycielski
 from depcheck.analysis.host import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import Action, Host, Kind, Plan, Requirement
-from depcheck.recommend.plan import plan_host, recommend
+from depcheck.recommend.advice import advise
+from depcheck.recommend.plan import plan_host
 from tests.analysis.test_host import PY311, req
 
 
@@ -24,7 +25,7 @@ def plan_for(requirements: Mapping[str, Sequence[Requirement]], **kwargs: float)
     host = host_of(requirements)
     analysis = analyse_host(host, requirements, DependencyGraph.build({}))
     plan = plan_host(host, analysis.clashes, **kwargs)
-    return plan, [recommend(c, plan) for c in analysis.conflicts]
+    return plan, [advise(c, plan) for c in analysis.conflicts]
 
 
 def incompatible_services(

@@ -24,7 +24,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from packaging.version import Version
 
@@ -32,12 +32,8 @@ from depcheck.analysis.algebra import admits, satisfiable
 from depcheck.analysis.host import Clash
 from depcheck.analysis.rules.python import HOST_PYTHON
 from depcheck.model import (
-    Action,
-    Conflict,
     Host,
-    Kind,
     Plan,
-    Recommendation,
     is_version,
 )
 from depcheck.recommend import PLAN_BUDGET
@@ -397,24 +393,3 @@ def plan_host(host: Host, clashes: Sequence[Clash], *, budget: float = PLAN_BUDG
 
 def _names(group: list[_Class]) -> tuple[str, ...]:
     return tuple(sorted(s for c in group for s in c.services))
-
-
-def recommend(conflict: Conflict, plan: Plan) -> Conflict:
-    """Attach the advice for one conflict, consistent with its host's plan."""
-    if conflict.kind is Kind.PIN_MISMATCH:
-        return conflict
-    involved = set(conflict.services)
-    move = tuple(s for s in plan.isolate if s in involved)
-    if len(plan.isolate) + 1 <= len(plan.groups) and move:
-        summary = f"isolate {', '.join(move)}: {conflict.reason}"
-        recommendation = Recommendation(Action.ISOLATE, summary, services=move)
-    else:
-        groups = tuple(
-            tuple(s for s in group if s in involved)
-            for group in plan.groups
-            if involved.intersection(group)
-        )
-        shown = " | ".join("[" + ", ".join(g) + "]" for g in groups)
-        summary = f"split host {conflict.host}: {shown}: {conflict.reason}"
-        recommendation = Recommendation(Action.SPLIT, summary, groups=plan.groups)
-    return replace(conflict, recommendation=recommendation)

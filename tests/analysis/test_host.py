@@ -230,7 +230,7 @@ def test_pin_mismatch_prefers_the_highest_locked_version_every_range_allows() ->
     assert conflict.recommendation.version == "21.2.0"
     assert conflict.recommendation.relock == ("auth.txt",)
     assert not conflict.verified
-    assert "not verified: auth" in conflict.recommendation.summary
+    assert conflict.recommendation.unverified == ("auth",)  # only locks it: the advice says so
 
 
 def test_same_pins_everywhere_are_no_conflict_and_pins_are_not_constraints() -> None:

@@ -14,13 +14,10 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-
-from packaging.ranges import VersionRange
 
 from depcheck.analysis.algebra import FULL, admits, combine_keys, intersection, version_key
 from depcheck.analysis.collect import PackageState
-from depcheck.analysis.evidence import conflict_id, entries, every_pair, join_and, pin_of
+from depcheck.analysis.evidence import conflict_id, entries, every_pair, pin_of
 from depcheck.analysis.rules.stale_lock import stale_versions
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
@@ -29,6 +26,7 @@ from depcheck.model import (
     ConflictRequirement,
     Host,
     Kind,
+    ParentMove,
     Recommendation,
 )
 
@@ -120,7 +118,17 @@ def pin_mismatch(
         kind=Kind.PIN_MISMATCH,
         services=tuple(services),
         requirements=tuple(found),
-        recommendation=_align(package, version, allowed, relock, unverified, moving),
+        # the facts of the align; recommend.advice words it
+        recommendation=Recommendation(
+            Action.ALIGN,
+            "",
+            version=version,
+            relock=tuple(relock),
+            parents=tuple(m.parent for m in moving),
+            moves=moving,
+            allowed=str(allowed.to_specifier_set() or "any version") if version is None else "",
+            unverified=tuple(unverified),
+        ),
         reason=reason,
         verified=not unverified,
         pairs=_disagreeing_pairs(state, pins, shown_services, services),
@@ -147,32 +155,9 @@ def _disagreeing_pairs(
     return pairs or every_pair(services)
 
 
-@dataclass(frozen=True, slots=True)
-class _ParentMove:
-    """A package whose locked version must change too for an align: its recorded range excludes it.
-
-    ``blocking`` are the (parent version, range on the package) pairs the locks record that
-    exclude the align version; ``target`` a version of the parent that some service locks and
-    whose recorded range admits it.
-    """
-
-    parent: str
-    blocking: tuple[tuple[str | None, str], ...]
-    target: str | None
-
-    def named(self) -> str:
-        return self.parent if self.target is None else f"{self.parent} (to {self.target})"
-
-    def held(self, package: str) -> str:
-        return ", ".join(
-            f"{self.parent}{' ' + version if version else ''} requires {package}{key}"
-            for version, key in self.blocking
-        )
-
-
 def _parents_to_move(
     state: PackageState, version: str, graph: DependencyGraph
-) -> tuple[_ParentMove, ...]:
+) -> tuple[ParentMove, ...]:
     """The parents whose recorded range on this package excludes `version`, sorted by name.
 
     Only ranges a lock records between packages can exclude the align version (the declared and
@@ -196,43 +181,10 @@ def _parents_to_move(
         held = {v for v, _ in blocking[parent] if v is not None}
         targets = sorted(admitting.get(parent, set()) - held, key=version_key)
         moves.append(
-            _ParentMove(
+            ParentMove(
                 parent,
                 tuple(sorted(blocking[parent], key=lambda b: (version_key(b[0] or ""), b[1]))),
                 targets[-1] if targets else None,
             )
         )
     return tuple(moves)
-
-
-def _align(
-    package: str,
-    version: str | None,
-    allowed: VersionRange,
-    relock: Sequence[str],
-    unverified: Sequence[str],
-    moving: Sequence[_ParentMove] = (),
-) -> Recommendation:
-    files = ", ".join(relock)
-    if version is not None and moving:
-        summary = (
-            f"align on {package} {version} with {join_and([m.named() for m in moving])} moving"
-            f" too ({'; '.join(m.held(package) for m in moving)}); re-lock {files}"
-        )
-    elif version is not None:
-        summary = f"align on {package} {version}: every known constraint allows it; re-lock {files}"
-    else:
-        allowed_text = str(allowed.to_specifier_set() or "any version")
-        summary = f"align on one {package} version in {allowed_text}; re-lock {files}"
-    if unverified:
-        summary += (
-            f" (not verified: {', '.join(unverified)} only lock {package}, with no declared range)"
-        )
-    return Recommendation(
-        Action.ALIGN,
-        summary,
-        version=version,
-        services=(),
-        relock=tuple(relock),
-        parents=tuple(m.parent for m in moving),
-    )

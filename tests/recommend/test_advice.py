@@ -24,10 +24,13 @@ from depcheck.model import (
     Environment,
     Host,
     Location,
+    Recommendation,
     Requirement,
     Role,
     SourceFile,
 )
+from depcheck.recommend.advice import advise, align
+from depcheck.recommend.plan import plan_host
 from tests.conftest import write_tree
 
 RunCli = Callable[..., tuple[int, str, str]]
@@ -88,7 +91,9 @@ def _analyse(
             index, child, parent, edge, declared
         )
     host = Host("web", tuple(sorted(requirements)), PY312)
-    return analyse_host(host, requirements, DependencyGraph.build(sources)).conflicts
+    analysis = analyse_host(host, requirements, DependencyGraph.build(sources))
+    plan = plan_host(host, analysis.clashes)
+    return tuple(advise(c, plan) for c in analysis.conflicts)
 
 
 def _check_align(conflict: Conflict) -> None:
@@ -188,3 +193,18 @@ def test_text_and_json_give_the_same_align_advice(
     code, text, _ = run_cli("scan", str(tmp_path), "--color", "never", "--verbose")
     assert code == 1
     assert advice["summary"] in " ".join(text.split())
+
+
+def test_an_align_says_which_services_it_could_not_check() -> None:
+    facts = Recommendation(
+        Action.ALIGN, "", version="21.2.0", relock=("auth/requirements.txt",), unverified=("auth",)
+    )
+    assert align("gunicorn", facts).summary == (
+        "align on gunicorn 21.2.0: every known constraint allows it; re-lock auth/requirements.txt"
+        " (not verified: auth only lock gunicorn, with no declared range)"
+    )
+
+
+def test_an_align_with_no_locked_version_that_fits_names_the_range() -> None:
+    facts = Recommendation(Action.ALIGN, "", relock=("a.txt", "b.txt"), allowed=">=2,<3")
+    assert align("six", facts).summary == "align on one six version in >=2,<3; re-lock a.txt, b.txt"
