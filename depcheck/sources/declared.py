@@ -40,7 +40,7 @@ from depcheck.sources.interface import (
     read_text,
 )
 from depcheck.sources.requirements import RequirementsFileSource, describe_requirement_error
-from depcheck.sources.toml_locations import Path, TomlLocations, dotted
+from depcheck.sources.toml_locations import KeyPath, TomlLocations, dotted
 
 ALL_EXTRAS = "*"
 
@@ -253,17 +253,17 @@ class TomlReader:
         """Gather what the parsed document declares."""
         raise NotImplementedError
 
-    def loc(self, path: Path) -> Location:
+    def loc(self, path: KeyPath) -> Location:
         found = self.locations.find(path)
         return Location(self.path, *found) if found else Location(self.path)
 
-    def error(self, path: Path, message: str) -> None:
+    def error(self, path: KeyPath, message: str) -> None:
         self.collector.error(self.loc(path), message)
 
-    def warn(self, path: Path, message: str) -> None:
+    def warn(self, path: KeyPath, message: str) -> None:
         self.collector.warn(self.loc(path), message)
 
-    def table(self, value: object, path: Path) -> dict[str, Any] | None:
+    def table(self, value: object, path: KeyPath) -> dict[str, Any] | None:
         """`value` when it is a table, else None and an error saying what it is instead."""
         if isinstance(value, dict):
             return value
@@ -271,7 +271,7 @@ class TomlReader:
         return None
 
     def entry_extras(
-        self, name: str, table: Mapping[str, Any], path: Path, strings: Iterable[str]
+        self, name: str, table: Mapping[str, Any], path: KeyPath, strings: Iterable[str]
     ) -> list[str] | None:
         """The extras of package `name` written as a table, once its `strings` keys are found to
         be strings; None (and an error) when a key has the wrong type."""

@@ -42,7 +42,7 @@ from depcheck.sources.declared import (
     vcs_url,
 )
 from depcheck.sources.interface import ReadOptions
-from depcheck.sources.toml_locations import Path, TomlLocations
+from depcheck.sources.toml_locations import KeyPath, TomlLocations
 
 _NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 _VCS = ("git", "hg", "svn", "bzr")
@@ -114,7 +114,7 @@ class _Reader(TomlReader):
             else:
                 self.requires_python &= specifier
 
-    def package(self, name: str, value: object, path: Path) -> Requirement | None:
+    def package(self, name: str, value: object, path: KeyPath) -> Requirement | None:
         if isinstance(value, str):
             value = {"version": value}
         if not isinstance(value, dict):
@@ -126,7 +126,7 @@ class _Reader(TomlReader):
             return None
         return self._table(name, value, path)
 
-    def _table(self, name: str, table: dict[str, Any], path: Path) -> Requirement | None:
+    def _table(self, name: str, table: dict[str, Any], path: KeyPath) -> Requirement | None:
         text_keys = ("version", "markers", "ref", "subdirectory", "path", "file", *_VCS)
         extras = self.entry_extras(name, table, path, (*text_keys, *_MARKER_KEYS))
         if extras is None:

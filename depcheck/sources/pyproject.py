@@ -67,7 +67,7 @@ from depcheck.sources.poetry_constraints import (
     convert_constraint,
     python_marker,
 )
-from depcheck.sources.toml_locations import Path, TomlLocations, dotted
+from depcheck.sources.toml_locations import KeyPath, TomlLocations, dotted
 
 _POETRY_SOURCES = ("git", "path", "url")
 _GIT_REFS = ("rev", "tag", "branch")
@@ -91,7 +91,7 @@ class _Reader(TomlReader):
     project: NormalizedName | None = None
     extras: dict[NormalizedName, list[Entry]] = field(default_factory=dict)
 
-    def content_loc(self, path: Path) -> Location:
+    def content_loc(self, path: KeyPath) -> Location:
         """Where a string element's text starts, so errors can point inside it."""
         found = self.locations.string_content(path)
         return Location(self.path, *found) if found else self.loc(path)
@@ -192,7 +192,7 @@ class _Reader(TomlReader):
         defined = set(self.extras) | set(poetry_extras)
         chosen, unknown = selected_extras(self.options.extras, defined)
         if unknown and defined:
-            where: Path = ("project", "optional-dependencies")
+            where: KeyPath = ("project", "optional-dependencies")
             if not self.extras and poetry is not None:
                 where = ("tool", "poetry", "extras")
             self.warn(
@@ -213,7 +213,7 @@ class _Reader(TomlReader):
         setuptools = setuptools if isinstance(setuptools, dict) else {}
         from_files = setuptools.get("dynamic", {})
         from_files = from_files if isinstance(from_files, dict) else {}
-        setuptools_path: Path = ("tool", "setuptools", "dynamic")
+        setuptools_path: KeyPath = ("tool", "setuptools", "dynamic")
 
         entries: list[Entry] = []
         if "dependencies" in project:
@@ -240,14 +240,14 @@ class _Reader(TomlReader):
                 self._add_extra(extra, (*where, extra), list(found))
         return entries
 
-    def _add_extra(self, extra: str, path: Path, entries: list[Entry]) -> None:
+    def _add_extra(self, extra: str, path: KeyPath, entries: list[Entry]) -> None:
         name = canonicalize_name(extra)
         if name in self.extras:
             self.error(path, f"extra {extra!r} is defined twice (as {name!r})")
         else:
             self.extras[name] = entries
 
-    def _files_directive(self, value: object, path: Path) -> list[Requirement]:
+    def _files_directive(self, value: object, path: KeyPath) -> list[Requirement]:
         """setuptools' `{file = "requirements.txt"}` / `{file = [...]}`: read those files."""
         files = value.get("file") if isinstance(value, dict) else None
         names = [files] if isinstance(files, str) else files
@@ -278,7 +278,7 @@ class _Reader(TomlReader):
                 m for m in workspace["members"] if isinstance(m, str) and m.strip()
             )
 
-    def _pep508_list(self, value: object, path: Path) -> list[Entry]:
+    def _pep508_list(self, value: object, path: KeyPath) -> list[Entry]:
         if not isinstance(value, list):
             self.error(
                 path,
@@ -302,7 +302,7 @@ class _Reader(TomlReader):
                 entries.append(entry)
         return entries
 
-    def _set_requires_python(self, value: object, path: Path, *, poetry: bool = False) -> None:
+    def _set_requires_python(self, value: object, path: KeyPath, *, poetry: bool = False) -> None:
         if not isinstance(value, str):
             self.error(path, f"`{dotted(path)}` must be a string, not {describe_type(value)}")
             return
@@ -328,13 +328,13 @@ class _Reader(TomlReader):
     def _read_dependency_groups(self, data: dict[str, Any]) -> list[Entry]:
         if "dependency-groups" not in data:
             return []
-        root: Path = ("dependency-groups",)
+        root: KeyPath = ("dependency-groups",)
         groups = self.table(data["dependency-groups"], root)
         if not groups:
             return []
         names: dict[NormalizedName, str] = {}
         entries: list[Entry] = []
-        includes: dict[NormalizedName, list[tuple[NormalizedName, Path]]] = {}
+        includes: dict[NormalizedName, list[tuple[NormalizedName, KeyPath]]] = {}
         for group, value in groups.items():
             name = canonicalize_name(group)
             if name in names:
@@ -378,7 +378,7 @@ class _Reader(TomlReader):
 
     def _check_includes(
         self,
-        includes: Mapping[NormalizedName, Sequence[tuple[NormalizedName, Path]]],
+        includes: Mapping[NormalizedName, Sequence[tuple[NormalizedName, KeyPath]]],
         names: Mapping[NormalizedName, str],
     ) -> None:
         """Report includes of unknown groups and every include that closes a cycle."""
@@ -415,7 +415,7 @@ class _Reader(TomlReader):
     ) -> list[tuple[Requirement, bool]]:
         if "dependencies" not in poetry:
             return []
-        where: Path = ("tool", "poetry", "dependencies")
+        where: KeyPath = ("tool", "poetry", "dependencies")
         table = self.table(poetry["dependencies"], where) or {}
         result: list[tuple[Requirement, bool]] = []
         for key, value in table.items():
@@ -430,7 +430,7 @@ class _Reader(TomlReader):
     def _read_poetry_extras(self, poetry: dict[str, Any]) -> dict[NormalizedName, list[str]]:
         if "extras" not in poetry:
             return {}
-        where: Path = ("tool", "poetry", "extras")
+        where: KeyPath = ("tool", "poetry", "extras")
         table = self.table(poetry["extras"], where) or {}
         result: dict[NormalizedName, list[str]] = {}
         for extra, members in table.items():
@@ -441,13 +441,13 @@ class _Reader(TomlReader):
         return result
 
     def _read_poetry_groups(self, poetry: dict[str, Any]) -> list[Entry]:
-        tables: list[tuple[Path, object]] = []
+        tables: list[tuple[KeyPath, object]] = []
         if "dev-dependencies" in poetry:
             tables.append((("tool", "poetry", "dev-dependencies"), poetry["dev-dependencies"]))
         if "group" in poetry:
             groups = self.table(poetry["group"], ("tool", "poetry", "group")) or {}
             for name, group in groups.items():
-                path: Path = ("tool", "poetry", "group", name)
+                path: KeyPath = ("tool", "poetry", "group", name)
                 body = self.table(group, path)
                 if body is not None and "dependencies" in body:
                     tables.append(((*path, "dependencies"), body["dependencies"]))
@@ -463,7 +463,7 @@ class _Reader(TomlReader):
         return result
 
     def _poetry_dependency(
-        self, name: str, value: object, path: Path
+        self, name: str, value: object, path: KeyPath
     ) -> list[tuple[Requirement, bool]]:
         """One Poetry entry: a constraint string, a table, or an array of tables."""
         if isinstance(value, str):
@@ -494,7 +494,7 @@ class _Reader(TomlReader):
         return []
 
     def _poetry_requirement(
-        self, name: str, table: dict[str, Any], path: Path
+        self, name: str, table: dict[str, Any], path: KeyPath
     ) -> Requirement | None:
         strings = ("version", "markers", "python", "platform", "subdirectory", *_POETRY_SOURCES)
         extras = self.entry_extras(name, table, path, (*strings, *_GIT_REFS))

@@ -26,7 +26,8 @@ import bisect
 import re
 import tomllib
 
-Path = tuple[str | int, ...]
+#: a path of keys and array indexes into a TOML document, e.g. ("project", "dependencies", 0)
+KeyPath = tuple[str | int, ...]
 
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _SCALAR_END = frozenset(",]}#\r\n")
@@ -42,16 +43,16 @@ class TomlLocations:
     def __init__(self, text: str) -> None:
         self._text = text
         self._line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
-        self._positions: dict[Path, int] = {}  # path -> offset in text
-        self._array_tables: dict[Path, int] = {}
+        self._positions: dict[KeyPath, int] = {}  # path -> offset in text
+        self._array_tables: dict[KeyPath, int] = {}
         self._scan()
 
-    def get(self, path: Path) -> tuple[int, int] | None:
+    def get(self, path: KeyPath) -> tuple[int, int] | None:
         """The (line, column) where `path` is written, or None when it is not written as such."""
         offset = self._positions.get(tuple(path))
         return None if offset is None else self._where(offset)
 
-    def find(self, path: Path) -> tuple[int, int] | None:
+    def find(self, path: KeyPath) -> tuple[int, int] | None:
         """Where `path` is written, else where its nearest written ancestor is."""
         path = tuple(path)
         for length in range(len(path), 0, -1):
@@ -60,7 +61,7 @@ class TomlLocations:
                 return self._where(offset)
         return None
 
-    def string_content(self, path: Path) -> tuple[int, int] | None:
+    def string_content(self, path: KeyPath) -> tuple[int, int] | None:
         """Where the text of the string array element at `path` begins (past its quotes).
 
         None when `path` is no string element (keys are recorded where the key starts).
@@ -85,12 +86,12 @@ class TomlLocations:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
-    def _record(self, path: Path, offset: int) -> None:
+    def _record(self, path: KeyPath, offset: int) -> None:
         self._positions.setdefault(path, offset)
 
     def _scan(self) -> None:
         text = self._text
-        table: Path = ()
+        table: KeyPath = ()
         index = 0
         while True:
             index = self._skip_blank(index)
@@ -102,7 +103,7 @@ class TomlLocations:
                 index = self._key_value(index, table)
             index = self._skip_to_line_end(index)
 
-    def _header(self, start: int) -> tuple[Path, int]:
+    def _header(self, start: int) -> tuple[KeyPath, int]:
         text = self._text
         array = text.startswith("[[", start)
         keys, index = self._key(start + (2 if array else 1))
@@ -116,16 +117,16 @@ class TomlLocations:
         self._record(path, start)
         return path, index
 
-    def _within_array_tables(self, keys: Path) -> Path:
+    def _within_array_tables(self, keys: KeyPath) -> KeyPath:
         """`[a.b]` after `[[a]]` names a table inside the last `a` element: `("a", n, "b")`."""
-        path: Path = ()
+        path: KeyPath = ()
         for key in keys:
             path = (*path, key)
             if path in self._array_tables and len(path) < len(keys):
                 path = (*path, self._array_tables[path] - 1)
         return path
 
-    def _key_value(self, start: int, table: Path) -> int:
+    def _key_value(self, start: int, table: KeyPath) -> int:
         keys, index = self._key(start)
         path = (*table, *keys)
         for length in range(len(table) + 1, len(path) + 1):
@@ -156,7 +157,7 @@ class TomlLocations:
                 continue
             return parts, index
 
-    def _value(self, start: int, path: Path) -> int:
+    def _value(self, start: int, path: KeyPath) -> int:
         text = self._text
         if start >= len(text):
             return start
@@ -172,7 +173,7 @@ class TomlLocations:
             index += 1
         return index
 
-    def _array(self, start: int, path: Path) -> int:
+    def _array(self, start: int, path: KeyPath) -> int:
         text = self._text
         index = start + 1
         position = 0
@@ -188,7 +189,7 @@ class TomlLocations:
                 index += 1
             position += 1
 
-    def _inline_table(self, start: int, path: Path) -> int:
+    def _inline_table(self, start: int, path: KeyPath) -> int:
         text = self._text
         index = start + 1
         while True:
@@ -254,7 +255,7 @@ class TomlLocations:
         return len(text) if newline == -1 else newline + 1
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     """A TOML path as a reader writes it: `tool.poetry.group.dev.dependencies`."""
     return ".".join(str(part) for part in path if isinstance(part, str))
 
