@@ -39,7 +39,8 @@ from depcheck.sources.interface import (
     drop_unusable_versions,
     read_text,
 )
-from depcheck.sources.requirements import RequirementsFileSource, describe_requirement_error
+from depcheck.sources.requirements import RequirementsFileSource
+from depcheck.sources.requirements.entries import describe_requirement_error
 from depcheck.sources.toml_locations import KeyPath, TomlLocations, dotted
 
 ALL_EXTRAS = "*"

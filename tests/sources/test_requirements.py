@@ -9,7 +9,8 @@ from packaging.specifiers import SpecifierSet
 
 from depcheck.model import Role, Severity
 from depcheck.sources.interface import ReadOptions, SourceError
-from depcheck.sources.requirements import RequirementsFileSource, iter_logical_lines
+from depcheck.sources.requirements import RequirementsFileSource
+from depcheck.sources.requirements.lines import iter_logical_lines
 from tests.conftest import write_tree
 
 
