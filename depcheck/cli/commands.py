@@ -28,7 +28,6 @@ from depcheck.cli.parser import (
     validate_python,
 )
 from depcheck.cli.terminal import complain, terminal_width, use_color, with_progress
-from depcheck.cli.verdict import decided, why_exit_code
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat, RenderOptions
 
@@ -139,6 +138,7 @@ def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) ->
 
 def run_scan(args: argparse.Namespace) -> int:
     from depcheck.analysis.baseline import BaselineError
+    from depcheck.cli.verdict import decided
     from depcheck.pipeline import ScanError, scan
 
     if args.baseline is not None and args.diff_base:
@@ -168,6 +168,7 @@ def run_scan(args: argparse.Namespace) -> int:
 
 def run_why(args: argparse.Namespace) -> int:
     from depcheck.analysis.why import explain
+    from depcheck.cli.verdict import why_exit_code
     from depcheck.pipeline import ScanError, prepare
     from depcheck.report.why import render_why_json, render_why_text
 
@@ -227,6 +228,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from depcheck.cli.verdict import decided
     from depcheck.pipeline import ScanError, scan
     from depcheck.recommend.images import SUGGESTION_HEADER, compose_suggestion
     from depcheck.report.plan import render_plan_text
