@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from depcheck.model import Dependency, PathStep, Requirement, Role, SourceFile
@@ -27,17 +28,30 @@ def package_node(name: str) -> Node:
     return ("package", name)
 
 
+@dataclass(frozen=True, slots=True)
+class _Edges:
+    """One service's own records as adjacency: successors in recording order, each edge with the
+    requirements or lock records behind it; the packages its files name; its top-level pins."""
+
+    edges: dict[Node, dict[Node, list[Requirement | Dependency]]]
+    packages: tuple[str, ...]
+    pins: dict[str, str]
+
+
 class DependencyGraph:
-    """The networkx graph plus the per-service queries the rest of depcheck asks of it."""
+    """One dependency graph with named queries: `pinned`, `via`, `paths`, and `graph` whole.
+
+    Every query reads the one per-service adjacency (`_edges`, built once per service from its
+    files). A scan asks only `pinned` and `via`, for the services in a conflict, and must not
+    import networkx (start-up cost; tests/test_startup.py): so those queries walk the adjacency
+    themselves. The whole `networkx.DiGraph` (for `depcheck graph` and exports) is built from
+    the same adjacency when something asks for it.
+    """
 
     def __init__(self, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> None:
-        # Built lazily: a scan asks for the paths of a few services only (those in a conflict),
-        # so the whole-repository graph is assembled only when something wants all of it.
         self._sources = {service: tuple(files) for service, files in sources_by_service.items()}
         self._graph: Any = None
-        self._views: dict[str, Any] = {}
-        self._pins: dict[str, dict[str, str]] = {}
-        self._adjacencies: dict[str, tuple[dict[Node, set[Node]], dict[str, str]]] = {}
+        self._by_service: dict[str, _Edges] = {}
 
     @classmethod
     def build(cls, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> DependencyGraph:
@@ -46,48 +60,39 @@ class DependencyGraph:
 
     @property
     def graph(self) -> Any:
-        """The whole `networkx.DiGraph`: every service, every package, every recorded edge."""
+        """The whole `networkx.DiGraph`: every service, every package, every recorded edge,
+        each edge's records per service (``by_service``)."""
         import networkx as nx  # imported by the methods that use it: scans need none
 
         if self._graph is None:
             graph = nx.DiGraph()
             for service in self._sources:
-                self._fill(graph, service)
+                own = self._edges(service)
+                graph.add_node(service_node(service), kind="service", name=service)
+                for name in own.packages:
+                    if package_node(name) not in graph:
+                        graph.add_node(package_node(name), kind="package", name=name)
+                for u, nexts in own.edges.items():
+                    for v, records in nexts.items():
+                        if not graph.has_edge(u, v):
+                            graph.add_edge(u, v, by_service={})
+                        graph.edges[u, v]["by_service"][service] = list(records)
             self._graph = graph
         return self._graph
 
-    def _fill(self, graph: Any, service: str) -> None:
-        pins = self._pins.setdefault(service, {})
-        graph.add_node(service_node(service), kind="service", name=service)
-        for source in self._sources.get(service, ()):
-            for requirement in source.requirements:
-                _add_requirement(graph, pins, service, requirement)
-            for dependency in source.dependencies:
-                _add_dependency(graph, service, dependency)
-
     def pinned(self, service: str, package: str) -> str | None:
-        return self._adjacency(service)[1].get(package)
-
-    def service_view(self, service: str) -> Any:
-        """The graph of the edges `service`'s own files recorded."""
-        import networkx as nx
-
-        view = self._views.get(service)
-        if view is None:
-            view = nx.DiGraph()
-            self._fill(view, service)
-            self._views[service] = view
-        return view
+        """The version `service`'s lock pins `package` at, if any."""
+        return self._edges(service).pins.get(package)
 
     def via(self, service: str, package: str) -> tuple[str, ...]:
         """The shortest chain of packages from `service` to `package` (exclusive), as name==version.
 
         Empty when the service requires the package directly or no chain is recorded. Of several
-        equally short chains, the first by name (the same one `paths(..., shortest=True)` gives).
-        A scan asks this for every requirement behind a conflict, so it walks plain adjacency
-        sets of the service's own records rather than building the service's networkx view.
+        equally short chains, the first by name (choosing the smallest next node at each step
+        gives the lexicographically first shortest path).
         """
-        children, pins = self._adjacency(service)
+        own = self._edges(service)
+        children = own.edges
         source, target = service_node(service), package_node(package)
         # distances to the target, walking the edges backwards
         parents: dict[Node, set[Node]] = {}
@@ -110,65 +115,37 @@ class DependencyGraph:
         node = source
         while distance[node] > 1:
             node = min(c for c in children[node] if distance.get(c) == distance[node] - 1)
-            version = pins.get(node[1])
+            version = own.pins.get(node[1])
             chain.append(f"{node[1]}=={version}" if version else node[1])
         return tuple(chain)
 
-    def _adjacency(self, service: str) -> tuple[dict[Node, set[Node]], dict[str, str]]:
-        """The service's own edges as adjacency sets, and its pins (built once per service)."""
-        cached = self._adjacencies.get(service)
-        if cached is not None:
-            return cached
-        children: dict[Node, set[Node]] = {}
-        pins: dict[str, str] = {}
-        snode = service_node(service)
-        for source in self._sources.get(service, ()):
-            for requirement in source.requirements:
-                pnode = package_node(requirement.name)
-                if requirement.pinned_version is not None and requirement.parent is None:
-                    pins.setdefault(requirement.name, requirement.pinned_version)
-                if requirement.parent is not None:
-                    children.setdefault(package_node(requirement.parent), set()).add(pnode)
-                elif requirement.direct and not requirement.constraint_only:
-                    children.setdefault(snode, set()).add(pnode)
-            for dependency in source.dependencies:
-                parent = package_node(dependency.parent)
-                children.setdefault(parent, set()).add(package_node(dependency.child))
-        self._adjacencies[service] = (children, pins)
-        return children, pins
+    def paths(self, service: str, package: str, *, limit: int = 50) -> Iterator[list[PathStep]]:
+        """Paths from `service` to `package` in the service's own records, each a list of steps.
 
-    def paths(
-        self, service: str, package: str, *, limit: int = 50, shortest: bool = False
-    ) -> Iterator[list[PathStep]]:
-        """Paths from `service` to `package` in the service's own view, each a list of steps.
-
-        The simple paths (at most 12 edges) come from a depth-first walk of the service's own
-        records, successors in the order its files recorded them: the order networkx's
-        `all_simple_paths` gives on the same view, without building that view (a `why` over a
-        thousand services would build a thousand graphs).
+        The simple paths (at most 12 edges) come from a depth-first walk, successors in the
+        order the service's files recorded them: the order networkx's `all_simple_paths` gives
+        on the same edges, without building a graph per service (a `why` over a thousand
+        services would build a thousand).
         """
         source, target = service_node(service), package_node(package)
-        edges = self._edge_records(service)
+        edges = self._edges(service).edges
         if source not in edges or not any(target in nexts for nexts in edges.values()):
             return
-        if shortest:
-            import networkx as nx
-
-            view = self.service_view(service)
-            # of several equally short chains, the same one every run: the first by name
-            found: Iterable[list[Node]] = [min(nx.all_shortest_paths(view, source, target))]
-        else:
-            found = _simple_paths(edges, source, target, cutoff=12)
+        found = _simple_paths(edges, source, target, cutoff=12)
         for count, nodes in enumerate(found):
             if count >= limit:
                 return
             yield [self._step(service, edges[u][v], v) for u, v in itertools.pairwise(nodes)]
 
-    def _edge_records(self, service: str) -> dict[Node, dict[Node, list[Requirement | Dependency]]]:
-        """The service's own edges, successors in recording order, each with its records."""
-        edges: dict[Node, dict[Node, list[Requirement | Dependency]]] = {}
+    def _edges(self, service: str) -> _Edges:
+        """The service's own adjacency, built once."""
+        cached = self._by_service.get(service)
+        if cached is not None:
+            return cached
         snode = service_node(service)
-        edges[snode] = {}
+        edges: dict[Node, dict[Node, list[Requirement | Dependency]]] = {snode: {}}
+        packages: dict[str, None] = {}
+        pins: dict[str, str] = {}
 
         def record(u: Node, v: Node, item: Requirement | Dependency) -> None:
             edges.setdefault(u, {}).setdefault(v, []).append(item)
@@ -176,13 +153,21 @@ class DependencyGraph:
         for source in self._sources.get(service, ()):
             for requirement in source.requirements:
                 pnode = package_node(requirement.name)
+                packages.setdefault(requirement.name)
+                if requirement.pinned_version is not None and requirement.parent is None:
+                    pins.setdefault(requirement.name, requirement.pinned_version)
                 if requirement.parent is not None:
+                    packages.setdefault(requirement.parent)
                     record(package_node(requirement.parent), pnode, requirement)
                 elif requirement.direct and not requirement.constraint_only:
                     record(snode, pnode, requirement)
             for dependency in source.dependencies:
+                packages.setdefault(dependency.parent)
+                packages.setdefault(dependency.child)
                 record(package_node(dependency.parent), package_node(dependency.child), dependency)
-        return edges
+        built = _Edges(edges, tuple(packages), pins)
+        self._by_service[service] = built
+        return built
 
     def _step(self, service: str, records: Sequence[Requirement | Dependency], v: Node) -> PathStep:
         # a locked `==` pin on a direct edge is the version, not the constraint asked for
@@ -221,43 +206,3 @@ def _simple_paths(
             path.append(child)
             on_path.add(child)
             stack.append(iter(edges.get(child, ())))
-
-
-def _label(step: PathStep) -> str:
-    if step.version:
-        return f"{step.package}=={step.version}"
-    return step.package
-
-
-def _add_requirement(
-    graph: Any, pins: dict[str, str], service: str, requirement: Requirement
-) -> None:
-    pnode = package_node(requirement.name)
-    if pnode not in graph:
-        graph.add_node(pnode, kind="package", name=requirement.name)
-    if requirement.pinned_version is not None and requirement.parent is None:
-        pins.setdefault(requirement.name, requirement.pinned_version)
-    if requirement.parent is not None:
-        parent = package_node(requirement.parent)
-        if parent not in graph:
-            graph.add_node(parent, kind="package", name=requirement.parent)
-        _record(graph, parent, pnode, service, requirement)
-    elif requirement.direct and not requirement.constraint_only:
-        _record(graph, service_node(service), pnode, service, requirement)
-
-
-def _add_dependency(graph: Any, service: str, dependency: Dependency) -> None:
-    parent, child = package_node(dependency.parent), package_node(dependency.child)
-    for node, name in ((parent, dependency.parent), (child, dependency.child)):
-        if node not in graph:
-            graph.add_node(node, kind="package", name=name)
-    _record(graph, parent, child, service, dependency)
-
-
-def _record(graph: Any, u: Node, v: Node, service: str, record: Requirement | Dependency) -> None:
-    if graph.has_edge(u, v):
-        by_service = graph.edges[u, v]["by_service"]
-    else:
-        by_service = {}
-        graph.add_edge(u, v, by_service=by_service)
-    by_service.setdefault(service, []).append(record)
