@@ -64,14 +64,26 @@ def read_sources(
 
 
 def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
-    source = source_for(path, explicit=True)
-    if source is None:  # discovery only lists files a source reads
-        return None
     try:
-        return source.read(path, options)
+        return read_file(path, options)
     except SourceError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, exc.location, exc.message))
         return None
+
+
+def read_file(path: str, options: ReadOptions) -> SourceFile | None:
+    """One dependency file read by its source (None: no format we know); a lock whose source
+    names a companion (poetry.lock's pyproject.toml) gets that file's declaration, read by the
+    companion's own source. Raises `SourceError` when `path` cannot be read at all."""
+    source = source_for(path, explicit=True)
+    if source is None:  # discovery only lists files a source reads
+        return None
+    if source.companion is not None:
+        sibling = posixpath.join(posixpath.dirname(path), source.companion)
+        declared = source_for(sibling)
+        project = declared.declaration(sibling, options) if declared is not None else None
+        options = replace(options, project=project)
+    return source.read(path, options)
 
 
 def add_installed(

@@ -177,6 +177,16 @@ def load_toml(text: str, path: str) -> tuple[dict[str, Any] | None, Diagnostic |
         return None, nesting_error(path, text, "TOML")
 
 
+def companion_data(options: ReadOptions, path: str) -> dict[str, Any] | None:
+    """A declared TOML file's data for the lock beside it, or None when it cannot be read or
+    parsed: its problems are reported where it is read as a source of its own."""
+    try:
+        text, _ = read_text(options.root, path)
+    except SourceError:
+        return None
+    return load_toml(text, path)[0]
+
+
 def read_toml(options: ReadOptions, path: str) -> tuple[TomlDocument | None, list[Diagnostic]]:
     """Read and parse a TOML dependency file.
 

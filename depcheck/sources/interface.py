@@ -15,6 +15,7 @@ import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -30,6 +31,29 @@ class SourceError(ValueError):
         self.message = message
 
 
+@dataclass(frozen=True, slots=True)
+class DirectDependency:
+    """A dependency a project's declared file names directly: what a lock beside it cannot say."""
+
+    #: as written
+    name: str
+    extras: frozenset[str] = frozenset()
+    marker: Marker | None = None
+    #: the project's extras any one of which brings it in; None: always
+    with_extras: frozenset[str] | None = None
+    #: from a development group: counts only with `include_dev`
+    dev: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDeclaration:
+    """What a lock's companion (`Source.companion`) says the project asks for directly."""
+
+    direct: tuple[DirectDependency, ...] = ()
+    #: the extras the project defines
+    extras: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadOptions:
     """What a source needs to know beyond the file itself."""
@@ -39,6 +63,10 @@ class ReadOptions:
     allow_outside_root: bool = False
     #: optional-dependency extras of the service's own project that count as installed
     extras: frozenset[str] = frozenset()
+    #: for a lock whose source names a `companion`: what that declared file beside it asks for
+    #: (None: there is none, or it cannot be read). Service assembly reads it through the
+    #: companion's own source and passes it here; no source opens another format's file.
+    project: ProjectDeclaration | None = None
 
 
 class Source(abc.ABC):
@@ -46,10 +74,18 @@ class Source(abc.ABC):
 
     #: the `format` string the JSON report shows for files of this kind
     format: str
+    #: a lock's declared file beside it (`pyproject.toml` for poetry.lock), whose direct
+    #: dependencies the lock does not record: passed in as `ReadOptions.project`
+    companion: str | None = None
 
     @abc.abstractmethod
     def read(self, path: str, options: ReadOptions) -> SourceFile:
         """Read `path` (POSIX, relative to `options.root`)."""
+
+    def declaration(self, path: str, options: ReadOptions) -> ProjectDeclaration | None:
+        """What the declared file `path` asks for directly, for the lock beside it; None when
+        this format declares nothing or the file cannot be read (its own reading reports why)."""
+        return None
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -1,9 +1,9 @@
 """What the lock-file sources (poetry.lock, uv.lock, Pipfile.lock, pylock.toml) share.
 
 Reading: a TOML lock parsed once for its format's reader (`TomlLockSource`), each `[[package]]`
-table that has a name (`package_tables`), a sibling file for facts the lock does not record
-(`read_sibling`), a lock field's marker, and the pin a lock entry becomes (`locked_requirement`).
-Then, since a
+table that has a name (`package_tables`), a lock field's marker, and the pin a lock entry becomes
+(`locked_requirement`). Facts a lock does not record (which packages are direct) come from its
+declared companion in `ReadOptions.project`; no lock source reads that file. Then, since a
 lock records every package it resolved and the edges between them, but which of those packages
 a deployed service installs, and under which markers, is for the reader to work out:
 
@@ -45,9 +45,7 @@ from depcheck.sources.declared import TomlDocument, read_toml
 from depcheck.sources.interface import (
     ReadOptions,
     Source,
-    SourceError,
     drop_unusable_versions,
-    read_text,
 )
 
 MAX_TERMS = 12
@@ -208,24 +206,6 @@ def package_tables(
             diagnostics.error(where, f"[[{key}]] entry has no name")
             continue
         yield index, raw, name, where
-
-
-def read_sibling(options: ReadOptions, path: str, name: str) -> str | None:
-    """The text of file `name` next to `path`, or None when there is none we can read.
-
-    Used for facts the lock does not record (which packages the project asks for directly);
-    the sibling's own problems are its own source's business, so they are not reported here.
-    """
-    directory = path.rpartition("/")[0]
-    sibling = f"{directory}/{name}" if directory else name
-    try:
-        text, _ = read_text(options.root, sibling)
-    except SourceError:
-        return None
-    return text
-
-
-# -- markers ------------------------------------------------------------------------------
 
 
 def parse_marker(value: object, line: int | None, diagnostics: Diagnostics) -> Marker | None:

@@ -37,11 +37,13 @@ from depcheck.sources.declared import (
     TomlDeclaredSource,
     TomlReader,
     and_markers,
+    companion_data,
     describe_type,
     requirement_text,
     vcs_url,
 )
-from depcheck.sources.interface import ReadOptions
+from depcheck.sources.direct import pipfile_declaration
+from depcheck.sources.interface import ProjectDeclaration, ReadOptions
 from depcheck.sources.toml_locations import KeyPath, TomlLocations
 
 _NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
@@ -66,6 +68,11 @@ class PipfileSource(TomlDeclaredSource):
     """Reads the packages a `Pipfile` asks for."""
 
     format = "Pipfile"
+
+    def declaration(self, path: str, options: ReadOptions) -> ProjectDeclaration | None:
+        """The names in `[packages]` and, as development ones, `[dev-packages]`."""
+        data = companion_data(options, path)
+        return None if data is None else pipfile_declaration(data)
 
     def reader(
         self, path: str, options: ReadOptions, locations: TomlLocations, collector: Collector

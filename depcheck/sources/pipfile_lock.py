@@ -20,7 +20,8 @@ Decisions:
   project itself (`{"path": ".", "editable": true}`) is not a pin.
 - The lock records no edges between packages, so there is no `via` from it. Which entries are
   direct comes from the sibling `Pipfile` (`[packages]`, and `[dev-packages]` with
-  include_dev); without one, every entry counts as direct (nothing says otherwise).
+  include_dev), which service assembly reads with the Pipfile source (`ReadOptions.project`);
+  without one, every entry counts as direct (nothing says otherwise).
 - requires-python is `==X.Y.Z` from `python_full_version`, else `==X.Y.*` from `python_version`.
 - `json` gives no positions, so a small scanner finds the line of each `"<name>": {` inside its
   section; a document `json` rejects is one error at the line `JSONDecodeError` names.
@@ -36,13 +37,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
-from depcheck.sources.declared import load_toml, nesting_error, vcs_url
+from depcheck.sources.declared import nesting_error, vcs_url
 from depcheck.sources.interface import ReadOptions, Source, drop_unusable_versions, read_text
 from depcheck.sources.lockfiles import (
     Diagnostics,
     locked_requirement,
     parse_marker,
-    read_sibling,
 )
 
 FORMAT = "Pipfile.lock"
@@ -53,9 +53,10 @@ _SECTIONS = ("default", "develop")
 
 
 class PipfileLockSource(Source):
-    """Reads a `Pipfile.lock` (and the package names in the sibling `Pipfile`)."""
+    """Reads a `Pipfile.lock`; the sibling `Pipfile`'s names come in `ReadOptions.project`."""
 
     format = FORMAT
+    companion = "Pipfile"
 
     def read(self, path: str, options: ReadOptions) -> SourceFile:
         text, decode_diagnostics = read_text(
@@ -75,7 +76,7 @@ class PipfileLockSource(Source):
             )
         lines = key_lines(text)
         sections = ("default", "develop") if options.include_dev else ("default",)
-        direct = _pipfile_names(options, path, sections)
+        direct = _pipfile_names(options, sections)
         requirements: list[Requirement] = []
         seen: set[str] = set()
         for section in sections:
@@ -158,19 +159,13 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
     return result
 
 
-def _pipfile_names(options: ReadOptions, path: str, sections: tuple[str, ...]) -> set[str] | None:
-    """Canonical names the sibling Pipfile asks for, or None when there is no readable one."""
-    text = read_sibling(options, path, "Pipfile")
-    data = load_toml(text, path)[0] if text is not None else None
-    if data is None:
+def _pipfile_names(options: ReadOptions, sections: tuple[str, ...]) -> set[str] | None:
+    """Canonical names the sibling Pipfile asks for (`options.project`), or None without one."""
+    declared = options.project
+    if declared is None:
         return None
-    tables = ["packages"] + (["dev-packages"] if "develop" in sections else [])
-    names: set[str] = set()
-    for table in tables:
-        value = data.get(table, {})
-        if isinstance(value, dict):
-            names |= {canonicalize_name(name) for name in value}
-    return names
+    develop = "develop" in sections
+    return {canonicalize_name(d.name) for d in declared.direct if develop or not d.dev}
 
 
 def _entry(

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 _UNION_RE = re.compile(r"\s*\|\|?\s*")
@@ -39,6 +40,7 @@ _SEPARATOR_RE = re.compile(r"^[\s,]*$")
 _WILDCARD_RE = re.compile(r"^v?(\d+(?:\.\d+)*)((?:\.[*xX])+)$")
 _ANY = frozenset({"*", "x", "X"})
 _BLANKS_RE = re.compile(r"\s+")
+_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 class PoetryConstraintError(ValueError):
@@ -261,4 +263,20 @@ def _hull(alternatives: list[list[str]]) -> list[str]:
         result.append(f"{'>=' if low.inclusive else '>'}{low.text}")
     if high is not None:
         result.append(f"{'<=' if high.inclusive else '<'}{high.text}")
+    return result
+
+
+def extras_table(table: object) -> dict[str, set[str]]:
+    """extra -> canonical package names, from `[package.extras]`, `[extras]`, tool.poetry.extras
+    (the names of `"name (range) ; marker"` entries)."""
+    result: dict[str, set[str]] = {}
+    if not isinstance(table, dict):
+        return result
+    for extra, items in table.items():
+        names: set[str] = set()
+        for item in items if isinstance(items, list) else []:
+            match = _NAME_RE.match(item) if isinstance(item, str) else None
+            if match:
+                names.add(canonicalize_name(match.group(1)))
+        result[canonicalize_name(str(extra))] = names
     return result

@@ -34,25 +34,24 @@ Decisions:
 - Which packages are direct is not in the lock. The sibling `pyproject.toml` says
   (`[tool.poetry.dependencies]`, `[project] dependencies`, their extras, and the dev groups with
   `include_dev`); we read only names, extras and markers there, everything else is the pyproject
-  source's business. Without one, a package no other runtime package depends on is direct.
+  source's business (`pyproject.declaration`; service assembly passes it as `ReadOptions.project`).
+  Without one, a package no other runtime package depends on is direct.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as PackagingRequirement
+from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from depcheck.model import Dependency, Location, Requirement, Role, SourceFile
-from depcheck.sources.declared import ALL_EXTRAS, TomlDocument, load_toml, vcs_url
+from depcheck.sources.declared import ALL_EXTRAS, TomlDocument, vcs_url
 from depcheck.sources.interface import ReadOptions
 from depcheck.sources.lockfiles import (
     Diagnostics,
@@ -67,7 +66,6 @@ from depcheck.sources.lockfiles import (
     mentions,
     package_tables,
     parse_marker,
-    read_sibling,
     specialize,
     version_problem,
     walk,
@@ -76,11 +74,11 @@ from depcheck.sources.poetry_constraints import (
     Converted,
     PoetryConstraintError,
     convert_constraint,
+    extras_table,
     python_marker,
 )
 
 FORMAT = "poetry.lock"
-_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA_LITERAL_RE = re.compile(r"""\bextra\s*==\s*["']([^"']+)["']""")
 _KNOWN_LOCK_MAJOR = 2
 
@@ -112,9 +110,11 @@ class _Project:
 
 
 class PoetryLockSource(TomlLockSource):
-    """Reads a `poetry.lock` (and the names in the sibling `pyproject.toml`)."""
+    """Reads a `poetry.lock`; the sibling `pyproject.toml`'s direct dependencies come in
+    `ReadOptions.project`."""
 
     format = FORMAT
+    companion = "pyproject.toml"
 
     def read_lock(
         self, path: str, options: ReadOptions, document: TomlDocument, diagnostics: Diagnostics
@@ -220,7 +220,7 @@ class _Reader(LockReader[_Package]):
             line = self.line("package", package.index, "dependencies")
             self.diagnostics.warn(line, f"dependencies of {package.display!r} should be a table")
             return
-        extras_of_parent = _extras_table(package.raw.get("extras"))
+        extras_of_parent = extras_table(package.raw.get("extras"))
         for key, value in table.items():
             entries = value if isinstance(value, list) else [value]
             for position, entry in enumerate(entries):
@@ -291,49 +291,19 @@ class _Reader(LockReader[_Package]):
     # -- what the project asks for ----------------------------------------------------------
 
     def _project(self) -> _Project | None:
-        text = read_sibling(self.options, self.path, "pyproject.toml")
-        data = load_toml(text, self.path)[0] if text is not None else None
-        if data is None:
+        """The sibling pyproject's direct dependencies that count here (service assembly reads
+        them); None when there are none: then what nothing depends on is direct."""
+        declared = self.options.project
+        if declared is None:
             return None
-        project = _Project()
-        tool = data.get("tool", {})
-        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
-        poetry = poetry if isinstance(poetry, dict) else {}
-        pep621 = data.get("project", {})
-        pep621 = pep621 if isinstance(pep621, dict) else {}
-        poetry_extras = _extras_table(poetry.get("extras"))
-        optional_table = pep621.get("optional-dependencies", {})
-        optional_table = optional_table if isinstance(optional_table, dict) else {}
-        project.extras = set(poetry_extras) | {canonicalize_name(e) for e in optional_table}
+        project = _Project(extras=set(declared.extras))
         selected = self._selected_extras(project)
-
-        chosen_optional = {n for e in selected for n in poetry_extras.get(e, ())}
-        for name, spec in _poetry_table(poetry.get("dependencies")):
-            if name == "python":
-                continue
-            optional = any(isinstance(s, dict) and s.get("optional") is True for s in spec)
-            if optional and canonicalize_name(name) not in chosen_optional:
-                continue
-            project.roots.extend(_poetry_roots(name, spec))
-        for item in _strings(pep621.get("dependencies")):
-            project.roots.extend(_pep508_root(item))
-        for extra, items in optional_table.items():
-            if canonicalize_name(extra) in selected:
-                for item in _strings(items):
-                    project.roots.extend(_pep508_root(item))
-        if self.options.include_dev:
-            groups = poetry.get("group", {})
-            tables = [poetry.get("dev-dependencies")]
-            if isinstance(groups, dict):
-                tables += [g.get("dependencies") for g in groups.values() if isinstance(g, dict)]
-            for table in tables:
-                for name, spec in _poetry_table(table):
-                    project.roots.extend(_poetry_roots(name, spec))
-            pep735 = data.get("dependency-groups", {})
-            if isinstance(pep735, dict):
-                for items in pep735.values():
-                    for item in _strings(items):
-                        project.roots.extend(_pep508_root(item))
+        project.roots = [
+            (d.name, d.extras, d.marker)
+            for d in declared.direct
+            if (self.options.include_dev or not d.dev)
+            and (d.with_extras is None or d.with_extras & selected)
+        ]
         # a pyproject that is not this lock's project (no dependencies at all) says nothing
         return project if project.roots else None
 
@@ -367,7 +337,7 @@ class _Reader(LockReader[_Package]):
         """An entry point whose extras nobody told us: those whose packages are all locked."""
         extras = frozenset(
             extra
-            for extra, names in _extras_table(package.raw.get("extras")).items()
+            for extra, names in extras_table(package.raw.get("extras")).items()
             if names and all(name in self.by_name for name in names)
         )
         return Edge(None, package.key, None, extras)
@@ -389,7 +359,7 @@ class _Reader(LockReader[_Package]):
         if not in_runtime:
             return False
         if raw.get("optional") is True and not _marker_mentions_extra(raw.get("markers")):
-            lock_extras = _extras_table(self.data.get("extras"))
+            lock_extras = extras_table(self.data.get("extras"))
             if lock_extras:
                 return any(package.name in lock_extras.get(e, ()) for e in self.selected)
         return True
@@ -541,73 +511,6 @@ def _plain_url(url: str) -> str:
     return url.rstrip("/").removesuffix(".git")
 
 
-def _extras_table(table: object) -> dict[str, set[str]]:
-    """extra -> canonical package names, from `[package.extras]`, `[extras]`, tool.poetry.extras."""
-    result: dict[str, set[str]] = {}
-    if not isinstance(table, dict):
-        return result
-    for extra, items in table.items():
-        names: set[str] = set()
-        for item in items if isinstance(items, list) else []:
-            match = _NAME_RE.match(item) if isinstance(item, str) else None
-            if match:
-                names.add(canonicalize_name(match.group(1)))
-        result[canonicalize_name(str(extra))] = names
-    return result
-
-
 def _marker_mentions_extra(raw: object) -> bool:
     texts = raw.values() if isinstance(raw, dict) else [raw]
     return any(isinstance(t, str) and _EXTRA_LITERAL_RE.search(t) for t in texts)
-
-
-def _poetry_table(table: object) -> Iterable[tuple[str, list[Any]]]:
-    if not isinstance(table, dict):
-        return []
-    return [(name, spec if isinstance(spec, list) else [spec]) for name, spec in table.items()]
-
-
-def _poetry_roots(name: str, specs: list[Any]) -> list[tuple[str, frozenset[str], Marker | None]]:
-    roots = []
-    for spec in specs:
-        extras: frozenset[str] = frozenset()
-        marker: Marker | None = None
-        if isinstance(spec, dict):
-            raw_extras = spec.get("extras", [])
-            if isinstance(raw_extras, list):
-                extras = frozenset(canonicalize_name(e) for e in raw_extras if isinstance(e, str))
-            try:
-                marker = _root_marker(spec)
-            except (InvalidMarker, PoetryConstraintError):
-                marker = None
-        roots.append((name, extras, marker))
-    return roots
-
-
-def _root_marker(spec: Mapping[str, Any]) -> Marker | None:
-    marker: Marker | None = None
-    markers = spec.get("markers")
-    if isinstance(markers, str) and markers.strip():
-        marker = Marker(markers)
-    python = spec.get("python")
-    if isinstance(python, str):
-        text = python_marker(python)
-        if text:
-            marker = both(marker, Marker(text))
-    return marker
-
-
-def _pep508_root(text: str) -> list[tuple[str, frozenset[str], Marker | None]]:
-    try:
-        parsed = PackagingRequirement(text)
-    except InvalidRequirement:
-        return []
-    extras = frozenset(canonicalize_name(e) for e in parsed.extras)
-    marker = specialize(parsed.marker, {"extra": frozenset()})
-    if marker is False:
-        return []
-    return [(parsed.name, extras, None if marker is True else marker)]
-
-
-def _strings(items: object) -> list[str]:
-    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []

@@ -52,6 +52,7 @@ from depcheck.sources.declared import (
     TomlDeclaredSource,
     TomlReader,
     and_markers,
+    companion_data,
     describe_type,
     expand_entries,
     load_toml,
@@ -61,7 +62,8 @@ from depcheck.sources.declared import (
     selected_extras,
     vcs_url,
 )
-from depcheck.sources.interface import ReadOptions
+from depcheck.sources.direct import pyproject_declaration
+from depcheck.sources.interface import ProjectDeclaration, ReadOptions
 from depcheck.sources.poetry_constraints import (
     PoetryConstraintError,
     convert_constraint,
@@ -77,6 +79,10 @@ class PyprojectSource(TomlDeclaredSource):
     """Reads the dependency tables of a `pyproject.toml`."""
 
     format = "pyproject"
+
+    def declaration(self, path: str, options: ReadOptions) -> ProjectDeclaration | None:
+        data = companion_data(options, path)
+        return None if data is None else pyproject_declaration(data)
 
     def reader(
         self, path: str, options: ReadOptions, locations: TomlLocations, collector: Collector

@@ -10,6 +10,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from depcheck.model import Requirement, Role, Severity, SourceFile
+from depcheck.service import read_file
 from depcheck.sources import source_for
 from depcheck.sources.interface import ReadOptions
 from depcheck.sources.pipfile_lock import PipfileLockSource, key_lines
@@ -19,7 +20,10 @@ WORKER = FIXTURES / "sources" / "Pipfile-lock"
 
 
 def read(root: Path = WORKER, path: str = "worker/Pipfile.lock", **options: Any) -> SourceFile:
-    return PipfileLockSource().read(path, ReadOptions(root=root, **options))
+    # as a scan reads it: the sibling declared file's direct dependencies passed in
+    source = read_file(path, ReadOptions(root=root, **options))
+    assert source is not None
+    return source
 
 
 def pins(source: SourceFile) -> dict[str, Requirement]:

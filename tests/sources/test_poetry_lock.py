@@ -12,6 +12,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from depcheck.model import Requirement, Role, Severity, SourceFile
+from depcheck.service import read_file
 from depcheck.sources import source_for
 from depcheck.sources.interface import ReadOptions
 from depcheck.sources.poetry_lock import PoetryLockSource
@@ -21,7 +22,10 @@ UPLOADER = FIXTURES / "sources" / "poetry-lock"
 
 
 def read(root: Path, path: str = "poetry.lock", **options: Any) -> SourceFile:
-    return PoetryLockSource().read(path, ReadOptions(root=root, **options))
+    # as a scan reads it: the sibling declared file's direct dependencies passed in
+    source = read_file(path, ReadOptions(root=root, **options))
+    assert source is not None
+    return source
 
 
 def pins(source: SourceFile) -> dict[str, Requirement]:
