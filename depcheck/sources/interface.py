@@ -197,8 +197,10 @@ def drop_unusable_versions(source: SourceFile) -> SourceFile:
         len(str(source.requires_python)) > _LONGEST_NUMBER
         or len(source.requires_python) > MAX_CLAUSES
     )
+    # a clause takes at least two characters and a comma, so a short key needs no count
+    short = 3 * MAX_CLAUSES
     if not long_python and all(
-        len(r.key) <= _LONGEST_NUMBER and len(r.specifier) <= MAX_CLAUSES
+        len(r.key) <= short or (len(r.key) <= _LONGEST_NUMBER and len(r.specifier) <= MAX_CLAUSES)
         for r in source.requirements
     ):
         return source

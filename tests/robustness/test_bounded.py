@@ -169,6 +169,13 @@ SHAPED = {
 MATCHED_ONLY = {
     "depcheck.sources.toml_locations._BASIC_RE",
     "depcheck.sources.toml_locations._MULTILINE_BASIC_RE",
+    # the fast paths of the requirements reader: `fullmatch` of one line, or `match` at the
+    # start of each line of a lock (linear in that line)
+    "depcheck.sources.requirements.entries._SIMPLE_RE",
+    "depcheck.sources.requirements.lock._LOCK_ENTRY_RE",
+    "depcheck.sources.requirements.lock._LOCK_SKIP_RE",
+    "depcheck.sources.requirements.lock._VIA_ONE_RE",
+    "depcheck.sources.requirements.lock._VIA_BLOCK_RE",
 }
 LINE = 5000
 LIMIT = 0.1  # seconds for one search and one match on a 5,000-character line

@@ -60,7 +60,9 @@ from depcheck.sources.requirements.annotations import (
     via_parent,
 )
 from depcheck.sources.requirements.entries import (
+    ANY,
     URL_RE,
+    ParsedLine,
     looks_like_path_or_url,
     name_from_reference,
     parse_pep508,
@@ -73,8 +75,7 @@ from depcheck.sources.requirements.lines import (
     parse_options,
     split_args_options,
 )
-
-_ANY = SpecifierSet()  # shared: an empty specifier set is immutable in practice
+from depcheck.sources.requirements.lock import LockEntries, scan_lock_cached
 
 
 @dataclass(slots=True)
@@ -96,6 +97,30 @@ class _Parse:
 
     def warn(self, location: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(Severity.WARNING, location, message))
+
+
+def _from_parsed(
+    parsed: ParsedLine, location: Location, role: Role, *, direct: bool, constraint: bool
+) -> Requirement:
+    """The requirement on one line whose text the parse cache already read (positional
+    arguments: this runs once per line of every file)."""
+    return Requirement(
+        parsed.name,
+        parsed.display_name,
+        parsed.specifier,
+        parsed.marker,
+        parsed.extras,
+        parsed.text,
+        location,
+        role,
+        direct,
+        None,
+        parsed.url,
+        False,
+        constraint,
+        parsed.key,
+        parsed.pinned,
+    )
 
 
 class RequirementsFileSource(Source):
@@ -140,6 +165,11 @@ class RequirementsFileSource(Source):
         role = Role.LOCKED if tool else Role.DECLARED
         logical: list[tuple[int, str, int | None]]
         if tool and "\\" not in text:
+            entries = scan_lock_cached(text)
+            if entries is not None:
+                self._add_lock_entries(state, path, entries, role=role, constraint=constraint)
+                return
+        if tool and "\\" not in text:
             # a lock file with no continuation: logical lines and `# via` in one pass
             logical, via = lock_lines(physical)
         else:
@@ -156,24 +186,9 @@ class RequirementsFileSource(Source):
                 parsed = plain_requirement(text)
                 if parsed is not None:
                     origins = via.get(number) if via else None
+                    direct = origins_direct(origins) if origins is not None else direct_default
                     file_requirements.append(
-                        Requirement(
-                            parsed.name,
-                            parsed.display_name,
-                            parsed.specifier,
-                            parsed.marker,
-                            parsed.extras,
-                            text,
-                            location,
-                            role,
-                            origins_direct(origins) if origins is not None else direct_default,
-                            None,
-                            parsed.url,
-                            False,
-                            constraint,
-                            parsed.key,
-                            parsed.pinned,
-                        )
+                        _from_parsed(parsed, location, role, direct=direct, constraint=constraint)
                     )
                     continue
             args, option_text = split_args_options(text)
@@ -229,6 +244,31 @@ class RequirementsFileSource(Source):
         if tool:
             self._add_via_edges(state, file_requirements, via)
 
+    def _add_lock_entries(
+        self,
+        state: _Parse,
+        path: str,
+        entries: LockEntries,
+        *,
+        role: Role,
+        constraint: bool,
+    ) -> None:
+        """The requirements and `# via` edges of a lock that `lock.scan_lock` read."""
+        direct_default = not constraint
+        file_requirements = [
+            _from_parsed(
+                parsed,
+                Location(path, line, 1),
+                role,
+                direct=origins_direct(origins) if origins is not None else direct_default,
+                constraint=constraint,
+            )
+            for line, parsed, origins in entries
+        ]
+        state.requirements.extend(file_requirements)
+        via = {line: origins for line, _, origins in entries if origins}
+        self._add_via_edges(state, file_requirements, via)
+
     def _add_via_edges(
         self, state: _Parse, requirements: list[Requirement], via: dict[int, tuple[str, ...]]
     ) -> None:
@@ -246,7 +286,7 @@ class RequirementsFileSource(Source):
                         parent=parent,
                         parent_version=pins.get(parent),
                         child=requirement.name,
-                        specifier=_ANY,
+                        specifier=ANY,
                         marker=None,
                         location=requirement.location,
                     )
@@ -285,7 +325,7 @@ class RequirementsFileSource(Source):
             return Requirement(
                 name=canonicalize_name(name),
                 display_name=name,
-                specifier=SpecifierSet(f"=={version}") if version and is_version(version) else _ANY,
+                specifier=SpecifierSet(f"=={version}") if version and is_version(version) else ANY,
                 marker=marker,
                 extras=frozenset(),
                 text=text,

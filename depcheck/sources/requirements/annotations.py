@@ -44,7 +44,7 @@ def detect_tool(lines: list[str]) -> str | None:
     return None
 
 
-def _via_comment(comment: str, found: dict[int, list[str]], current: int, in_via: bool) -> bool:
+def via_comment(comment: str, found: dict[int, list[str]], current: int, in_via: bool) -> bool:
     """One comment line after the requirement on line `current`: record the origins it names;
     returns whether a `# via` block goes on after it."""
     body = comment[1:].strip()
@@ -89,7 +89,7 @@ def via_annotations(lines: list[str]) -> dict[int, tuple[str, ...]]:
         if stripped[0] == "#":
             if current is None:
                 continue
-            in_via = _via_comment(stripped, found, current, in_via)
+            in_via = via_comment(stripped, found, current, in_via)
             continue
         if not joined:
             option = stripped.startswith("-") and not stripped.startswith("-e")
@@ -123,7 +123,7 @@ def lock_lines(
         if stripped[0] == "#":
             if current is None:
                 continue
-            in_via = _via_comment(stripped, found, current, in_via)
+            in_via = via_comment(stripped, found, current, in_via)
             continue
         option = stripped[0] == "-" and not stripped.startswith("-e")
         current = None if option else number

@@ -1,0 +1,123 @@
+"""pip-compile and uv locks in their usual shape, read in one regular-expression walk.
+
+Half of a pip-compile lock is `# via` comments; the general reader (`lines`, `annotations`) walks
+every physical line. A lock that holds only `name==version` lines, their `# via` comments and
+blank or comment lines is read here with one match per pin instead, and the result is shared by
+identical files. Anything else (options, markers, extras, continuations, odd line breaks) is
+handed back (None) to the general reader, whose results this gives exactly for what it accepts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from depcheck.sources.requirements.annotations import via_comment
+from depcheck.sources.requirements.entries import NAME, ParsedLine, plain_requirement
+
+# One entry of a pip-compile / uv lock in its usual shape: `name==version` at the start of a
+# line, maybe a same-line comment (`--annotation-style=line`), then the comment lines below it
+# (the split `# via` block). Blank lines and the comments that follow them attach to nothing.
+_LOCK_ENTRY_RE = re.compile(
+    rf"({NAME}==[A-Za-z0-9.*+!_-]+)(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)"
+)
+_LOCK_SKIP_RE = re.compile(r"(?:[ \t]*\n)+(?:[ \t]*#[^\n]*\n)*|(?:[ \t]*#[^\n]*\n)+")
+_VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")
+_VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n]*\n)+)")
+# what `str.splitlines` breaks at besides "\n": a file holding one is left to the general reader
+_OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029]")
+
+#: (line, parsed, `# via` origins or None) of each pin of a lock in the usual shape
+LockEntries = tuple[tuple[int, ParsedLine, tuple[str, ...] | None], ...]
+
+
+def scan_lock(text: str) -> LockEntries | None:
+    """A lock's pins and `# via` origins in one regular-expression walk, or None when the file
+    is not in the usual shape (options, markers, extras, continuations, odd blanks): then the
+    general line-by-line reader takes it, whose results this gives exactly for the shapes it
+    accepts (tests/sources/test_requirements.py compares the two).
+
+    The comment lines are never split into objects one by one: a one-line `# via X` block is
+    read with one match, and a longer block with one split."""
+    if _OTHER_BREAKS_RE.search(text):
+        return None
+    if text and not text.endswith("\n"):
+        text += "\n"
+    entries: list[tuple[int, ParsedLine, tuple[str, ...] | None]] = []
+    position, line, end = 0, 1, len(text)
+    entry_match, skip_match = _LOCK_ENTRY_RE.match, _LOCK_SKIP_RE.match
+    while position < end:
+        found = entry_match(text, position)
+        if found is None:
+            skipped = skip_match(text, position)
+            if skipped is None:
+                return None
+            line += text.count("\n", position, skipped.end())
+            position = skipped.end()
+            continue
+        requirement, inline, block = found.groups()
+        parsed = plain_requirement(requirement)
+        if parsed is None:
+            return None
+        origins: list[str] | None = None
+        if inline is not None and "# via " in inline:
+            origins = [p.strip() for p in inline[inline.index("# via ") + 6 :].split(",")]
+        if block:
+            origins = _block_origins(block, origins)
+        entries.append((line, parsed, None if origins is None else _shared_origins(origins)))
+        line += 1 + block.count("\n")
+        position = found.end()
+    return tuple(entries)
+
+
+def _block_origins(block: str, origins: list[str] | None) -> list[str] | None:
+    """The origins the comment lines under one pin name, as `_via_comment` reads them line by
+    line; the two usual blocks (`# via X` and `# via` then one name a line) in one match."""
+    one = _VIA_ONE_RE.fullmatch(block)
+    if one is not None and one.group(1).strip():
+        found = [p.strip() for p in one.group(1).split(",")]
+        return found if origins is None else [*origins, *found]
+    names = _VIA_BLOCK_RE.fullmatch(block)
+    if names is not None and names.group(1).isascii() and "via" not in names.group(1):
+        found = [line.split("#", 1)[1].strip() for line in names.group(1).splitlines()]
+        return found if origins is None else [*origins, *found]
+    collected: dict[int, list[str]] = {} if origins is None else {0: origins}
+    in_via = False
+    for comment in block.splitlines():
+        in_via = via_comment(comment.strip(), collected, 0, in_via)
+    return collected.get(0)
+
+
+_ORIGINS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared_origins(origins: list[str]) -> tuple[str, ...]:
+    """One tuple (and one string each) per distinct list of origins: locks repeat them."""
+    key = tuple(o for o in origins if o)
+    shared = _ORIGINS.get(key)
+    if shared is None:
+        if len(_ORIGINS) > 100_000:
+            return key
+        shared = _ORIGINS[key] = tuple(_ORIGIN_NAMES.setdefault(o, o) for o in key)
+    return shared
+
+
+_ORIGIN_NAMES: dict[str, str] = {}
+
+
+_LOCK_CACHE: dict[bytes, LockEntries | None] = {}
+#: how many distinct locks the cache keeps (oldest out first): a repository that copies one
+#: lock into many services hits it, and memory stays bounded however many services there are
+LOCK_CACHE_SIZE = 64
+
+
+def scan_lock_cached(text: str) -> LockEntries | None:
+    """`scan_lock`, shared by identical files (keyed by a digest of the content, so the cache
+    holds no file's text)."""
+    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    if key in _LOCK_CACHE:
+        return _LOCK_CACHE[key]
+    entries = _LOCK_CACHE[key] = scan_lock(text)
+    if len(_LOCK_CACHE) > LOCK_CACHE_SIZE:
+        del _LOCK_CACHE[next(iter(_LOCK_CACHE))]
+    return entries
