@@ -17,7 +17,6 @@ from depcheck.model import (
     Location,
     Requirement,
     Role,
-    Severity,
     SourceFile,
 )
 
@@ -156,45 +155,6 @@ def test_a_conflict_lists_every_requirement_with_file_and_line() -> None:
     ]
     assert "requests==2.31.0 (api)" in conflict.reason
     assert len(conflict.id) == 16
-
-
-def test_conflict_id_is_stable_and_depends_on_host_package_and_services() -> None:
-    first = analyse({"a": [req("x==1")], "b": [req("x==2")]}).conflicts[0]
-    again = analyse({"a": [req("x==1")], "b": [req("x==3")]}).conflicts[0]
-    other = analyse({"a": [req("x==1")], "c": [req("x==2")]}).conflicts[0]
-    assert first.id == again.id
-    assert first.id != other.id
-
-
-def test_constraints_only_apply_to_packages_the_service_installs() -> None:
-    requirements = {
-        "api": [req("urllib3<2", constraint=True), req("flask")],
-        "web": [req("urllib3>=2")],
-    }
-    assert analyse(requirements).conflicts == ()
-    requirements["api"].append(req("urllib3"))
-    (conflict,) = analyse(requirements).conflicts
-    assert conflict.services == ("api", "web")
-
-
-def test_a_service_that_contradicts_itself_is_an_error_not_a_conflict() -> None:
-    analysis = analyse(
-        {
-            "api": [
-                req("flask==2.0", path="a.txt", line=1),
-                req("flask>=3", path="b.txt", line=4),
-            ],
-            "web": [req("flask>=1")],
-        }
-    )
-    assert analysis.conflicts == ()
-    (diagnostic,) = analysis.diagnostics
-    assert diagnostic.severity is Severity.ERROR
-    assert str(diagnostic.location) == "a.txt:1"
-    assert "service 'api' contradicts itself" in diagnostic.message
-    assert (
-        "flask==2.0 (a.txt:1)" in diagnostic.message and "flask>=3 (b.txt:4)" in diagnostic.message
-    )
 
 
 def locked(text: str, path: str, line: int = 1, direct: bool = True) -> Requirement:
