@@ -29,7 +29,7 @@ class Severity(enum.StrEnum):
 
 
 class Kind(enum.StrEnum):
-    """A conflict's kind (see DESIGN.md, vocabulary)."""
+    """A conflict's kind (see ARCHITECTURE.md, "Vocabulary")."""
 
     INCOMPATIBLE = "incompatible"
     PIN_MISMATCH = "pin-mismatch"

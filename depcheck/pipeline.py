@@ -1,6 +1,6 @@
-"""The scan pipeline: topology, sources, graph, conflicts, plans, one `Report`.
+"""The scan pipeline: topology, service assembly, graph, analysis, plans and advice, one `Report`.
 
-This module only wires the layers together; each owns its step (see DESIGN.md's data flow). It
+This module only wires the stages together; each owns its step (ARCHITECTURE.md, "Stages"). It
 raises `ScanError` for what makes a scan impossible (no such directory, a config that cannot be
 used); everything wrong inside a dependency file becomes a diagnostic and the scan goes on.
 """

@@ -1,4 +1,4 @@
-"""Host plans and per-conflict advice: align, isolate, or split.
+"""Host plans: the fewest groups a host's services split into, and the fewest to isolate.
 
 For a host with incompatibilities we answer two questions exactly (within a time budget):
 

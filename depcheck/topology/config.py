@@ -1,7 +1,7 @@
 """The topology a user declares: services, hosts and their environments.
 
 Read from `depcheck.toml` at the scan root, from `[tool.depcheck]` in the root `pyproject.toml`,
-or from the file `--config` names. The file format (DESIGN.md)::
+or from the file `--config` names. The file format (README, "Configuration")::
 
     [services.api]
     path = "services/api"                          # a directory, its dependency files inside
