@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from depcheck.analysis.host import analyse_host
 from depcheck.analysis.ignores import active_entries, apply_ignores
-from depcheck.analysis.rules.stale_lock import stale_pins
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -171,7 +170,6 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     graph = DependencyGraph.build(sources)
     requirements = {name: requirements_of(files) for name, files in sources.items()}
     apply_workspace_settings(topology.services, sources, requirements)
-    diagnostics.extend(stale_pins(sources))
     hosts = settle_host_pythons(topology.hosts, requirements)
     if not topology.services:
         diagnostics.append(

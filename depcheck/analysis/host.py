@@ -19,7 +19,7 @@ from depcheck.analysis.rules.incompatible import incompatible
 from depcheck.analysis.rules.pin_mismatch import pin_mismatch
 from depcheck.analysis.rules.python import HOST_PYTHON, add_host_python
 from depcheck.analysis.rules.self_contradiction import self_contradiction
-from depcheck.analysis.rules.stale_lock import stale_ranges
+from depcheck.analysis.rules.stale_lock import stale_pins, stale_ranges
 from depcheck.graph import DependencyGraph
 from depcheck.model import Conflict, Diagnostic, Host, Requirement, Role
 
@@ -68,6 +68,8 @@ def analyse_host(
 
     for package in sorted(packages):
         state = packages[package]
+        for service, pins in state.pins.items():
+            diagnostics.extend(stale_pins(pins, state.constraints.get(service, ())))
         ranges: dict[str, str] = {}
         every: dict[str, str] = {}
         for service, constraints in list(state.constraints.items()):

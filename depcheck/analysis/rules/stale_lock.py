@@ -3,73 +3,59 @@
 Two shapes, both warnings that say "re-lock":
 
 - a pin the lock holds (`requests==2.27.1`) that a declared range of the same service excludes
-  (`requests>=2.31` in requirements.in or pyproject.toml): `stale_pins`, per service's files;
+  (`requests>=2.31` in requirements.in or pyproject.toml): `stale_pins`, per host, so that
+  markers are decided in the host's environment;
 - a range the lock records between packages that contradicts what was declared:
   `stale_ranges`, found while a host's constraints are combined (the declared ones win).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from depcheck.analysis.algebra import admits
 from depcheck.analysis.evidence import by_location
-from depcheck.model import Diagnostic, Requirement, Role, Severity, SourceFile
+from depcheck.model import Diagnostic, Requirement, Role, Severity
 
 
 def _holds_a_pin_to(requirement: Requirement) -> bool:
-    """A declared range a lock's pins must satisfy wherever the service is installed."""
+    """A declared range the service's lock must satisfy (its marker, if any, holds on the host:
+    `collect` kept only those)."""
     return (
         requirement.role is Role.DECLARED
-        and requirement.marker is None
         and requirement.parent is None
         and not requirement.constraint_only
     )
-
-
-def _checked(pin: Requirement) -> str | None:
-    """The version of a lock's top-level pin that holds everywhere, else None."""
-    if pin.parent is not None or pin.marker is not None:
-        return None
-    return pin.pinned_version
 
 
 def stale_versions(pins: Iterable[Requirement], constraints: Iterable[Requirement]) -> set[str]:
     """The versions among one service's `pins` its own declared `constraints` rule out (what
     `stale_pins` reports): rule pin_mismatch does not count them against other services."""
     declared = [r.key for r in constraints if _holds_a_pin_to(r)]
-    versions = {v for v in map(_checked, pins) if v is not None}
+    versions = {p.pinned_version for p in pins if p.pinned_version is not None}
     return {v for v in versions if any(not admits(key, v) for key in declared)}
 
 
-def stale_pins(sources: Mapping[str, Sequence[SourceFile]]) -> list[Diagnostic]:
-    """Pins a service's lock holds that its own declared constraints rule out: the lock is stale."""
+def stale_pins(pins: Sequence[Requirement], constraints: Sequence[Requirement]) -> list[Diagnostic]:
+    """Pins of one service's lock (on one package, on one host) that its own declared
+    constraints rule out: the lock is stale, one warning per pin and range."""
     found: list[Diagnostic] = []
-    for files in sources.values():
-        declared: dict[str, list[Requirement]] = {}
-        for source in files:
-            if source.role is Role.DECLARED:
-                for r in source.requirements:
-                    if _holds_a_pin_to(r):
-                        declared.setdefault(r.name, []).append(r)
-        for source in files:
-            if source.role is not Role.LOCKED:
-                continue
-            for pin in source.requirements:
-                version = _checked(pin)
-                if version is None:
-                    continue
-                for wanted in declared.get(pin.name, ()):
-                    if not admits(wanted.key, version):
-                        found.append(
-                            Diagnostic(
-                                Severity.WARNING,
-                                pin.location,
-                                f"stale lock: {pin.display_name}=={version} does not satisfy "
-                                f"{wanted.text} declared at {wanted.location.path}:"
-                                f"{wanted.location.line}; re-lock {source.path}",
-                            )
-                        )
+    declared = sorted((r for r in constraints if _holds_a_pin_to(r)), key=by_location)
+    for pin in sorted(pins, key=by_location):
+        version = pin.pinned_version
+        if version is None:
+            continue
+        for wanted in declared:
+            if not admits(wanted.key, version):
+                found.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        pin.location,
+                        f"stale lock: {pin.display_name}=={version} does not satisfy "
+                        f"{wanted.text} declared at {wanted.location.path}:"
+                        f"{wanted.location.line}; re-lock {pin.location.path}",
+                    )
+                )
     return found
 
 

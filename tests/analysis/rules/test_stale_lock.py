@@ -114,7 +114,19 @@ SHAPES = {
         "svc/poetry.lock": poetry_lock({"requests": "2.27.1"}),
     },
 }
-LOCKS = {"pip-compile": "svc/requirements.txt", "uv": "svc/uv.lock", "poetry": "svc/poetry.lock"}
+SHAPES["pipenv"] = {
+    "svc/Pipfile": '[packages]\nrequests = ">=2.31"\n',
+    "svc/Pipfile.lock": (
+        '{"_meta": {"hash": {"sha256": "0"}, "pipfile-spec": 6, "requires": {}, "sources": []},'
+        ' "default": {"requests": {"hashes": [], "version": "==2.27.1"}}, "develop": {}}\n'
+    ),
+}
+LOCKS = {
+    "pip-compile": "svc/requirements.txt",
+    "uv": "svc/uv.lock",
+    "poetry": "svc/poetry.lock",
+    "pipenv": "svc/Pipfile.lock",
+}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -232,4 +244,24 @@ def test_a_range_the_lock_records_against_the_declared_one_is_a_stale_lock(
     (warning,) = stale(report)
     assert warning.startswith("svc/poetry.lock: stale lock: service 'svc' declares urllib3>=2")
     assert "its lock implies urllib3>=1.25.4,<1.27" in warning
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("marker", "stale_here"),
+    [('python_version >= "3.8"', True), ('sys_platform == "win32"', False)],
+)
+def test_a_declared_range_under_a_marker_counts_where_the_marker_holds(
+    tmp_path: Path, scan_json: ScanJson, marker: str, stale_here: bool
+) -> None:
+    code, report = scan(
+        tmp_path,
+        scan_json,
+        {
+            "svc/requirements.in": f"requests>=2.31 ; {marker}\n",
+            "svc/requirements.txt": pip_compile(requests="2.27.1"),
+        },
+    )
+    assert report["conflicts"] == []
+    assert len(stale(report)) == (1 if stale_here else 0)
     assert code == 0
