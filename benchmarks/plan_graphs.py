@@ -15,6 +15,10 @@ The families (`FAMILIES`) are the classic hard cases for graph colouring:
 - `cliques`: disjoint cliques of growing size (exact at once: a clique meets its bound);
 - `multipartite`: a complete multipartite graph (parts of equal size), k groups and no fewer.
 
+And `exclusions` (`write_exclusions`), not a drawn graph but the ranges that made plans slow: `n`
+services on one host, each with its own window `>=1.a,<1.b` on one package and 98 `!=` holes
+(a hundred clauses, the most depcheck reads); two services clash when their windows miss.
+
     python benchmarks/plan_graphs.py OUT --family mycielski --size 6
 """
 
@@ -75,6 +79,7 @@ DEFAULT_CASES: tuple[tuple[str, int], ...] = (
     ("mycielski", 6),
     ("cliques", 12),
     ("multipartite", 12),
+    ("exclusions", 200),
 )
 
 
@@ -90,15 +95,44 @@ def write_graph(root: Path, n: int, edges: Iterable[tuple[int, int]]) -> int:
         directory = root / "services" / name
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "requirements.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_host(root, names)
+    return sum(len(lines) for lines in pins)
+
+
+def write_exclusions(root: Path, n: int, *, seed: int = 1, holes: int = 98) -> int:
+    """The `exclusions` case for `n` services; returns the pairs of services that clash."""
+    rng = random.Random(seed)
+    windows = []
+    names = [f"s{i:03}" for i in range(n)]
+    for index, name in enumerate(names):
+        low = rng.randrange(0, 150)
+        high = low + rng.randrange(5, 60)
+        windows.append((low, high))
+        holed = sorted(rng.sample(range(400), holes))
+        clauses = [f">=1.{low}", f"<1.{high}", *(f"!=1.{h}.{index % 7}" for h in holed)]
+        directory = root / "services" / name
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "requirements.txt").write_text(
+            f"exclusions{','.join(clauses)}\nsix==1.16.0\n", encoding="utf-8"
+        )
+    _write_host(root, names)
+    # a window minus points is never empty, so two clash exactly when their windows miss
+    return sum(
+        1 for i, (a, b) in enumerate(windows) for c, d in windows[i + 1 :] if b <= c or d <= a
+    )
+
+
+def _write_host(root: Path, names: Sequence[str]) -> None:
     config = [f'[services.{name}]\npath = "services/{name}"\n' for name in names]
     listed = ", ".join(f'"{name}"' for name in names)
     config.append(f'[hosts.host]\nservices = [{listed}]\npython = "3.12"\nplatform = "linux"\n')
     (root / "depcheck.toml").write_text("\n".join(config), encoding="utf-8")
-    return sum(len(lines) for lines in pins)
 
 
 def generate_case(root: Path, family: str, size: int, *, seed: int = 1) -> tuple[int, int]:
     """Write one family's graph; returns (services, edges)."""
+    if family == "exclusions":
+        return size, write_exclusions(root, size, seed=seed)
     n, edges = FAMILIES[family](size, seed=seed)
     write_graph(root, n, edges)
     return n, len(edges)
@@ -107,7 +141,7 @@ def generate_case(root: Path, family: str, size: int, *, seed: int = 1) -> tuple
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
-    parser.add_argument("--family", choices=sorted(FAMILIES), default="mycielski")
+    parser.add_argument("--family", choices=sorted([*FAMILIES, "exclusions"]), default="mycielski")
     parser.add_argument("--size", type=int, default=6)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

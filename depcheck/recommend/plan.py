@@ -25,10 +25,12 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from packaging.ranges import VersionRange
 from packaging.version import Version
 
-from depcheck.analysis.algebra import admits, satisfiable
+from depcheck.analysis.algebra import admits, satisfiable, specifier_range
 from depcheck.analysis.host import Clash
 from depcheck.analysis.rules.python import HOST_PYTHON
 from depcheck.model import (
@@ -99,7 +101,7 @@ class _Problem:
             keys = sorted(holders)
             for i, first in enumerate(keys):
                 for second in keys[i + 1 :]:
-                    if satisfiable((first, second)):
+                    if not _disjoint(first, second):
                         continue
                     for a in holders[first]:
                         self.edges[a].update(holders[second])
@@ -162,6 +164,27 @@ class _Problem:
 _VERSION_IN_KEY = re.compile(r"(?:===|==|!=|<=|>=|~=|<|>)\s*([^,;\s*]+)")
 
 
+#: the clauses whose version is a member of the range they bound (a witness of satisfiability)
+_WITNESS_IN_KEY = re.compile(r"(?:^|,)\s*(?:==|<=|>=|~=)\s*([^,;\s*]+)(?=\s*(?:,|$))")
+
+
+@lru_cache(maxsize=65536)
+def _witnesses(key: str) -> tuple[str, ...]:
+    return tuple(v for v in _WITNESS_IN_KEY.findall(key) if is_version(v))
+
+
+def _disjoint(first: str, second: str) -> bool:
+    """Whether no version satisfies both ranges: `satisfiable`, after a cheap look for a
+    witness. A host of 200 services with 99 `!=` each asks this for 20,000 pairs, and one
+    intersection of two ranges with holes costs a hundred membership tests; a version one of
+    the two names as a bound (`>=1.4`, `==2.0`) that both admit settles most pairs at once."""
+    if "===" not in first and "===" not in second:
+        for version in (*_witnesses(first), *_witnesses(second)):
+            if admits(first, version) and admits(second, version):
+                return False
+    return not satisfiable((first, second))
+
+
 def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]:
     """How far up each class's ranges reach, summed over its clashing packages (lower: older).
 
@@ -174,14 +197,41 @@ def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]
         found = {v for key in keys for v in _VERSION_IN_KEY.findall(key)}
         newest = Version("99999")  # beyond any real release: open ranges reach it
         candidates = [*sorted(Version(v) for v in found if is_version(v)), newest]
-        reach = {
-            key: max((i for i, v in enumerate(candidates) if admits(key, str(v))), default=-1)
-            for key in keys
-        }
+        reach = {key: _reach(key, candidates) for key in keys}
         for cls in classes:
             if clash.package in cls.signature:
                 ages[cls.index] += reach[cls.signature[clash.package]]
     return ages
+
+
+def _reach(key: str, candidates: Sequence[Version]) -> int:
+    """The index of the highest of the (sorted) candidates that `key` admits, -1 for none.
+
+    Every candidate against every range cost 4 million membership tests on a host of 200
+    ranges with 99 `!=` each (30 s). An open range admits the last candidate; for the others a
+    binary search finds the last candidate above which the range still holds a version, and
+    the walk down from there stops at the first member (a member is in that part, so the
+    answer is never above it)."""
+    top = len(candidates) - 1
+    if admits(key, str(candidates[top])):
+        return top
+    start = top - 1
+    if "===" not in key and start > 0:
+        allowed = specifier_range(key)
+        low, high = 0, start
+        if (allowed & VersionRange.from_bounds(lower=candidates[0])).is_empty:
+            return -1
+        while low < high:  # the last index whose half-line [candidate, ...) meets the range
+            middle = (low + high + 1) // 2
+            if (allowed & VersionRange.from_bounds(lower=candidates[middle])).is_empty:
+                high = middle - 1
+            else:
+                low = middle
+        start = low
+    for index in range(start, -1, -1):
+        if admits(key, str(candidates[index])):
+            return index
+    return -1
 
 
 def _colour(
