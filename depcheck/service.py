@@ -56,11 +56,44 @@ def read_sources(
             if source is not None:
                 parsed.append(source)
         included = {inc for source in parsed for inc in source.includes}
-        result[service.name] = tuple(s for s in parsed if s.path not in included)
+        result[service.name] = tuple(_compiled(s for s in parsed if s.path not in included))
     for source in cache.values():
         if source is not None:
             diagnostics.extend(source.diagnostics)
     return result, diagnostics
+
+
+def _compiled(sources: Iterable[SourceFile]) -> list[SourceFile]:
+    """A requirements file beside a `.in` of the same name whose every entry is an exact pin is
+    what pip-compile wrote from it, even when it says so nowhere (`--no-header --no-annotate`):
+    its pins are locked, and those the `.in` names are direct."""
+    files = list(sources)
+    inputs = {s.path: s for s in files if s.format == "requirements" and s.path.endswith(".in")}
+    result = []
+    for source in files:
+        stem, extension = posixpath.splitext(source.path)
+        companion = inputs.get(f"{stem}.in")
+        if (
+            companion is not None
+            and extension == ".txt"
+            and source.format == "requirements"
+            and source.role is Role.DECLARED
+            and source.requirements
+            and all(
+                r.pinned_version is not None and not r.constraint_only for r in source.requirements
+            )
+        ):
+            direct = {r.name for r in companion.requirements}
+            source = replace(
+                source,
+                role=Role.LOCKED,
+                requirements=tuple(
+                    replace(r, role=Role.LOCKED, direct=r.name in direct)
+                    for r in source.requirements
+                ),
+            )
+        result.append(source)
+    return result
 
 
 def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:

@@ -114,6 +114,10 @@ SHAPES = {
         "svc/poetry.lock": poetry_lock({"requests": "2.27.1"}),
     },
 }
+SHAPES["pip-compile --no-header --no-annotate"] = {
+    "svc/requirements.in": "requests>=2.31\n",
+    "svc/requirements.txt": "certifi==2024.2.2\nrequests==2.27.1\n",
+}
 SHAPES["pipenv"] = {
     "svc/Pipfile": '[packages]\nrequests = ">=2.31"\n',
     "svc/Pipfile.lock": (
@@ -123,6 +127,7 @@ SHAPES["pipenv"] = {
 }
 LOCKS = {
     "pip-compile": "svc/requirements.txt",
+    "pip-compile --no-header --no-annotate": "svc/requirements.txt",
     "uv": "svc/uv.lock",
     "poetry": "svc/poetry.lock",
     "pipenv": "svc/Pipfile.lock",
