@@ -64,7 +64,10 @@ def scan_lock(text: str) -> LockEntries | None:
             origins = [p.strip() for p in inline[inline.index("# via ") + 6 :].split(",")]
         if block:
             origins = _block_origins(block, origins)
-        entries.append((line, parsed, None if origins is None else _shared_origins(origins)))
+        shared_line = _LINE_NUMBERS.setdefault(line, line)
+        entries.append(
+            (shared_line, parsed, None if origins is None else tuple(o for o in origins if o))
+        )
         line += 1 + block.count("\n")
         position = found.end()
     return tuple(entries)
@@ -88,21 +91,9 @@ def _block_origins(block: str, origins: list[str] | None) -> list[str] | None:
     return collected.get(0)
 
 
-_ORIGINS: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _shared_origins(origins: list[str]) -> tuple[str, ...]:
-    """One tuple (and one string each) per distinct list of origins: locks repeat them."""
-    key = tuple(o for o in origins if o)
-    shared = _ORIGINS.get(key)
-    if shared is None:
-        if len(_ORIGINS) > 100_000:
-            return key
-        shared = _ORIGINS[key] = tuple(_ORIGIN_NAMES.setdefault(o, o) for o in key)
-    return shared
-
-
-_ORIGIN_NAMES: dict[str, str] = {}
+#: one int object per line number: a requirement's Location holds its line, and CPython keeps
+#: only the numbers up to 256 shared (half the lines of a 200-pin lock are past it)
+_LINE_NUMBERS: dict[int, int] = {}
 
 
 _LOCK_CACHE: dict[bytes, LockEntries | None] = {}
