@@ -317,22 +317,10 @@ def test_action_scripts_take_inputs_from_the_environment() -> None:
             assert "${{" not in entry["run"], entry.get("name")
 
 
-def _cli_has(option: str) -> bool:
-    done = subprocess.run(
-        [sys.executable, "-m", "depcheck", "scan", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return option in done.stdout
-
-
 def run_scan_step(tmp_path: Path, cwd: Path = ROOT, **env: str) -> tuple[int, dict[str, str], str]:
     """Run the action's scan script as the runner would; (status, step outputs, summary)."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
-    if not _cli_has("--fail-on"):
-        pytest.skip("the CLI has no --fail-on option yet")
     outputs, summary = tmp_path / "output", tmp_path / "summary.md"
     environment = {
         **os.environ,
