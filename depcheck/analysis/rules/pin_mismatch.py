@@ -1,8 +1,9 @@
 """Rule `pin_mismatch`: locks that disagree, or a pin another service excludes, while a shared
 version exists (the fix is to align: re-lock on one version every known constraint allows).
 
-A pin that only its own service's declared range excludes is not a pin mismatch: with one
-service (or every lock agreeing) that is the `stale_lock` rule's finding, and only that.
+A pin its own service's declared range excludes is that service's stale lock (rule `stale_lock`
+reports it, and re-locking changes it): services are compared on their other pins, so a stale
+lock alone is one finding, not also a pin mismatch.
 
 A range a lock records between packages (botocore 1.34 needs urllib3<1.27) holds only while the
 parent stays at that version: when such a range excludes the align version, the parent has to
@@ -56,22 +57,18 @@ def pin_mismatch(
     pins = {service: versions for service, versions in pins.items() if versions}
     if not pins:
         return None
-    locked_versions = set().union(*pins.values())
-    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
     # a pin its own service's declared range excludes is that service's stale lock (rule
-    # stale_lock says so), not a disagreement between services
-    stale = {
-        service: stale_versions(records, state.constraints.get(service, ()))
-        for service, records in state.pins.items()
+    # stale_lock says so, and re-locking changes it): services are compared on the other pins
+    current = {
+        service: versions - stale_versions(state.pins[service], state.constraints.get(service, ()))
+        for service, versions in pins.items()
     }
-    outside = {
-        v
-        for v in locked_versions
-        if not allowed.contains(v)
-        and any(
-            not admits(key, v) for service, key in ranges.items() if v not in stale.get(service, ())
-        )
-    }
+    current = {service: versions for service, versions in current.items() if versions}
+    if not current:
+        return None
+    locked_versions = set().union(*current.values())
+    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
+    outside = {v for v in locked_versions if not allowed.contains(v)}
     if len(locked_versions) < 2 and not outside:
         return None
     candidates = set(locked_versions)
@@ -100,7 +97,7 @@ def pin_mismatch(
             if p.pinned_version != version
         }
     )
-    shown = ", ".join(sorted(locked_versions, key=version_key))
+    shown = ", ".join(sorted(set().union(*pins.values()), key=version_key))
     reason = f"locked at {shown}"
     if outside:
         reason += (
@@ -131,7 +128,7 @@ def pin_mismatch(
         ),
         reason=reason,
         verified=not unverified,
-        pairs=_disagreeing_pairs(state, pins, shown_services, services),
+        pairs=_disagreeing_pairs(state, current, shown_services, services),
     )
 
 

@@ -166,15 +166,14 @@ def test_several_stale_packages_in_one_lock_are_one_warning_each(
 
 
 def test_two_services_only_the_stale_one_is_told(tmp_path: Path, scan_json: ScanJson) -> None:
-    # both lock the same version; only api's own range excludes it
     code, report = scan(
         tmp_path,
         scan_json,
         {
             "api/requirements.in": "requests>=2.31\n",
             "api/requirements.txt": pip_compile(requests="2.27.1"),
-            "billing/requirements.in": "requests\n",
-            "billing/requirements.txt": pip_compile(requests="2.27.1"),
+            "billing/requirements.in": "requests>=2.31\n",
+            "billing/requirements.txt": pip_compile(requests="2.31.0"),
         },
     )
     (host,) = report["hosts"]
@@ -185,11 +184,34 @@ def test_two_services_only_the_stale_one_is_told(tmp_path: Path, scan_json: Scan
     assert code == 0
 
 
-def test_two_services_locking_different_versions_are_still_a_pin_mismatch(
+def test_the_same_old_pin_in_a_service_that_allows_it_is_outside_the_other_range(
     tmp_path: Path, scan_json: ScanJson
 ) -> None:
-    # the locks disagree (that is a finding of its own), but nobody else excludes 2.27.1
+    # billing's lock is not stale (it declares any requests), but on this host its 2.27.1 is
+    # outside what api declares: that is billing's pin mismatch, beside api's stale lock
     _, report = scan(
+        tmp_path,
+        scan_json,
+        {
+            "api/requirements.in": "requests>=2.31\n",
+            "api/requirements.txt": pip_compile(requests="2.27.1"),
+            "billing/requirements.in": "requests\n",
+            "billing/requirements.txt": pip_compile(requests="2.27.1"),
+        },
+    )
+    (conflict,) = report["conflicts"]
+    assert conflict["kind"] == "pin-mismatch"
+    assert conflict["reason"] == "locked at 2.27.1; 2.27.1 outside what other services allow"
+    assert "billing/requirements.txt" in conflict["recommendation"]["relock"]
+    (warning,) = stale(report)
+    assert warning.startswith("api/requirements.txt: stale lock")
+
+
+def test_a_stale_pin_is_not_compared_with_other_services_locks(
+    tmp_path: Path, scan_json: ScanJson
+) -> None:
+    # re-locking api (the stale lock) is the one fix: no pin mismatch on top of it
+    code, report = scan(
         tmp_path,
         scan_json,
         {
@@ -199,11 +221,35 @@ def test_two_services_locking_different_versions_are_still_a_pin_mismatch(
             "billing/requirements.txt": pip_compile(requests="2.31.0"),
         },
     )
+    assert report["conflicts"] == []
+    (warning,) = stale(report)
+    assert warning.startswith("api/requirements.txt: stale lock: requests==2.27.1")
+    assert code == 0
+
+
+def test_another_lock_outside_the_stale_services_range_is_still_a_pin_mismatch(
+    tmp_path: Path, scan_json: ScanJson
+) -> None:
+    _, report = scan(
+        tmp_path,
+        scan_json,
+        {
+            "api/requirements.in": "requests>=2.31\n",
+            "api/requirements.txt": pip_compile(requests="2.27.1"),
+            "billing/requirements.in": "requests\n",
+            "billing/requirements.txt": pip_compile(requests="2.30.0"),
+        },
+    )
     (conflict,) = report["conflicts"]
     assert conflict["kind"] == "pin-mismatch"
-    assert conflict["reason"] == "locked at 2.27.1, 2.31.0"
-    assert conflict["recommendation"]["version"] == "2.31.0"
-    assert conflict["recommendation"]["relock"] == ["api/requirements.txt"]
+    assert conflict["services"] == ["api", "billing"]
+    assert conflict["reason"] == (
+        "locked at 2.27.1, 2.30.0; 2.30.0 outside what other services allow"
+    )
+    assert sorted(conflict["recommendation"]["relock"]) == [
+        "api/requirements.txt",
+        "billing/requirements.txt",
+    ]
     (warning,) = stale(report)
     assert warning.startswith("api/requirements.txt: stale lock")
 
