@@ -1,0 +1,59 @@
+"""The output of `depcheck why`: shared path prefixes drawn once, every edge's constraint, JSON."""
+
+from __future__ import annotations
+
+import json
+
+from depcheck.model import Diagnostic, Explanation, Location, PathStep, ServicePaths, Severity
+from depcheck.report.interface import RenderOptions
+from depcheck.report.why import render_why_json, render_why_text
+
+BOTO3 = PathStep("boto3", "1.34.0", "==1.34.0", (Location("api/requirements.txt", 3),))
+BOTOCORE = PathStep("botocore", "1.34.0", ">=1.34.0,<1.35.0", markers=('python_version >= "3.8"',))
+S3T = PathStep("s3transfer", "0.10.0", ">=0.10.0,<0.11.0")
+
+EXPLANATION = Explanation(
+    package="botocore",
+    display_name="botocore",
+    root="repo",
+    services=(
+        ServicePaths("api", ("web",), ((BOTO3, BOTOCORE), (BOTO3, S3T, BOTOCORE))),
+        ServicePaths("worker", (), ((BOTOCORE,),), truncated=True),
+    ),
+    diagnostics=(Diagnostic(Severity.WARNING, Location("x.txt", 2), "odd line"),),
+)
+
+
+def test_text_draws_shared_prefixes_once_with_each_edges_constraint() -> None:
+    text = render_why_text(EXPLANATION, RenderOptions(color=False, width=100))
+    assert "api  (host web)" in text and "worker  (host no host)" in text
+    # api → boto3 appears once, though both of api's paths go through it
+    assert text.count("boto3") == 1
+    assert "api/requirements.txt:3" in text
+    assert ">=0.10.0,<0.11.0" in text
+    assert "more paths (first 1 shown)" in text
+    assert "warning: x.txt:2: odd line" in text
+    assert text.rstrip().endswith("2 services depend on botocore")
+    assert "\x1b[" not in text
+
+
+def test_nobody_depending_on_the_package_is_said_plainly() -> None:
+    empty = Explanation("left-pad", "left-pad", "repo", (), ())
+    text = render_why_text(empty, RenderOptions(color=False, width=80))
+    assert text.strip() == "no service in repo depends on left-pad"
+
+
+def test_json_keeps_every_path_step_and_diagnostic() -> None:
+    document = json.loads(render_why_json(EXPLANATION))
+    assert document["schema_version"] == 1 and document["package"] == "botocore"
+    api, worker = document["services"]
+    assert [[step["package"] for step in path] for path in api["paths"]] == [
+        ["boto3", "botocore"],
+        ["boto3", "s3transfer", "botocore"],
+    ]
+    assert api["paths"][0][0]["locations"] == [{"source": "api/requirements.txt", "line": 3}]
+    assert api["paths"][0][1]["markers"] == ['python_version >= "3.8"']
+    assert worker["truncated"] is True and worker["hosts"] == []
+    assert document["diagnostics"] == [
+        {"severity": "warning", "source": "x.txt", "line": 2, "column": None, "message": "odd line"}
+    ]
