@@ -340,8 +340,14 @@ class Conflict:
     recommendation: Recommendation
     reason: str
     verified: bool = True
-    #: against a baseline: "new" (not in it) or "known" (in it); None without a baseline
+    #: against a baseline: "new" (not in it), "known" (in it, with no service more) or
+    #: "changed" (in it, but it gained services or became incompatible); None without one
     baseline: str | None = None
+    #: for a changed conflict: the services the baseline's record of it did not have
+    added_services: tuple[str, ...] = ()
+    #: for a new or changed conflict: where the constraints the baseline did not have are
+    #: written (the lines the change under review wrote); empty when the baseline cannot say
+    introduced: tuple[Location, ...] = ()
     ignored: Suppression | None = None
     #: what proves it: "static" (the files alone), "index" (released versions or package
     #: metadata, with --resolve) or "resolver" (a resolution that fails, with --resolve)

@@ -49,6 +49,7 @@ def test_demo_report_content(scan_json: ScanJson) -> None:
         "errors": 0,
         "warnings": 0,
         "new": 0,
+        "changed": 0,
         "ignored": 0,
         "fixed": 0,
         "fail_on": "any",

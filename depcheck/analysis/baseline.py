@@ -2,20 +2,23 @@
 
 A baseline is an earlier JSON report (`--baseline FILE`, written with `--write-baseline FILE`)
 or the same path scanned at a git revision (`--diff-base REF`). Conflicts match by `id`, the
-stable fingerprint of (host, package, services). The git revision is materialised with
-`git archive` into a temporary directory: the user's working tree and index are never touched.
+stable fingerprint of (host, package): a known conflict that gains services (or turns from a
+pin mismatch into an incompatibility) is `changed`, and fails the run like a new one. The git
+revision is materialised with `git archive` into a temporary directory: the user's working tree
+and index are never touched.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from depcheck.model import Report
+from depcheck.analysis.evidence import conflict_id
+from depcheck.model import Conflict, ConflictRequirement, Kind, Report
 
 if TYPE_CHECKING:
     import subprocess
@@ -25,8 +28,75 @@ class BaselineError(ValueError):
     """A baseline that cannot be used: the message is for the user, as is."""
 
 
-def load_baseline(path: Path) -> frozenset[str]:
-    """The conflict ids of an earlier depcheck JSON report."""
+#: one constraint behind a conflict, as a baseline can compare it: (service, file, specifier)
+Line = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A conflict as the baseline recorded it."""
+
+    kind: str
+    services: frozenset[str]
+    lines: frozenset[Line] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What a scan is compared against: the conflicts it had, by id.
+
+    ``written`` is every (service, package, file, specifier) the baseline's scan read, when
+    it is a scan of a git revision (--diff-base); a baseline file records only its conflicts.
+    """
+
+    conflicts: Mapping[str, Known]
+    written: frozenset[tuple[str, str, str, str]] | None = None
+
+
+def _line(requirement: ConflictRequirement) -> Line:
+    return (requirement.service, requirement.location.path, requirement.specifier)
+
+
+def baseline_of(report: Report) -> Baseline:
+    """A finished scan (of the --diff-base revision) as a baseline."""
+    conflicts = {
+        c.id: Known(c.kind.value, frozenset(c.services), frozenset(map(_line, c.requirements)))
+        for c in report.conflicts
+    }
+    written = frozenset(
+        (entry.service.name, r.name, r.location.path, str(r.specifier))
+        for entry in report.services
+        for source in entry.sources
+        for r in source.requirements
+    )
+    return Baseline(conflicts, written)
+
+
+def _known(entry: object) -> tuple[str, Known] | None:
+    """One conflict of a JSON report; None when it lacks what a match needs."""
+    if not isinstance(entry, dict):
+        return None
+    host, package, services = entry.get("host"), entry.get("package"), entry.get("services")
+    if not isinstance(host, str) or not isinstance(package, str):
+        return None
+    names = services if isinstance(services, list) else []
+    lines = set()
+    for r in entry.get("requirements") or ():
+        if isinstance(r, dict) and all(
+            isinstance(r.get(k), str) for k in ("service", "source", "specifier")
+        ):
+            lines.add((r["service"], r["source"], r["specifier"]))
+    known = Known(
+        str(entry.get("kind", "")),
+        frozenset(s for s in names if isinstance(s, str)),
+        frozenset(lines),
+    )
+    # ids are recomputed: reports before 0.2 fingerprinted the service set too
+    return conflict_id(host, package), known
+
+
+def load_baseline(path: Path) -> Baseline:
+    """The conflicts of an earlier depcheck JSON report (any release's schema_version 1)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -40,23 +110,47 @@ def load_baseline(path: Path) -> frozenset[str]:
     if not isinstance(data, dict) or data.get("schema_version") != 1:
         raise BaselineError(f"--baseline {path}: not a depcheck JSON report (schema_version 1)")
     conflicts = data.get("conflicts")
-    if not isinstance(conflicts, list) or not all(
-        isinstance(c, dict) and isinstance(c.get("id"), str) for c in conflicts
-    ):
-        raise BaselineError(f"--baseline {path}: its `conflicts` have no ids")
-    return frozenset(c["id"] for c in conflicts)
+    entries = [_known(c) for c in conflicts] if isinstance(conflicts, list) else [None]
+    if None in entries:
+        raise BaselineError(
+            f"--baseline {path}: its `conflicts` have no ids (each needs a host and a package)"
+        )
+    return Baseline(dict(e for e in entries if e is not None))
 
 
-def apply_baseline(report: Report, known: Iterable[str], label: str) -> Report:
-    """Mark each conflict new or known, and list the baseline's ids that are gone as fixed."""
-    known = frozenset(known)
+def _compare(conflict: Conflict, baseline: Baseline) -> Conflict:
+    known = baseline.conflicts.get(conflict.id)
+    added: tuple[str, ...] = ()
+    if known is None:
+        state = "new"
+    else:
+        added = tuple(s for s in conflict.services if s not in known.services)
+        worse = conflict.kind is Kind.INCOMPATIBLE and known.kind == Kind.PIN_MISMATCH.value
+        state = "changed" if added or worse else "known"
+    if state == "known":
+        return replace(conflict, baseline=state)
+
+    def written_before(r: ConflictRequirement) -> bool:
+        if r.service in added:
+            return False
+        if baseline.written is not None:
+            return (r.service, conflict.package, r.location.path, r.specifier) in baseline.written
+        return known is None or _line(r) in known.lines
+
+    introduced = tuple(
+        dict.fromkeys(r.location for r in conflict.requirements if not written_before(r))
+    )
+    if known is None and baseline.written is None:
+        introduced = ()  # a baseline file cannot say which of a new conflict's lines are new
+    return replace(conflict, baseline=state, added_services=added, introduced=introduced)
+
+
+def apply_baseline(report: Report, baseline: Baseline, label: str) -> Report:
+    """Mark each conflict new, known or changed; list the baseline's conflicts gone as fixed."""
+    conflicts = tuple(_compare(c, baseline) for c in report.conflicts)
     current = {c.id for c in report.conflicts}
-    conflicts = tuple(
-        replace(c, baseline="known" if c.id in known else "new") for c in report.conflicts
-    )
-    return replace(
-        report, conflicts=conflicts, baseline=label, fixed=tuple(sorted(known - current))
-    )
+    fixed = tuple(sorted(set(baseline.conflicts) - current))
+    return replace(report, conflicts=conflicts, baseline=label, fixed=fixed)
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:

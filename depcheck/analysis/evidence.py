@@ -15,10 +15,13 @@ from depcheck.graph import DependencyGraph
 from depcheck.model import ConflictRequirement, Requirement
 
 
-def conflict_id(host: str, package: str, services: Sequence[str]) -> str:
-    """A stable fingerprint of a conflict, so baselines match it across runs."""
-    digest = hashlib.sha256("\0".join((host, package, *services)).encode()).hexdigest()
-    return digest[:16]
+def conflict_id(host: str, package: str) -> str:
+    """A stable fingerprint of a conflict, so baselines match it across runs.
+
+    Only (host, package): a host has at most one conflict per package, and a known conflict
+    that gains or loses services stays the same conflict (the baseline says it `changed`).
+    """
+    return hashlib.sha256(f"{host}\0{package}".encode()).hexdigest()[:16]
 
 
 def by_location(requirement: Requirement) -> tuple[str, int]:

@@ -111,7 +111,13 @@ def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
 
 
 def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
-    from depcheck.analysis.baseline import apply_baseline, checkout_revision, load_baseline
+    from depcheck.analysis.baseline import (
+        Baseline,
+        apply_baseline,
+        baseline_of,
+        checkout_revision,
+        load_baseline,
+    )
     from depcheck.pipeline import scan
 
     if args.diff_base:
@@ -119,7 +125,7 @@ def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) ->
 
         with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
             base_root = checkout_revision(options.root, args.diff_base, Path(temp))
-            known: frozenset[str] = frozenset()
+            known = Baseline({}, frozenset())  # PATH did not exist then: every line is new
             if base_root.is_dir():
                 config = options.config
                 if config is not None and not config.is_absolute():
@@ -129,7 +135,7 @@ def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) ->
                     except ValueError:
                         pass
                 base = scan(replace(options, root=base_root, config=config))
-                known = frozenset(c.id for c in base.conflicts)
+                known = baseline_of(base)
             return apply_baseline(report, known, f"git {args.diff_base}")
     if args.baseline is not None:
         return apply_baseline(report, load_baseline(args.baseline), display_root(args.baseline))

@@ -131,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--baseline",
         metavar="FILE",
         type=Path,
-        help="an earlier JSON report: only conflicts not in it fail the run; each conflict is "
-        "marked new or known, and those gone are listed as fixed",
+        help="an earlier JSON report: only conflicts not in it, or that gained services since, "
+        "fail the run; each conflict is marked new, changed or known, and those gone are "
+        "listed as fixed",
     )
     ci.add_argument(
         "--write-baseline",

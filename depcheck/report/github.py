@@ -60,6 +60,9 @@ def _conflict_commands(root: str, conflict: Conflict) -> list[str]:
         services, _ = written.setdefault(requirement.location, ([], requirement))
         if requirement.service not in services:
             services.append(requirement.service)
+    if conflict.baseline == "changed" and conflict.introduced:
+        # the baseline's lines were annotated when it was new: only what changed since
+        written = {k: v for k, v in written.items() if k in conflict.introduced}
     lines: list[str] = []
     for location, (services, requirement) in written.items():
         verb = "asks" if len(services) == 1 else "ask"

@@ -83,7 +83,7 @@ def _recommendation(recommendation: Recommendation) -> dict[str, Any]:
 
 
 def _conflict(conflict: Conflict) -> dict[str, Any]:
-    return {
+    data = {
         "id": conflict.id,
         "host": conflict.host,
         "package": conflict.package,
@@ -117,6 +117,9 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
             "line": conflict.ignored.location.line,
         },
     }
+    if conflict.baseline == "changed":
+        data["added_services"] = list(conflict.added_services)
+    return data
 
 
 def _plan(plan: Plan) -> dict[str, Any]:
@@ -159,6 +162,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "errors": len(report.errors),
             "warnings": len(report.warnings),
             "new": sum(1 for c in report.conflicts if c.baseline == "new"),
+            "changed": sum(1 for c in report.conflicts if c.baseline == "changed"),
             "ignored": sum(1 for c in report.conflicts if c.ignored is not None),
             "fixed": len(report.fixed),
             "fail_on": report.fail_on,

@@ -96,6 +96,8 @@ def _status(conflict: Conflict) -> str:
     state = getattr(conflict, "baseline", None)
     if state == "new":
         return " · new"
+    if state == "changed":
+        return " · changed"
     if state == "known":
         return " · in baseline"
     return ""

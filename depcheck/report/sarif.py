@@ -147,7 +147,7 @@ _RULES: tuple[dict[str, Any], ...] = (
 _RULE_INDEX = {rule["id"]: index for index, rule in enumerate(_RULES)}
 _KIND_RULE = {Kind.INCOMPATIBLE: RULE_INCOMPATIBLE, Kind.PIN_MISMATCH: RULE_PIN_MISMATCH}
 _KIND_LEVEL = {Kind.INCOMPATIBLE: "error", Kind.PIN_MISMATCH: "warning"}
-_BASELINE_STATE = {"new": "new", "known": "unchanged"}
+_BASELINE_STATE = {"new": "new", "known": "unchanged", "changed": "updated"}
 
 
 def project_url() -> str | None:

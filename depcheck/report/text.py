@@ -355,8 +355,10 @@ class TextFormatter(ReportFormatter):
             text = Text(f"no conflicts on {_plural(len(report.hosts), 'host')}")
         if report.baseline is not None:
             new = sum(1 for c in report.conflicts if c.baseline == "new")
+            changed = sum(1 for c in report.conflicts if c.baseline == "changed")
+            also = f"{changed} changed, " if changed else ""
             text.append(
-                f" · against {clean(report.baseline)}: {new} new, {len(report.fixed)} fixed"
+                f" · against {clean(report.baseline)}: {new} new, {also}{len(report.fixed)} fixed"
             )
         ignored = sum(1 for c in report.conflicts if c.ignored is not None)
         if ignored:
@@ -509,6 +511,10 @@ def _status(conflict: Conflict) -> Text | None:
         )
     if conflict.baseline == "new":
         return Text("new: not in the baseline", style="bold red")
+    if conflict.baseline == "changed":
+        added = ", ".join(clean(s) for s in conflict.added_services)
+        what = f"without {added}" if added else "as a pin mismatch"
+        return Text(f"changed: the baseline had it {what}", style="bold red")
     if conflict.baseline == "known":
         return Text("known: already in the baseline", style="dim")
     return None

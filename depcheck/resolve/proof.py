@@ -563,7 +563,7 @@ def resolver_conflicts(
         ]
         conflicts.append(
             Conflict(
-                id=conflict_id(host.name, package, services),
+                id=conflict_id(host.name, package),
                 host=host.name,
                 package=package,
                 display_name=package,

@@ -12,8 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from depcheck.analysis.evidence import conflict_id
 from depcheck.report.json import load_schema
-from tests.conftest import write_tree
+from tests.conftest import ROOT, write_tree
 
 RunCli = Callable[..., tuple[int, str, str]]
 ScanJson = Callable[..., tuple[int, Any]]
@@ -245,3 +246,109 @@ def test_diff_base_without_tar_filters_keeps_files_inside(
     code, report = scan_json(repo, "--diff-base", "main")
     assert code == 1
     assert kinds(report) == {"numpy": "new", "requests": "known"}
+
+
+# --- ids are (host, package): a conflict that gains services is the same conflict, changed ---
+
+DEMO = ROOT / "fixtures" / "demo"
+#: the demo's JSON report as depcheck 0.1.0 wrote it (ids over host, package and services)
+OLD_BASELINE = ROOT / "tests" / "baselines" / "demo-0.1.0.json"
+
+
+def by_package(report: Any) -> dict[str, Any]:
+    return {c["package"]: c for c in report["conflicts"]}
+
+
+def test_a_known_conflict_that_gains_a_service_is_changed_and_fails(
+    tmp_path: Path, scan_json: ScanJson, run_cli: RunCli
+) -> None:
+    repo = write_tree(tmp_path / "repo", BASE)
+    baseline = tmp_path / "baseline.json"
+    run_cli("scan", str(repo), "--write-baseline", str(baseline), "--quiet")
+    before = by_package(json.loads(baseline.read_text()))["requests"]
+    write_tree(repo, {"admin/requirements.txt": "requests<2.20\n"})
+    code, report = scan_json(repo, "--baseline", str(baseline))
+    jsonschema.validate(report, load_schema())
+    requests = by_package(report)["requests"]
+    assert requests["id"] == before["id"]  # the same conflict, not "1 new, 1 fixed"
+    assert requests["services"] == ["admin", "api", "billing"]
+    assert requests["baseline"] == "changed" and requests["added_services"] == ["admin"]
+    assert report["fixed"] == [] and report["summary"]["changed"] == 1
+    assert report["summary"]["new"] == 0
+    assert code == 1  # a changed conflict fails the run like a new one
+    # the annotations point at the line that changed, not again at api's and billing's
+    code, out, _ = run_cli("scan", str(repo), "--baseline", str(baseline), "--format", "github")
+    annotated = [line for line in out.splitlines() if line.startswith("::error")]
+    assert annotated and all("admin/requirements.txt,line=1," in line for line in annotated)
+    code, out, _ = run_cli("scan", str(repo), "--baseline", str(baseline), "--color", "never")
+    assert "changed: the baseline had it without admin" in out
+    assert "0 new, 1 changed, 0 fixed" in out
+
+
+def test_a_known_conflict_that_loses_a_service_stays_known(
+    tmp_path: Path, scan_json: ScanJson, run_cli: RunCli
+) -> None:
+    repo = write_tree(tmp_path / "repo", {**BASE, "admin/requirements.txt": "requests<2.20\n"})
+    baseline = tmp_path / "baseline.json"
+    run_cli("scan", str(repo), "--write-baseline", str(baseline), "--quiet")
+    (repo / "admin" / "requirements.txt").write_text("flask>=3\n")
+    code, report = scan_json(repo, "--baseline", str(baseline))
+    requests = by_package(report)["requests"]
+    assert requests["services"] == ["api", "billing"] and requests["baseline"] == "known"
+    assert "added_services" not in requests
+    assert report["fixed"] == [] and code == 0
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    repo = tmp_path / "demo"
+    shutil.copytree(DEMO, repo)
+    return repo
+
+
+def test_a_baseline_written_by_0_1_0_still_loads(
+    tmp_path: Path, scan_json: ScanJson, run_cli: RunCli
+) -> None:
+    old = json.loads(OLD_BASELINE.read_text())
+    assert old["tool"]["version"] == "0.1.0"
+    # unchanged input: every conflict known, nothing fixed, although the old ids differ
+    code, report = scan_json(DEMO, "--baseline", str(OLD_BASELINE))
+    assert {c["baseline"] for c in report["conflicts"]} == {"known"}
+    assert report["fixed"] == [] and code == 0
+    assert {c["id"] for c in report["conflicts"]}.isdisjoint(c["id"] for c in old["conflicts"])
+    # a fourth service on host web that also clashes on requests: changed, not new + fixed
+    repo = demo_copy(tmp_path)
+    config = (repo / "depcheck.toml").read_text()
+    config = config.replace(
+        'services = ["api", "auth", "billing"]', 'services = ["admin", "api", "auth", "billing"]'
+    )
+    (repo / "depcheck.toml").write_text(config + '\n[services.admin]\npath = "services/admin"\n')
+    write_tree(repo, {"services/admin/requirements.txt": "requests<2.20\n"})
+    code, report = scan_json(repo, "--baseline", str(OLD_BASELINE))
+    states = {c["package"]: c["baseline"] for c in report["conflicts"]}
+    assert states == {"requests": "changed", "gunicorn": "known", "urllib3": "known"}
+    assert report["fixed"] == [] and code == 1
+    # align gunicorn (api's lock moves to auth's 22.0.0): fixed lists just that conflict
+    lock = repo / "services" / "api" / "requirements.txt"
+    lock.write_text(lock.read_text().replace("gunicorn==21.2.0", "gunicorn==22.0.0"))
+    code, report = scan_json(repo, "--baseline", str(OLD_BASELINE))
+    assert "gunicorn" not in by_package(report)
+    assert report["fixed"] == [conflict_id("web", "gunicorn")]
+    assert report["summary"]["fixed"] == 1
+
+
+def test_a_pin_mismatch_that_turns_incompatible_is_changed(
+    tmp_path: Path, scan_json: ScanJson
+) -> None:
+    repo = demo_copy(tmp_path)
+    for service, old, new in (
+        ("api", "gunicorn>=21", "gunicorn<22"),
+        ("auth", "gunicorn>=21.2", "gunicorn>=22"),
+    ):
+        spec = repo / "services" / service / "requirements.in"
+        assert old in spec.read_text()
+        spec.write_text(spec.read_text().replace(old, new))
+    code, report = scan_json(repo, "--baseline", str(OLD_BASELINE))
+    gunicorn = by_package(report)["gunicorn"]
+    assert gunicorn["kind"] == "incompatible"
+    assert gunicorn["baseline"] == "changed" and gunicorn["added_services"] == []
+    assert code == 1

@@ -343,7 +343,8 @@ def test_diff_base_leaves_the_checkout_and_its_git_directory_alone(
     unchanged(root)
     code, out, _ = cli("scan", str(root), "--diff-base", "HEAD", "--format", "json")
     assert code == 1
-    assert json.loads(out)["summary"]["new"] == 1
+    # svc joins the api/web urllib3 clash the base already had: the same conflict, changed
+    assert json.loads(out)["summary"]["changed"] == 1
 
 
 def test_an_output_file_is_written_atomically(

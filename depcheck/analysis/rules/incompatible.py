@@ -43,7 +43,7 @@ def incompatible(
         parts.append(host_python_part(host))
     reason = "no version satisfies " + join_and(parts)
     return Conflict(
-        id=conflict_id(host.name, package, involved),
+        id=conflict_id(host.name, package),
         host=host.name,
         package=package,
         display_name=state.display or package,

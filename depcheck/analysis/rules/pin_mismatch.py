@@ -108,7 +108,7 @@ def pin_mismatch(
     elif note:
         reason += f"; {note}"
     return Conflict(
-        id=conflict_id(host.name, package, services),
+        id=conflict_id(host.name, package),
         host=host.name,
         package=package,
         display_name=state.display or package,
