@@ -368,15 +368,15 @@ def test_action_scan_step_reports_and_keeps_the_exit_code(tmp_path: Path) -> Non
     # the absolute path was made relative to the checkout, so code scanning finds the files
     assert "fixtures/demo/services/api/requirements.in" in uris
     assert "## depcheck: 3 conflicts" in log
-    # annotations in every mode: code scanning may be unavailable or late
-    assert "::error file=fixtures/demo/services/api/requirements.in,line=4" in log
+    # annotations in every mode: code scanning may be unavailable or late; on the line to change
+    assert "::error file=fixtures/demo/services/billing/requirements.txt,line=4" in log
 
 
 def test_action_scan_step_without_sarif_annotates(tmp_path: Path) -> None:
     status, outputs, log = run_scan_step(tmp_path, UPLOAD_SARIF="false", FAIL_ON="never")
     assert status == 0, log
     assert outputs["exit-code"] == "0"
-    assert "::error file=fixtures/demo/services/api/requirements.in,line=4" in log
+    assert "::error file=fixtures/demo/services/billing/requirements.txt,line=4" in log
 
 
 def test_action_scan_step_rejects_an_unknown_fail_on(tmp_path: Path) -> None:

@@ -1,9 +1,16 @@
-"""GitHub Actions workflow commands: one annotation per clashing constraint and per input problem.
+"""GitHub Actions workflow commands: one annotation per conflict and per input problem.
 
 Printed in a workflow log, each ``::error file=…,line=…,title=…::message`` line becomes an
 annotation on that line of the pull request's diff. Incompatible packages and unreadable input
-are errors; pin mismatches and input warnings are warnings. File paths are made relative to the
-directory depcheck ran in (the checkout), as for SARIF (`paths.workspace_path`).
+are errors; pin mismatches and input warnings are warnings. A conflict's annotation sits on the
+line to change (`placement.primary`: what the change wrote, the service the fix moves out, the
+lock to re-lock) and names the other constraints. File paths are made relative to the directory
+depcheck ran in (the checkout), as for SARIF (`paths.workspace_path`).
+
+GitHub keeps 10 annotations of each level per step and drops the others without a word, so at
+most 10 errors and 10 warnings are written, the most important first: conflicts that fail the
+run (ranked by `placement.rank_key`), then input problems, then conflicts the baseline knows.
+One ``::notice`` then says how many were left out and where the full report is.
 
 Everything from the scanned repository is escaped as GitHub's runner expects: in the message
 ``%``, CR and LF become ``%25``, ``%0D``, ``%0A``; in properties ``:`` and ``,`` also become
@@ -19,13 +26,15 @@ from depcheck.model import (
     Diagnostic,
     Kind,
     Location,
+    Plan,
     Report,
     Severity,
 )
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.paths import points_at_file, workspace_path
+from depcheck.report.placement import plans_by_host, primary, rank_key, ranked, related
 from depcheck.report.sanitize import escape_data, escape_property
-from depcheck.report.summary import conflict_counts, input_counts
+from depcheck.report.summary import conflict_counts, input_counts, plural
 
 
 def command(name: str, message: str, properties: dict[str, str | int]) -> str:
@@ -49,29 +58,60 @@ def _where(root: str, location: Location) -> dict[str, str | int]:
     return properties
 
 
-def _conflict_commands(root: str, conflict: Conflict) -> list[str]:
-    """One annotation per place a clashing constraint is written (shared files: one for all)."""
+#: GitHub keeps this many annotations of each level per step, and drops the rest silently
+MAX_PER_LEVEL = 10
+#: other constraints named in one annotation's message before "and N more"
+MAX_OTHERS = 4
+
+
+def _constraint(group: list[ConflictRequirement]) -> str:
+    """``a, b: flask==2.0`` for the services whose constraint is written on one line."""
+    services = ", ".join(dict.fromkeys(r.service for r in group))
+    first = group[0]
+    text = f"{services}: {first.requirement}"
+    if first.via:
+        text += f" (via {' → '.join(first.via)})"
+    return text
+
+
+def _state(conflict: Conflict) -> str:
+    if conflict.baseline == "new":
+        return " (new)"
+    if conflict.baseline == "changed":
+        added = ", ".join(conflict.added_services)
+        return f" (changed: now also {added})" if added else " (changed: now incompatible)"
+    if conflict.baseline == "known":
+        return " (in the baseline)"
+    return ""
+
+
+def conflict_command(root: str, conflict: Conflict, plan: Plan | None) -> str:
+    """One annotation for a conflict, at the line to change, naming the others."""
     name = "error" if conflict.kind is Kind.INCOMPATIBLE else "warning"
     title = f"depcheck: {conflict.display_name} {conflict.kind.value} on host {conflict.host}"
+    title += _state(conflict)
+    first = primary(conflict, plan)
+    others = related(conflict, first)
+    parts = []
+    if first is not None:
+        here = [r for r in conflict.requirements if r.location == first.location]
+        parts.append(f"{_constraint(here)} (here)")
+    for location, group in others[:MAX_OTHERS]:
+        path = workspace_path(root, location.path)
+        parts.append(
+            f"{_constraint(group)} ({path}:{location.line})"
+            if location.line
+            else f"{_constraint(group)} ({path})"
+        )
+    if len(others) > MAX_OTHERS:
+        rest = others[MAX_OTHERS:]
+        services = len({r.service for _, group in rest for r in group})
+        parts.append(f"and {plural(len(rest), 'more line')} of {plural(services, 'service')}")
     summary = conflict.recommendation.summary
-    why = f"; {conflict.reason}" if conflict.reason and conflict.reason not in summary else ""
-    written: dict[Location, tuple[list[str], ConflictRequirement]] = {}
-    for requirement in conflict.requirements:
-        services, _ = written.setdefault(requirement.location, ([], requirement))
-        if requirement.service not in services:
-            services.append(requirement.service)
-    if conflict.baseline == "changed" and conflict.introduced:
-        # the baseline's lines were annotated when it was new: only what changed since
-        written = {k: v for k, v in written.items() if k in conflict.introduced}
-    lines: list[str] = []
-    for location, (services, requirement) in written.items():
-        verb = "asks" if len(services) == 1 else "ask"
-        message = f"{', '.join(services)} {verb} for {requirement.requirement}"
-        if requirement.via:
-            message += f" (via {' → '.join(requirement.via)})"
-        message += f"{why}.\nFix: {summary}"
-        lines.append(command(name, message, {**_where(root, location), "title": title}))
-    return lines
+    why = f"{conflict.reason}: " if conflict.reason and conflict.reason not in summary else ""
+    message = why + "; ".join(parts) + f".\nFix: {summary}"
+    where = _where(root, first.location) if first is not None else {}
+    return command(name, message, {**where, "title": title})
 
 
 def _diagnostic_command(root: str, diagnostic: Diagnostic) -> str:
@@ -80,15 +120,38 @@ def _diagnostic_command(root: str, diagnostic: Diagnostic) -> str:
     return command(name, diagnostic.message, properties)
 
 
+def _group(conflict: Conflict) -> int:
+    """0: fails the run (or no baseline); 2: known to the baseline or ignored."""
+    return 0 if rank_key(conflict)[0] == 0 else 2
+
+
 class GithubFormatter(ReportFormatter):
     def __init__(self, options: RenderOptions | None = None) -> None:
         self.options = options or RenderOptions()
 
     def format(self, report: Report) -> str:
+        plans = plans_by_host(report.plans)
+        # (level, order, command): failing conflicts, then input problems, then known ones
+        items: list[tuple[str, tuple[int, int], str]] = []
+        ignored = 0
+        for index, conflict in enumerate(ranked(report.conflicts)):
+            if conflict.ignored is not None:
+                ignored += 1
+                continue
+            level = "error" if conflict.kind is Kind.INCOMPATIBLE else "warning"
+            line = conflict_command(report.root, conflict, plans.get(conflict.host))
+            items.append((level, (_group(conflict), index), line))
+        for index, diagnostic in enumerate(report.diagnostics):
+            level = "error" if diagnostic.severity is Severity.ERROR else "warning"
+            items.append((level, (1, index), _diagnostic_command(report.root, diagnostic)))
         lines: list[str] = []
-        for conflict in report.conflicts:
-            lines.extend(_conflict_commands(report.root, conflict))
-        lines.extend(_diagnostic_command(report.root, d) for d in report.diagnostics)
+        left: dict[str, int] = {"error": 0, "warning": 0}
+        for level in ("error", "warning"):
+            chosen = sorted((i for i in items if i[0] == level), key=lambda i: i[1])
+            lines.extend(line for _, _, line in chosen[:MAX_PER_LEVEL])
+            left[level] = max(0, len(chosen) - MAX_PER_LEVEL)
+        if left["error"] or left["warning"] or ignored:
+            lines.append(_notice(left["error"], left["warning"], ignored))
         summary = f"depcheck: {conflict_counts(report)}"
         problems = input_counts(report)
         if problems:
@@ -96,3 +159,27 @@ class GithubFormatter(ReportFormatter):
         # a plain line; a scanned value cannot reach its start, so it is never read as a command
         lines.append(f"{summary} · exit {report.exit_code}")
         return "\n".join(lines) + "\n"
+
+
+def _notice(errors: int, warnings: int, ignored: int) -> str:
+    """What was not annotated, and where to find it."""
+    parts = []
+    if errors or warnings:
+        shown = []
+        if errors:
+            shown.append(plural(errors, "error"))
+        if warnings:
+            shown.append(plural(warnings, "warning"))
+        parts.append(
+            f"{' and '.join(shown)} more not annotated (GitHub shows {MAX_PER_LEVEL} of each "
+            "per step; these are the least severe)"
+        )
+    if ignored:
+        parts.append(f"{plural(ignored, 'ignored conflict')} not annotated")
+    total = errors + warnings + ignored
+    message = (
+        "; ".join(parts)
+        + ". The full report is in the job summary and the log; depcheck scan --format json "
+        "lists every conflict."
+    )
+    return command("notice", message, {"title": f"depcheck: {total} more findings"})

@@ -352,3 +352,26 @@ def test_a_pin_mismatch_that_turns_incompatible_is_changed(
     assert gunicorn["kind"] == "incompatible"
     assert gunicorn["baseline"] == "changed" and gunicorn["added_services"] == []
     assert code == 1
+
+
+@needs_git
+def test_diff_base_annotates_the_lines_the_change_wrote(tmp_path: Path, run_cli: RunCli) -> None:
+    repo = write_tree(tmp_path / "repo", BASE)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    # numpy: reports' numpy<2 was there before, etl's numpy>=2 is what the change wrote;
+    # requests: admin joins the known api/billing clash
+    write_tree(
+        repo, {"etl/requirements.txt": "numpy>=2\n", "admin/requirements.txt": "requests<2.20\n"}
+    )
+    code, out, _ = run_cli("scan", str(repo), "--diff-base", "main", "--format", "github")
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    where = {line.split("title=")[1].split("::")[0]: line.split(",")[0] for line in errors}
+    assert sorted(where) == [
+        "depcheck%3A numpy incompatible on host default (new)",
+        "depcheck%3A requests incompatible on host default (changed%3A now also admin)",
+    ]
+    assert where[sorted(where)[0]].endswith("/etl/requirements.txt")
+    assert where[sorted(where)[1]].endswith("/admin/requirements.txt")
