@@ -366,7 +366,7 @@ def test_action_scan_step_reports_and_keeps_the_exit_code(tmp_path: Path) -> Non
         for loc in result["locations"]
     }
     # the absolute path was made relative to the checkout, so code scanning finds the files
-    assert "fixtures/demo/services/api/requirements.in" in uris
+    assert "fixtures/demo/services/billing/requirements.txt" in uris
     assert "## depcheck: 3 conflicts" in log
     # annotations in every mode: code scanning may be unavailable or late; on the line to change
     assert "::error file=fixtures/demo/services/billing/requirements.txt,line=4" in log

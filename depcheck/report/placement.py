@@ -74,6 +74,17 @@ def primary(conflict: Conflict, plan: Plan | None = None) -> ConflictRequirement
     return located[0]
 
 
+def why_primary(conflict: Conflict, first: ConflictRequirement, plan: Plan | None = None) -> str:
+    """Why `first` is the line to change, in a few words ("" when it is merely the first)."""
+    if first.location in conflict.introduced:
+        return "written by this change"
+    if conflict.kind is Kind.INCOMPATIBLE and first.service in _moved_out(conflict, plan):
+        return f"the fix moves {first.service} out of host {conflict.host}"
+    if conflict.kind is Kind.PIN_MISMATCH and first.location.path in conflict.recommendation.relock:
+        return f"the fix re-locks {first.location.path}"
+    return ""
+
+
 def related(
     conflict: Conflict, first: ConflictRequirement | None
 ) -> list[tuple[Location, list[ConflictRequirement]]]:

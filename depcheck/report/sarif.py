@@ -1,15 +1,20 @@
 """The SARIF 2.1.0 report, for GitHub code scanning and other SARIF viewers.
 
-One run, one rule per conflict kind plus one for unreadable input, one result per conflict and
-per input problem. What GitHub's ingestion needs shapes the details:
+One run, one result per conflict and per input problem. What GitHub's ingestion needs shapes
+the details:
 
 - every result has a location whose URI is relative to the repository checkout: paths in the
   report are relative to the scan root, so the root as given (``fixtures/demo``) is put in
   front (`paths.workspace_path`) and the URI is tied to ``%SRCROOT%``. A root given as an
   absolute path cannot be related to the checkout from the report alone; its URIs stay
   relative to the root, and ``originalUriBaseIds`` says where that is;
-- GitHub reads at most 10 ``locations`` (and annotates the first): a conflict's first ten
-  constraint locations go there, the rest into ``relatedLocations``;
+- one location per result, the line to change (`placement.primary`: a line the change under
+  review wrote, the constraint of the service the plan moves out, the pin in the lock to
+  re-lock); SARIF 2.1.0 §3.27.12 allows several only when all must change, and code scanning
+  shows the first. Every other constraint is a ``relatedLocations`` entry with a message;
+- rules for each conflict kind, stale locks, input errors and input warnings, each with
+  ``help.markdown`` and, when the package metadata names the project's URL, ``helpUri`` to
+  the README section;
 - messages are capped (`MAX_MESSAGE`), and the first sentence says what is wrong, because
   that is what a narrow alert list shows;
 - ``partialFingerprints`` carry the conflict's stable id (``depcheck/v1``), so results match
@@ -31,21 +36,39 @@ from typing import Any
 from urllib.parse import quote
 
 from depcheck import __version__
-from depcheck.model import Conflict, Diagnostic, Kind, Location, Report, Severity
+from depcheck.model import (
+    Conflict,
+    ConflictRequirement,
+    Diagnostic,
+    Kind,
+    Location,
+    Plan,
+    Report,
+    Severity,
+)
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.paths import is_absolute_root, points_at_file, workspace_path
+from depcheck.report.placement import plans_by_host, primary, related, why_primary
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "depcheck/v1"
-#: GitHub uses at most this many `locations` per result
-MAX_LOCATIONS = 10
 MAX_MESSAGE = 1000
 
 RULE_INCOMPATIBLE = "depcheck/incompatible"
 RULE_PIN_MISMATCH = "depcheck/pin-mismatch"
 RULE_INPUT_ERROR = "depcheck/input-error"
+RULE_INPUT_WARNING = "depcheck/input-warning"
+RULE_STALE_LOCK = "depcheck/stale-lock"
+#: README sections the rules' helpUri points at (beside the project URL from the metadata)
+_ANCHORS = {
+    RULE_INCOMPATIBLE: "how-conflicts-are-decided",
+    RULE_PIN_MISMATCH: "how-conflicts-are-decided",
+    RULE_STALE_LOCK: "how-conflicts-are-decided",
+    RULE_INPUT_ERROR: "messages-by-family",
+    RULE_INPUT_WARNING: "messages-by-family",
+}
 
 _RULES: tuple[dict[str, Any], ...] = (
     {
@@ -78,7 +101,9 @@ _RULES: tuple[dict[str, Any], ...] = (
                 "environment;\n"
                 "- **split**: partition the host into groups that can each share one "
                 "environment.\n\n"
-                "Each location of the result is one clashing constraint."
+                "The result points at the line to change (the constraint of the service the "
+                "plan moves out, or the one the change under review wrote); the other clashing "
+                "constraints are its related locations."
             ),
         },
         "defaultConfiguration": {"level": "error"},
@@ -111,13 +136,41 @@ _RULES: tuple[dict[str, Any], ...] = (
             "markdown": (
                 "Re-lock the files the recommendation names so that every service pins the "
                 "same version (for example `pip-compile --upgrade-package NAME==VERSION`). "
-                "The recommendation names a version every known constraint allows."
+                "The recommendation names a version every known constraint allows. The result "
+                "points at the pin in the lock to re-lock; the other pins and ranges are its "
+                "related locations."
             ),
         },
         "defaultConfiguration": {"level": "warning"},
         "properties": {
             "tags": ["dependencies", "python", "maintainability"],
             "precision": "high",
+            "problem.severity": "warning",
+        },
+    },
+    {
+        "id": RULE_STALE_LOCK,
+        "name": "StaleLock",
+        "shortDescription": {"text": "A lock file pins what its own service's constraints exclude"},
+        "fullDescription": {
+            "text": (
+                "A service's lock file holds a version (or records a range between packages) "
+                "that the service's declared constraints rule out: the lock was not regenerated "
+                "after the declaration changed, so what gets installed is not what is declared."
+            ),
+        },
+        "help": {
+            "text": "Re-lock the file the result points at (pip-compile, uv lock, poetry lock).",
+            "markdown": (
+                "The lock file was not regenerated after its service's declared constraints "
+                "changed. Re-lock it (`pip-compile`, `uv pip compile`, `uv lock`, "
+                "`poetry lock`); the message names the declared constraint it contradicts."
+            ),
+        },
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {
+            "tags": ["dependencies", "python", "maintainability"],
+            "precision": "very-high",
             "problem.severity": "warning",
         },
     },
@@ -134,13 +187,44 @@ _RULES: tuple[dict[str, Any], ...] = (
         },
         "help": {
             "text": "Fix the line the result points at; the message says what was expected.",
-            "markdown": "Fix the line the result points at; the message says what was expected.",
+            "markdown": (
+                "depcheck could not read this line, so conflicts involving it go unnoticed "
+                "(the scan exits 2). Fix the line the result points at; the message says what "
+                "was expected."
+            ),
         },
         "defaultConfiguration": {"level": "error"},
         "properties": {
             "tags": ["dependencies", "configuration"],
             "precision": "very-high",
             "problem.severity": "error",
+        },
+    },
+    {
+        "id": RULE_INPUT_WARNING,
+        "name": "InputWarning",
+        "shortDescription": {
+            "text": "Something in the input depcheck read but could not fully use"
+        },
+        "fullDescription": {
+            "text": (
+                "A dependency file, deployment file or the configuration holds something "
+                "depcheck read with a caveat: an encoding it had to guess, an entry it cannot "
+                "analyse, an option it ignores. The analysis went on without it."
+            ),
+        },
+        "help": {
+            "text": "Read the message: it names what was skipped and why.",
+            "markdown": (
+                "The analysis went on, without what the message names. Fix the line if the "
+                "skipped part matters, or leave it: a warning never fails the run."
+            ),
+        },
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {
+            "tags": ["dependencies", "configuration"],
+            "precision": "high",
+            "problem.severity": "warning",
         },
     },
 )
@@ -218,37 +302,61 @@ class _Locations:
         }
 
 
-def _conflict_locations(
-    conflict: Conflict, locations: _Locations
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One location per distinct file:line of the conflict's constraints: (first ten, rest)."""
-    notes: dict[Location, list[str]] = {}
-    for requirement in conflict.requirements:
+def _note(group: list[ConflictRequirement]) -> str:
+    """``api: requests==2.31.0 (via …)`` for the constraints written on one line."""
+    notes = []
+    for requirement in group:
         note = f"{requirement.service}: {requirement.requirement}"
         if requirement.via:
             note += f" (via {' → '.join(requirement.via)})"
-        notes.setdefault(requirement.location, [])
-        if note not in notes[requirement.location]:
-            notes[requirement.location].append(note)
-    found = [
-        {"physicalLocation": locations.physical(where), "message": {"text": _cap("; ".join(n))}}
-        for where, n in notes.items()
-        if points_at_file(where)
+        if note not in notes:
+            notes.append(note)
+    return "; ".join(notes)
+
+
+def _conflict_locations(
+    conflict: Conflict, locations: _Locations, plan: Plan | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The line to change (one location: SARIF §3.27.12 lists several only when all must
+    change, and code scanning shows the first), and every other constraint as related."""
+    first = primary(conflict, plan)
+    primary_locations = []
+    if first is not None:
+        here = [r for r in conflict.requirements if r.location == first.location]
+        text = _note(here)
+        why = why_primary(conflict, first, plan)
+        if why:
+            text += f" ({why})"
+        primary_locations.append(
+            {
+                "physicalLocation": locations.physical(first.location),
+                "message": {"text": _cap(text)},
+            }
+        )
+    others = [
+        {
+            "id": index,
+            "physicalLocation": locations.physical(where),
+            "message": {"text": _cap(_note(group))},
+        }
+        for index, (where, group) in enumerate(related(conflict, first))
     ]
-    related = [{"id": index, **entry} for index, entry in enumerate(found[MAX_LOCATIONS:])]
-    return found[:MAX_LOCATIONS], related
+    return primary_locations, others
 
 
 def _conflict_result(
-    conflict: Conflict, locations: _Locations, host_origin: Location | None = None
+    conflict: Conflict,
+    locations: _Locations,
+    host_origin: Location | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     rule = _KIND_RULE[conflict.kind]
-    primary, related = _conflict_locations(conflict, locations)
+    primary_locations, related_locations = _conflict_locations(conflict, locations, plan)
     if host_origin is not None and points_at_file(host_origin):
         # the deployment-file line that puts these services on one host
-        related.append(
+        related_locations.append(
             {
-                "id": len(related),
+                "id": len(related_locations),
                 "physicalLocation": locations.physical(host_origin),
                 "message": {"text": f"host {conflict.host} is defined here"},
             }
@@ -258,10 +366,10 @@ def _conflict_result(
         "ruleIndex": _RULE_INDEX[rule],
         "level": _KIND_LEVEL[conflict.kind],
         "message": {"text": conflict_message(conflict)},
-        "locations": primary,
+        "locations": primary_locations,
     }
-    if related:
-        result["relatedLocations"] = related
+    if related_locations:
+        result["relatedLocations"] = related_locations
     result["partialFingerprints"] = {FINGERPRINT: conflict.id}
     state = _BASELINE_STATE.get(str(getattr(conflict, "baseline", None)))
     if state is not None:
@@ -298,10 +406,20 @@ def diagnostic_fingerprint(diagnostic: Diagnostic) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def diagnostic_rule(diagnostic: Diagnostic) -> str:
+    """Input errors, stale locks (the rule words them "stale lock: …") and other warnings."""
+    if diagnostic.severity is Severity.ERROR:
+        return RULE_INPUT_ERROR
+    if diagnostic.message.startswith("stale lock"):
+        return RULE_STALE_LOCK
+    return RULE_INPUT_WARNING
+
+
 def _diagnostic_result(diagnostic: Diagnostic, locations: _Locations) -> dict[str, Any]:
+    rule = diagnostic_rule(diagnostic)
     return {
-        "ruleId": RULE_INPUT_ERROR,
-        "ruleIndex": _RULE_INDEX[RULE_INPUT_ERROR],
+        "ruleId": rule,
+        "ruleIndex": _RULE_INDEX[rule],
         "level": _level(diagnostic),
         "message": {"text": _cap(diagnostic.message)},
         "locations": [{"physicalLocation": locations.physical(diagnostic.location)}],
@@ -313,8 +431,24 @@ def _notification(diagnostic: Diagnostic) -> dict[str, Any]:
     return {
         "level": _level(diagnostic),
         "message": {"text": _cap(diagnostic.message)},
-        "associatedRule": {"id": RULE_INPUT_ERROR, "index": _RULE_INDEX[RULE_INPUT_ERROR]},
+        "associatedRule": {
+            "id": diagnostic_rule(diagnostic),
+            "index": _RULE_INDEX[diagnostic_rule(diagnostic)],
+        },
     }
+
+
+def _rule(rule: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """A rule as written, with ``helpUri`` to its README section when the project has a URL."""
+    rule = dict(rule)
+    if url:
+        help_uri = f"{url.rstrip('/')}#{_ANCHORS[rule['id']]}"
+        rule["helpUri"] = help_uri
+        rule["help"] = {
+            "text": rule["help"]["text"],
+            "markdown": rule["help"]["markdown"] + f"\n\n[depcheck's documentation]({help_uri})",
+        }
+    return rule
 
 
 def report_to_sarif(report: Report) -> dict[str, Any]:
@@ -324,9 +458,13 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
     url = project_url()
     if url:
         driver["informationUri"] = url
-    driver["rules"] = [dict(rule) for rule in _RULES]
+    driver["rules"] = [_rule(rule, url) for rule in _RULES]
     origins = {h.name: h.origin for h in report.hosts}
-    results = [_conflict_result(c, locations, origins.get(c.host)) for c in report.conflicts]
+    plans = plans_by_host(report.plans)
+    results = [
+        _conflict_result(c, locations, origins.get(c.host), plans.get(c.host))
+        for c in report.conflicts
+    ]
     results.extend(
         _diagnostic_result(d, locations) for d in report.diagnostics if points_at_file(d.location)
     )
