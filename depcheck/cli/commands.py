@@ -228,6 +228,12 @@ def run_graph(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for diagnostic in diagnostics:
         complain(f"{diagnostic.severity.value}: {diagnostic}")
+    if args.format == "mermaid":
+        from depcheck.report.mermaid import past_limits
+
+        too_big = past_limits(document)
+        if too_big is not None:
+            complain(f"warning: {too_big}")
     if not write_or_print(args, args.format, document):
         return EXIT_ERROR
     return EXIT_ERROR if any(d.severity.value == "error" for d in diagnostics) else EXIT_OK

@@ -36,3 +36,27 @@ def label(text: str) -> str:
 def node_ids(keys: Iterable[str]) -> dict[str, str]:
     """A Mermaid-safe id for each key (``n0``, ``n1``, ... in sorted order of the keys)."""
     return {key: f"n{index}" for index, key in enumerate(sorted(set(keys)))}
+
+
+#: Mermaid's default limits (`maxEdges`, `maxTextSize`): past either it draws an error instead
+MAX_EDGES = 500
+MAX_TEXT = 50_000
+_EDGE_RE = re.compile(r"^\s*n\d+ (?:---|-\.-|-->)", re.MULTILINE)
+
+
+def past_limits(document: str) -> str | None:
+    """What in a Mermaid document exceeds Mermaid's default limits, or None."""
+    edges = len(_EDGE_RE.findall(document))
+    problems = []
+    if edges > MAX_EDGES:
+        problems.append(f"{edges} edges (Mermaid draws at most {MAX_EDGES})")
+    if len(document) > MAX_TEXT:
+        problems.append(f"{len(document):,} characters (Mermaid reads at most {MAX_TEXT:,})")
+    if not problems:
+        return None
+    return (
+        "the Mermaid graph has "
+        + " and ".join(problems)
+        + ": GitHub and mermaid.live show an error instead; raise maxEdges/maxTextSize in your "
+        "renderer, use --conflicts-only, or --format dot"
+    )

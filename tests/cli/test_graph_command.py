@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -47,3 +48,19 @@ def test_conflicts_only_draws_the_clashing_services(run_cli: RunCli, fmt: str) -
     assert "requests" in out
     assert "billing" in out and "api" in out
     assert "etl" not in out  # the batch host has no conflicts
+
+
+def test_mermaid_past_its_limits_warns(run_cli: RunCli, tmp_path: Path) -> None:
+    from depcheck.report.mermaid import MAX_EDGES, past_limits
+    from tests.render.render import synthetic_repository
+
+    code, out, err = run_cli("graph", str(FIXTURES / "demo"), "--format", "mermaid")
+    assert code == 0 and "warning" not in err and past_limits(out) is None
+    # 30 services and 400 packages, most shared: a dependency graph past 500 edges
+    repo = synthetic_repository(tmp_path / "repo", conflicts=400)
+    code, out, err = run_cli("graph", str(repo), "--format", "mermaid")
+    assert code == 0
+    edges = sum(1 for line in out.splitlines() if " -->" in line)
+    assert edges > MAX_EDGES
+    assert f"warning: the Mermaid graph has {edges} edges (Mermaid draws at most 500)" in err
+    assert out.startswith("graph LR\n")  # still written whole, for a renderer set higher

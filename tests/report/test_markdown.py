@@ -16,7 +16,16 @@ from markdown_it import MarkdownIt
 
 from depcheck.model import Conflict, Report
 from depcheck.report.interface import OutputFormat, RenderOptions
-from depcheck.report.markdown import MARKER, MarkdownFormatter, code, text
+from depcheck.report.markdown import (
+    DIAGRAM_EDGES,
+    DIAGRAM_NODES,
+    MARKER,
+    MAX_CHARS,
+    TABLE_ROWS,
+    MarkdownFormatter,
+    code,
+    text,
+)
 from tests.conftest import FIXTURES, ROOT
 from tests.report.conftest import CLASH, ScanTree, config, locked, scan_path
 
@@ -64,9 +73,16 @@ def test_demo_structure() -> None:
     lines = document.splitlines()
     assert lines[0] == MARKER
     assert lines[1] == ("## depcheck: 3 conflicts (1 incompatible, 2 pin mismatch) on 1 of 2 hosts")
-    assert table_rows(document)[0] == "| host | package | kind | services | where |"
+    # one host has conflicts: no host column; both kinds: a kind column
+    assert table_rows(document)[0] == "| package | kind | services | fix |"
     assert len(table_rows(document)) == 2 + 3
+    # the most important first: the incompatible one, moved out at billing
+    assert table_rows(document)[2] == (
+        "| ✗ `requests` | incompatible | `api`, `auth`, `billing` | move out `billing` |"
+    )
     assert "**Plan:** split `web` into 2 groups: [`api`, `auth`] [`billing`]" in document
+    assert "<details open><summary>Host <code>web</code> (python 3.11, linux): " in document
+    assert document.count("<details") == document.count("</details>") == 1
     [block] = mermaid_blocks(document)  # only host web has conflicts
     assert block.startswith("graph LR\n")
 
@@ -144,15 +160,18 @@ def test_hostile_names_cannot_break_the_table_or_inject_html(scan_tree: ScanTree
     document = render(report)
 
     rows = table_rows(document)
-    assert all(unescaped_pipes(row) == 6 for row in rows), rows
-    assert "`x\\|<y>`" in rows[2]
+    # one host, one kind: package, services and fix only
+    assert all(unescaped_pipes(row) == 4 for row in rows), rows
     assert "`a\\|b`" in rows[2]
-    assert "`` we`ird`` ``" in rows[2]
+    assert rows[2].count("`") >= 6 and "4 (" in rows[2]  # a count, then the first names
+    assert "`` we`ird`` ``" in document  # whole in the details
+    # the host name sits in <summary>, HTML: escaped there
+    assert "<summary>Host <code>x|&lt;y&gt;</code>" in document
 
     html = to_html(document)
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "@octocat" not in without_code(html)
-    assert [row.count("<td>") for row in re.findall(r"<tr>.*?</tr>", html, re.DOTALL)][1:] == [5]
+    assert [row.count("<td>") for row in re.findall(r"<tr>.*?</tr>", html, re.DOTALL)][1:] == [3]
     [block] = mermaid_blocks(document)
     assert "<" not in block and "@octocat" in block
     assert '["#60;script#62;alert(1)#60;/script#62;"]' in block
@@ -208,17 +227,73 @@ def test_no_conflicts(scan_tree: ScanTree) -> None:
     assert "- ✓ `default` (python " in document
 
 
-def test_long_reports_are_cut_unless_verbose(scan_tree: ScanTree) -> None:
+def test_the_table_has_fifty_rows_unless_verbose(scan_tree: ScanTree) -> None:
     names = ["a", "b"]
     files = {"depcheck.toml": config({"h": names}, {n: n for n in names})}
-    files["a/requirements.txt"] = "".join(f"p{i}==1.0\n" for i in range(30))
-    files["b/requirements.txt"] = "".join(f"p{i}==2.0\n" for i in range(30))
+    files["a/requirements.txt"] = "".join(f"p{i:02}==1.0\n" for i in range(60))
+    files["b/requirements.txt"] = "".join(f"p{i:02}==2.0\n" for i in range(60))
     report = scan_tree(files, root=".")
-    assert len(report.conflicts) == 30
+    assert len(report.conflicts) == 60
     short, full = render(report), render(report, verbose=True)
-    assert len(table_rows(short)) == 2 + 25 + 1
-    assert "5 more conflicts (run with `--verbose`)" in short
-    assert len(table_rows(full)) == 2 + 30
+    assert len(table_rows(short)) == 2 + TABLE_ROWS + 1
+    assert table_rows(short)[-1] == "| … |  | 10 more conflicts, the least severe: see below |"
+    assert len(table_rows(full)) == 2 + 60
+    # more than ten conflicts: the host's details start closed
+    assert "<details><summary>Host <code>h</code>" in short
+    # every conflict is still in the details, and every column says something
+    assert short.count("- ✗ **`p") == 60
+    assert "| package | services | fix |" in short
+    assert "Every conflict is incompatible" in short
+
+
+def test_a_host_column_only_when_several_hosts_have_conflicts(scan_tree: ScanTree) -> None:
+    services = {n: n for n in "abcd"}
+    files = {
+        "depcheck.toml": config({"one": ["a", "b"], "two": ["c", "d"]}, services),
+        "a/requirements.txt": "flask==2.0\n",
+        "b/requirements.txt": "flask==3.0\n",
+        "c/requirements.txt": "flask==2.0\n",
+        "d/requirements.txt": "flask==3.0\n",
+    }
+    document = render(scan_tree(files, root="."))
+    assert table_rows(document)[0] == "| host | package | services | fix |"
+    assert document.count("<details") == 2
+
+
+def test_identical_constraints_are_one_line(scan_tree: ScanTree) -> None:
+    names = [f"s{i:02}" for i in range(12)]
+    files = {"depcheck.toml": config({"h": [*names, "new"]}, {n: n for n in [*names, "new"]})}
+    files.update({f"{n}/requirements.txt": "duckdb>=1.5.5,<2\n" for n in names})
+    files["new/requirements.txt"] = "duckdb~=0.10.0\n"
+    document = render(scan_tree(files, root="."))
+    assert (
+        "  - 12 (`s00`, `s01`, `s02`, …) `>=1.5.5,<2` at `s00/requirements.txt:1` and 11 more files"
+        in document
+    )
+    assert "  - `new` `~=0.10.0` at `new/requirements.txt:1`" in document
+    assert table_rows(document)[2].endswith("| move out `new` |")
+
+
+def test_big_reports_stay_under_the_comment_limit() -> None:
+    import tempfile
+
+    from tests.render.render import synthetic_repository
+
+    with tempfile.TemporaryDirectory() as temp:
+        report = scan_path(synthetic_repository(Path(temp) / "repo", conflicts=400), root=".")
+    assert len(report.conflicts) == 400
+    document = render(report)
+    assert len(document) < MAX_CHARS
+    cut = re.search(r"\*\*(\d+) more conflicts in the JSON report\*\*", document)
+    assert cut is not None
+    shown = document.count("\n- ✗ **`") + document.count("\n- ≠ **`")
+    assert shown + int(cut.group(1)) == 400
+    assert document.count("<details") == document.count("</details>")
+    assert document.count("```") % 2 == 0
+    assert len(table_rows(document)) == 2 + TABLE_ROWS + 1
+    # past the diagram caps: a sentence, no diagram
+    assert "```mermaid" not in document
+    assert f"({DIAGRAM_NODES} services, {DIAGRAM_EDGES} pairs)" in document
 
 
 def test_deterministic(tmp_path: Path) -> None:
@@ -253,4 +328,4 @@ def test_title_counts_new_and_fixed_against_a_baseline(scan_tree: ScanTree) -> N
         "on 1 of 1 host"
     )
     rows = table_rows(document)
-    assert "✗ incompatible · new" in rows[2] and "≠ pin-mismatch · in baseline" in rows[3]
+    assert "✗ `requests` · new" in rows[2] and "≠ `urllib3` · in baseline" in rows[3]

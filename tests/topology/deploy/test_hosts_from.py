@@ -230,7 +230,10 @@ def test_text_markdown_and_sarif_name_the_origin(run_cli: RunCli) -> None:
     assert "hosts from deployment files" in text
     assert "from compose.yaml:10" in text
     _, markdown, _ = run_cli("scan", str(DEPLOY / "shop"), "--format", "markdown")
-    assert "### Host `web` (python 3.11, linux) from `compose.yaml:10`" in markdown
+    assert (
+        "<summary>Host <code>web</code> (python 3.11, linux) from <code>compose.yaml:10</code>"
+        in markdown
+    )
     _, sarif, _ = run_cli("scan", str(DEPLOY / "shop"), "--format", "sarif")
     (result,) = json.loads(sarif)["runs"][0]["results"]
     related = [r["message"]["text"] for r in result.get("relatedLocations", [])]
