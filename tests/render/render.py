@@ -167,11 +167,12 @@ def synthetic_repository(root: Path, conflicts: int = 100) -> Path:
 
 
 def markdown_of(path: Path, root: str) -> str:
+    from depcheck.cli.verdict import decided
     from depcheck.pipeline import ScanOptions, scan
     from depcheck.report.markdown import MarkdownFormatter
     from depcheck.topology.environment import interpreter_environment
 
-    report = scan(ScanOptions(root=path, interpreter=interpreter_environment()))
+    report = decided(scan(ScanOptions(root=path, interpreter=interpreter_environment())))
     return MarkdownFormatter().format(replace(report, root=root))
 
 
