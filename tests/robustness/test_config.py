@@ -73,66 +73,52 @@ def test_references_the_repository_does_not_back(tmp_path: Path, scan: ScanJson)
     result.assert_healthy_still_analysed()
 
 
+#: each file under assets/unusable-config/ is a depcheck.toml that stops the scan
+UNUSABLE = Path(__file__).parent / "assets" / "unusable-config"
+
+
 @pytest.mark.parametrize(
-    ("config", "line", "column", "message"),
+    ("name", "line", "column", "message"),
     [
+        ("duplicate-service", 3, 14, "invalid TOML: Cannot declare ('services', 'api') twice"),
         (
-            "[services.api]\npath = 'api'\n[services.api]\npath = 'web'\n",
+            "duplicate-service-inline",
             3,
             14,
             "invalid TOML: Cannot declare ('services', 'api') twice",
         ),
+        ("invalid-toml", 1, 14, "invalid TOML: Expected ']' at the end of a table declaration"),
+        ("services-not-a-table", 1, None, "services: must be a table, not a string"),
         (
-            "[services]\napi = { path = 'api' }\n[services.api]\npath = 'web'\n",
-            3,
-            14,
-            "invalid TOML: Cannot declare ('services', 'api') twice",
-        ),
-        (
-            "[services.api\npath = 'api'\n",
-            1,
-            14,
-            "invalid TOML: Expected ']' at the end of a table declaration",
-        ),
-        ("services = 'api'\n", 1, None, "services: must be a table, not a string"),
-        (
-            "[services.api]\npath = 'api'\n\n[hosts.main]\nservices = 'api'\n",
+            "host-services-not-an-array",
             5,
             None,
             "hosts.main.services: must be an array of strings, not a string",
         ),
         (
-            "[services.api]\npath = '../elsewhere'\n",
+            "path-leaves-root",
             2,
             None,
             "services.api.path: must stay inside the scan root (no '..')",
         ),
         (
-            "[services.api]\npath = 'api'\n[hosts.main]\nservices = ['api']\nplatform = 'linux2'\n",
+            "unknown-platform",
             5,
             None,
             "hosts.main.platform: must be one of linux, darwin, win32, not 'linux2'",
         ),
-    ],
-    ids=[
-        "duplicate-service",
-        "duplicate-service-inline",
-        "invalid-toml",
-        "services-not-a-table",
-        "host-services-not-an-array",
-        "path-leaves-root",
-        "unknown-platform",
     ],
 )
 def test_a_config_that_cannot_be_used(
     tmp_path: Path,
     scan: ScanJson,
     cli: RunCli,
-    config: str,
+    name: str,
     line: int,
     column: int | None,
     message: str,
 ) -> None:
+    config = (UNUSABLE / f"{name}.toml").read_text(encoding="utf-8")
     root = repository(tmp_path, {"depcheck.toml": config})
     result = scan(root)
     assert result.code == 2
