@@ -475,6 +475,7 @@ CANDIDATES = sorted(
             "+a",
             "+cpu",
             "+cu121",
+            ".post0",  # between V (and its local versions) and V.post1
             ".post1",
             ".post2",
             ".post1+cpu",
