@@ -175,6 +175,18 @@ class Dependency:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredConflict:
+    """One `[tool.uv] conflicts` entry: items uv is told never to install together.
+
+    Each item is (package, extra, group), names normalised: a workspace member's production
+    dependencies (`{package = "a"}`), one of its extras or one of its dependency groups.
+    """
+
+    items: tuple[tuple[str, str | None, str | None], ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """Everything one source read from one dependency file (and the files it includes)."""
 
@@ -196,6 +208,8 @@ class SourceFile:
     #: `constraint-dependencies` / `override-dependencies` that apply to every member
     workspace_members: tuple[str, ...] = ()
     workspace_requirements: tuple[Requirement, ...] = ()
+    #: `[tool.uv] conflicts`: members (or their extras/groups) declared never installed together
+    declared_conflicts: tuple[DeclaredConflict, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +340,9 @@ class Suppression:
     reason: str
     until: str | None
     location: Location
+    #: "ignore" (an entry of the config's ignore list) or "declared" (the services are declared
+    #: never to be installed together, by `[tool.uv] conflicts`)
+    by: str = "ignore"
 
 
 @dataclass(frozen=True, slots=True)

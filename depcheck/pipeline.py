@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from depcheck.analysis.declared import mark_declared
 from depcheck.analysis.host import analyse_host
 from depcheck.analysis.ignores import active_entries, apply_ignores
 from depcheck.graph import DependencyGraph
@@ -33,12 +34,24 @@ from depcheck.recommend import PLAN_BUDGET
 from depcheck.recommend.advice import advise
 from depcheck.recommend.images import with_images
 from depcheck.recommend.plan import plan_host
-from depcheck.service import add_installed, apply_workspace_settings, read_sources, requirements_of
+from depcheck.service import (
+    add_installed,
+    apply_workspace_settings,
+    read_aside,
+    read_sources,
+    requirements_of,
+)
 from depcheck.sources import ReadOptions
 from depcheck.topology.config import Config, ConfigError, find_config, load_config
 from depcheck.topology.discover import Topology
 from depcheck.topology.environment import EnvironmentDefaults, settle_host_pythons
 from depcheck.topology.select import topology_for
+from depcheck.topology.workspace import (
+    DeclaredPairs,
+    declared_pairs,
+    separate_declared,
+    workspace_files,
+)
 
 if TYPE_CHECKING:
     from depcheck.resolve.index import ResolveRequest
@@ -121,6 +134,8 @@ class Prepared:
     diagnostics: list[Diagnostic]
     interpreter: Environment
     config: Config | None
+    #: service pairs `[tool.uv] conflicts` declares never installed together
+    declared: DeclaredPairs
 
 
 def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
@@ -167,9 +182,15 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
         )
     if environments:
         topology = add_installed(topology, environments, sources, diagnostics)
+    workspaces = workspace_files(
+        topology.services, sources, lambda path: read_aside(path, read_options, diagnostics)
+    )
+    declared, found = declared_pairs(topology.services, sources, workspaces)
+    diagnostics.extend(found)
+    topology = separate_declared(topology, declared)
     graph = DependencyGraph.build(sources)
     requirements = {name: requirements_of(files) for name, files in sources.items()}
-    apply_workspace_settings(topology.services, sources, requirements)
+    apply_workspace_settings(topology.services, workspaces, requirements)
     hosts = settle_host_pythons(topology.hosts, requirements)
     if not topology.services:
         diagnostics.append(
@@ -181,7 +202,15 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
             )
         )
     return Prepared(
-        topology, hosts, sources, requirements, graph, diagnostics, defaults.interpreter, config
+        topology,
+        hosts,
+        sources,
+        requirements,
+        graph,
+        diagnostics,
+        defaults.interpreter,
+        config,
+        declared,
     )
 
 
@@ -252,6 +281,7 @@ def scan_resolved(
         advised = [advise(conflict, plan) for conflict in analysis.conflicts]
         if prover is not None:
             advised = prover.verify_advice(host, advised)
+        advised = mark_declared(advised, analysis.clashes, prepared.declared)
         conflicts.extend(advised)
     for service in topology.services:
         if service.name not in placed:

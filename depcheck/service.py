@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,24 +160,34 @@ def add_installed(
 
 def apply_workspace_settings(
     services: Sequence[Service],
-    sources: Mapping[str, Sequence[SourceFile]],
+    files: Sequence[SourceFile],
     requirements: dict[str, list[Requirement]],
 ) -> None:
     """A uv workspace root's `constraint-dependencies` / `override-dependencies` hold for every
-    member: each service whose folder matches one of the root's `members` globs gets them."""
-    for files in sources.values():
-        for source in files:
-            if not source.workspace_members or not source.workspace_requirements:
+    member: each service whose folder matches one of the root's `members` globs (and the root's
+    own) gets them. `files` are the workspace roots (`topology.workspace.workspace_files`)."""
+    for source in files:
+        if not source.workspace_members or not source.workspace_requirements:
+            continue
+        base = posixpath.dirname(source.path)
+        globs = [posixpath.normpath(posixpath.join(base, g)) for g in source.workspace_members]
+        for service in services:
+            path = service.path
+            if path is None:
                 continue
-            base = posixpath.dirname(source.path)
-            globs = [posixpath.normpath(posixpath.join(base, g)) for g in source.workspace_members]
-            for service in services:
-                path = service.path
-                if path is None or path == (base or "."):
-                    continue
-                if any(fnmatch.fnmatchcase(path, g) for g in globs):
-                    own = requirements.setdefault(service.name, [])
-                    own.extend(r for r in source.workspace_requirements if r not in own)
+            if path == (base or ".") or any(fnmatch.fnmatchcase(path, g) for g in globs):
+                own = requirements.setdefault(service.name, [])
+                own.extend(r for r in source.workspace_requirements if r not in own)
+
+
+def read_aside(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
+    """A `pyproject.toml` no service reads (a uv workspace's virtual root), when it exists."""
+    if not (options.root / path).is_file():
+        return None
+    found = _read_one(path, options, diagnostics)
+    if found is not None:
+        diagnostics.extend(found.diagnostics)
+    return found
 
 
 def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:

@@ -115,6 +115,7 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
             "until": conflict.ignored.until,
             "source": conflict.ignored.location.path,
             "line": conflict.ignored.location.line,
+            "by": conflict.ignored.by,
         },
     }
     if conflict.baseline == "changed":

@@ -117,9 +117,10 @@ def _baseline(report: Report) -> tuple[int, int] | None:
 
 
 def _status(conflict: Conflict) -> str:
-    """`` · new`` / `` · changed`` / `` · in baseline`` / `` · ignored``, when known."""
-    if getattr(conflict, "ignored", None) is not None:
-        return " · ignored"
+    """`` · new`` / `` · changed`` / `` · in baseline`` / `` · ignored`` / `` · declared``."""
+    ignored = getattr(conflict, "ignored", None)
+    if ignored is not None:
+        return " · declared" if getattr(ignored, "by", None) == "declared" else " · ignored"
     state = getattr(conflict, "baseline", None)
     if state == "new":
         return " · new"

@@ -377,7 +377,8 @@ def _conflict_result(
     ignored = getattr(conflict, "ignored", None)
     if ignored is not None:
         suppression: dict[str, Any] = {
-            "kind": "external",
+            # a declaration in the project's own pyproject.toml is in the source
+            "kind": "inSource" if getattr(ignored, "by", None) == "declared" else "external",
             "status": "accepted",
             "justification": str(getattr(ignored, "reason", "")),
         }

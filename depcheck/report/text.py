@@ -360,9 +360,12 @@ class TextFormatter(ReportFormatter):
             text.append(
                 f" · against {clean(report.baseline)}: {new} new, {also}{len(report.fixed)} fixed"
             )
-        ignored = sum(1 for c in report.conflicts if c.ignored is not None)
+        ignored = sum(1 for c in report.conflicts if c.ignored and c.ignored.by != "declared")
         if ignored:
             text.append(f" · {ignored} ignored")
+        declared = sum(1 for c in report.conflicts if c.ignored and c.ignored.by == "declared")
+        if declared:
+            text.append(f" · {declared} declared")
         if report.fail_on != "any":
             text.append(f" · fail-on {report.fail_on}")
         if report.errors:
@@ -505,8 +508,9 @@ def _status(conflict: Conflict) -> Text | None:
     """A line saying whether the conflict is new, already known, or accepted (ignore list)."""
     if conflict.ignored is not None:
         until = f" until {conflict.ignored.until}" if conflict.ignored.until else ""
+        word = "declared" if conflict.ignored.by == "declared" else "ignored"
         return Text(
-            f"ignored{until}: {clean(conflict.ignored.reason)} ({conflict.ignored.location})",
+            f"{word}{until}: {clean(conflict.ignored.reason)} ({conflict.ignored.location})",
             style="dim",
         )
     if conflict.baseline == "new":

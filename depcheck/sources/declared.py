@@ -31,7 +31,15 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
+from depcheck.model import (
+    DeclaredConflict,
+    Diagnostic,
+    Location,
+    Requirement,
+    Role,
+    Severity,
+    SourceFile,
+)
 from depcheck.sources.interface import (
     ReadOptions,
     Source,
@@ -240,6 +248,9 @@ def declared_file(
             workspace_requirements=tuple(reader.workspace_requirements)
             if isinstance(reader, TomlReader)
             else (),
+            declared_conflicts=tuple(reader.declared_conflicts)
+            if isinstance(reader, TomlReader)
+            else (),
         )
     )
 
@@ -259,6 +270,7 @@ class TomlReader:
     itself: Requirement | None = None
     workspace_members: list[str] = field(default_factory=list)
     workspace_requirements: list[Requirement] = field(default_factory=list)
+    declared_conflicts: list[DeclaredConflict] = field(default_factory=list)
 
     def read(self, data: dict[str, Any]) -> None:
         """Gather what the parsed document declares."""

@@ -45,7 +45,7 @@ from packaging.markers import InvalidMarker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import Location, Requirement, Role, is_version
+from depcheck.model import DeclaredConflict, Location, Requirement, Role, is_version
 from depcheck.sources.declared import (
     Collector,
     Entry,
@@ -283,6 +283,74 @@ class _Reader(TomlReader):
             self.workspace_members.extend(
                 m for m in workspace["members"] if isinstance(m, str) and m.strip()
             )
+        if "conflicts" in uv:
+            self._read_uv_conflicts(uv["conflicts"])
+
+    def _read_uv_conflicts(self, value: object) -> None:
+        """`[tool.uv] conflicts`: a list of sets of items never installed together; an item is
+        `{package = ...}`, `{extra = ...}` or `{group = ...}`, or a package with one of them.
+        Without `package` an item is this file's own project (uv's older form)."""
+        path: KeyPath = ("tool", "uv", "conflicts")
+        if not isinstance(value, list):
+            self.error(
+                path, f"`tool.uv.conflicts` must be an array of arrays, not {describe_type(value)}"
+            )
+            return
+        for index, entry in enumerate(value):
+            where: KeyPath = (*path, index)
+            if not isinstance(entry, list):
+                self.error(
+                    where,
+                    f"`tool.uv.conflicts` entry {index + 1} must be an array of tables, "
+                    f"not {describe_type(entry)}",
+                )
+                continue
+            items: list[tuple[str, str | None, str | None]] = []
+            for position, item in enumerate(entry):
+                parsed = self._conflict_item(item, (*where, position))
+                if parsed is not None and parsed not in items:
+                    items.append(parsed)
+            if len(items) >= 2:
+                self.declared_conflicts.append(DeclaredConflict(tuple(items), self.loc(where)))
+
+    def _conflict_item(
+        self, item: object, path: KeyPath
+    ) -> tuple[str, str | None, str | None] | None:
+        if not isinstance(item, dict):
+            self.error(
+                path,
+                f'a `tool.uv.conflicts` item must be a table such as {{package = "name"}}, '
+                f"not {describe_type(item)}",
+            )
+            return None
+        values: dict[str, str] = {}
+        for key in ("package", "extra", "group"):
+            raw = item.get(key)
+            if raw is None:
+                continue
+            if not isinstance(raw, str) or not raw.strip():
+                self.error((*path, key), f"`{key}` in a `tool.uv.conflicts` item must be a name")
+                return None
+            values[key] = canonicalize_name(raw)
+        unknown = sorted(k for k in item if k not in ("package", "extra", "group"))
+        if unknown or ("extra" in values and "group" in values):
+            self.error(
+                path,
+                "a `tool.uv.conflicts` item has `package`, and at most one of `extra` and `group`"
+                + (f" (unknown key {unknown[0]!r})" if unknown else ""),
+            )
+            return None
+        package = values.get("package") or (
+            canonicalize_name(self.project) if self.project else None
+        )
+        if package is None:
+            self.warn(
+                path,
+                "a `tool.uv.conflicts` item without `package` in a file that names no project "
+                "is ignored",
+            )
+            return None
+        return (package, values.get("extra"), values.get("group"))
 
     def _pep508_list(self, value: object, path: KeyPath) -> list[Entry]:
         if not isinstance(value, list):

@@ -112,6 +112,9 @@ class Topology:
     left_out: tuple[tuple[Service, str], ...] = ()
     #: one-line statements of how the topology was decided, for the report's reader
     notes: tuple[str, ...] = ()
+    #: whether the hosts were only assumed (no config hosts, no deployment file placing the
+    #: services): a declared exclusion (`[tool.uv] conflicts`) then separates services
+    assumed: bool = False
 
 
 def _is_virtualenv(path: str) -> bool:

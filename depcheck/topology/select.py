@@ -458,7 +458,8 @@ def topology_for(
             if config is not None and config.hosts
             else f"no hosts in the config: every service assumed on one host `{DEFAULT_HOST}`"
         )
-        return replace(topology, notes=(how, *topology.notes))
+        assumed = config is None or not config.hosts
+        return replace(topology, notes=(how, *topology.notes), assumed=assumed)
     bare = replace(config, hosts=()) if config is not None else None
     topology = build_topology(
         root, bare, defaults, include_dev=include_dev, include_examples=include_examples
@@ -497,6 +498,7 @@ def topology_for(
                 topology,
                 diagnostics=tuple(diagnostics),
                 notes=tuple(n for n in (how, *topology.notes) if n),
+                assumed=True,
             )
         message = (
             "--hosts-from deploy: no deployment file places a service (looked for Dockerfiles, "

@@ -176,6 +176,7 @@ def test_ignore_list_shows_counts_and_expires(
     assert requests["ignored"] == {
         "reason": "billing moves to its own image in Q3 (OPS-12)",
         "until": None,
+        "by": "ignore",
         "source": "depcheck.toml",
         "line": 3,
     }
