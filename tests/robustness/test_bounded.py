@@ -192,11 +192,11 @@ def test_no_regex_backtracks_on_a_long_repeated_line(name: str) -> None:
     shape = SHAPED.get(name, lambda text: text)
     for unit in _adversarial_units(pattern):
         line = shape(unit * (LINE // len(unit)) + "!")
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: a busy machine does not fail the test
         if name not in MATCHED_ONLY:
             pattern.search(line)
         pattern.match(line)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         assert elapsed < LIMIT, f"{name} took {elapsed:.2f} s on {unit!r} * {LINE // len(unit)}"
 
 
@@ -209,8 +209,8 @@ def test_no_regex_backtracks_on_a_long_repeated_line(name: str) -> None:
 def test_no_regex_backtracks_on_generated_lines(name: str, unit: str, tail: str) -> None:
     pattern = PATTERNS[name]
     line = SHAPED.get(name, lambda text: text)(unit * (LINE // len(unit)) + tail)
-    started = time.perf_counter()
+    started = time.process_time()
     if name not in MATCHED_ONLY:
         pattern.search(line)
     pattern.match(line)
-    assert time.perf_counter() - started < LIMIT, (name, unit, tail)
+    assert time.process_time() - started < LIMIT, (name, unit, tail)
