@@ -188,6 +188,17 @@ def _constraint_lines(conflict: Conflict) -> list[str]:
     return lines
 
 
+def _short_relock(conflict: Conflict) -> str:
+    """The align advice with a long list of files to re-lock cut to a count and the first two."""
+    recommendation = conflict.recommendation
+    files = recommendation.relock
+    listed = ", ".join(files)
+    if len(files) <= NAMES_SHOWN or listed not in recommendation.summary:
+        return recommendation.summary
+    short = f"{len(files)} files ({', '.join(_cut(f) for f in files[:2])}, …)"
+    return recommendation.summary.replace(listed, short)
+
+
 def _html(value: str) -> str:
     """A name for inside an HTML block (``<summary>``): escaped, and notifying nobody."""
     escaped = html.escape(_cut(_flat(value)), quote=True)
@@ -298,7 +309,7 @@ class MarkdownFormatter(ReportFormatter):
         hidden = len(conflicts) - len(rows)
         if hidden:
             filler = [""] * (len(header) - 1)
-            filler[-1] = f"{plural(hidden, 'more conflict')}, the least severe: see below"
+            filler[-1] = f"{plural(hidden, 'more conflict')}, the least severe"
             lines.append("| … | " + " | ".join(filler) + " |")
         if not kinds:
             lines.append("")
@@ -350,7 +361,7 @@ class MarkdownFormatter(ReportFormatter):
         # an align's advice says what the table cannot (the version's proof, the files); an
         # incompatibility's repeats the constraints listed below it, so it is the short fix
         if conflict.kind is Kind.PIN_MISMATCH:
-            advice = text(conflict.recommendation.summary)
+            advice = text(_short_relock(conflict))
         else:
             advice = _fix(conflict).replace("(its plan below)", "(its plan above)")
         first = (

@@ -236,7 +236,7 @@ def test_the_table_has_fifty_rows_unless_verbose(scan_tree: ScanTree) -> None:
     assert len(report.conflicts) == 60
     short, full = render(report), render(report, verbose=True)
     assert len(table_rows(short)) == 2 + TABLE_ROWS + 1
-    assert table_rows(short)[-1] == "| … |  | 10 more conflicts, the least severe: see below |"
+    assert table_rows(short)[-1] == "| … |  | 10 more conflicts, the least severe |"
     assert len(table_rows(full)) == 2 + 60
     # more than ten conflicts: the host's details start closed
     assert "<details><summary>Host <code>h</code>" in short
@@ -329,3 +329,15 @@ def test_title_counts_new_and_fixed_against_a_baseline(scan_tree: ScanTree) -> N
     )
     rows = table_rows(document)
     assert "✗ `requests` · new" in rows[2] and "≠ `urllib3` · in baseline" in rows[3]
+
+
+def test_a_long_list_of_locks_to_re_lock_is_a_count(scan_tree: ScanTree) -> None:
+    names = [f"s{i}" for i in range(6)]
+    files = {"depcheck.toml": config({"h": names}, {n: n for n in names})}
+    for index, name in enumerate(names):
+        files[f"{name}/requirements.txt"] = locked(f"six==1.{1 if index == 5 else 0}.0")
+    (conflict,) = scan_tree(files, root=".").conflicts
+    assert len(conflict.recommendation.relock) == 5
+    document = render(scan_tree(files, root="."))
+    assert "re-lock 5 files (s0/requirements.txt, s1/requirements.txt, …)" in document
+    assert table_rows(document)[2].endswith("| align on `1.1.0`, re-lock 5 files |")
