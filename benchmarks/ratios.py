@@ -2,7 +2,7 @@
 
     python benchmarks/ratios.py                        # 1,000 x 200, 5 paired rounds, plan graphs
     python benchmarks/ratios.py --services 100 --rounds 3 --no-plans
-    python benchmarks/ratios.py --scaling 10,100,1000,3000   # 10000 too, if you have the minutes
+    python benchmarks/ratios.py --scaling 10,100,1000,3000,10000   # 10,000: minutes
 
 Every figure is the CPU time (user + system, from `os.wait4`: the child's own rusage, threads
 included) of a subprocess, the median over `--rounds` rounds in which the commands compared run
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -124,7 +125,7 @@ def uv_commands(
                 uv, "pip", "compile", "--no-index", "--find-links", str(wheels), "--offline",
                 "--python-version", host["python"], "--python-platform",
                 _uv_platform(host["platform"]), "--cache-dir", str(cache), "--no-header",
-                "--quiet", "--output-file", os.devnull, *locks,
+                "--quiet", *locks,
             ]
         )  # fmt: skip
     return commands
@@ -236,19 +237,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 def scaling(
     base: Path, depcheck: Sequence[str], args: argparse.Namespace
 ) -> list[dict[str, float]]:
-    print("\nscaling (one run each): services, CPU s, wall s, peak MiB, KiB per service")
+    """One run of depcheck, the floor and uv (when found) per size: CPU, wall, peak RSS and the
+    two ratios, so linear growth and the ratios' drift show side by side."""
+    uv = None if args.no_uv else find_uv()
+    print(
+        "\nscaling (one run each): services, CPU s, wall s, peak MiB, KiB per service, "
+        "x floor, x uv"
+    )
     found = []
     for size in (int(s) for s in args.scaling.split(",")):
         root = base / f"scale-{size}"
-        generate_repo(root, services=size, requirements=args.requirements,
-                      hosts=max(2, size // 50), seed=args.seed)  # fmt: skip
+        planted = generate_repo(root, services=size, requirements=args.requirements,
+                                hosts=max(2, size // 50), conflict_rate=0.0,
+                                seed=args.seed)  # fmt: skip
         run = measure([*depcheck, "scan", str(root), "--format", "json", "--quiet"])
+        floor = measure([sys.executable, "-c", FLOOR, str(root)])
+        uv_cpu = float("nan")
+        if uv is not None:
+            uv_cpu = _uv_cpu(uv, base / f"scale-{size}-uv", root, planted)
         print(
             f"  {size:>6} {run.cpu:8.2f} {run.wall:8.2f} {run.rss_kib / 1024:8.0f} "
-            f"{run.rss_kib / size:8.0f}"
+            f"{run.rss_kib / size:8.0f} {run.cpu / floor.cpu:7.1f}x {run.cpu / uv_cpu:6.2f}x"
         )
-        found.append({"services": size, "cpu": run.cpu, "wall": run.wall, "rss_kib": run.rss_kib})
+        found.append({"services": size, "cpu": run.cpu, "wall": run.wall, "rss_kib": run.rss_kib,
+                      "floor_cpu": floor.cpu, "uv_cpu": uv_cpu})  # fmt: skip
+        shutil.rmtree(root, ignore_errors=True)
     return found
+
+
+def _uv_cpu(uv: str, work: Path, root: Path, planted: dict[str, Any]) -> float:
+    """uv's CPU over every host of `root`, its wheels written and its cache warmed first."""
+    packages = {
+        name: PoolPackage(tuple(p["versions"]), tuple(p["dependencies"]))
+        for name, p in planted["packages"].items()
+    }
+    write_wheels(packages, work / "wheels")
+    commands = uv_commands(uv, root, planted, work / "wheels", work / "cache")
+    for command in commands:
+        measure(command)
+    cpu = sum(measure(command).cpu for command in commands)
+    shutil.rmtree(work, ignore_errors=True)
+    return cpu
 
 
 def plans(base: Path, depcheck: Sequence[str]) -> list[dict[str, object]]:
