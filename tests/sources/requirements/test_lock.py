@@ -1,0 +1,31 @@
+"""Locks in the usual shape read in one walk; anything else is left to the general reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from depcheck.sources.requirements.lock import scan_lock
+
+LOCK = "flask==3.0.3\n    # via -r requirements.in\n\n# comment\nclick==8.1.7\n    # via flask\n"
+
+
+def test_pins_with_their_lines_and_via_origins() -> None:
+    entries = scan_lock(LOCK)
+    assert entries is not None
+    assert [(line, parsed.name, parsed.pinned, via) for line, parsed, via in entries] == [
+        (1, "flask", "3.0.3", ("-r requirements.in",)),
+        (5, "click", "8.1.7", ("flask",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flask==3.0.3 ; python_version < '3.12'\n",  # a marker
+        "-r base.txt\nflask==3\n",  # an option
+        "flask==3.0\r\n",  # a line break the general reader handles
+        "flask[async]==3.0.3\n",  # extras
+    ],
+)
+def test_other_shapes_go_to_the_general_reader(text: str) -> None:
+    assert scan_lock(text) is None
