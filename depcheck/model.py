@@ -65,11 +65,17 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """Something about an input that the user should know: an error (exit 2) or a warning."""
+    """Something about an input that the user should know: an error (exit 2) or a warning.
+
+    A `finding` is an error in what the files say rather than in reading them (a service whose
+    own constraints admit no version): it fails the run as an incompatible conflict does,
+    under `--fail-on` (exit 1), instead of as an input error.
+    """
 
     severity: Severity
     location: Location
     message: str
+    finding: bool = False
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
@@ -443,6 +449,11 @@ class Report:
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def input_errors(self) -> tuple[Diagnostic, ...]:
+        """The errors that stopped an input from being read or used (exit 2)."""
+        return tuple(d for d in self.errors if not d.finding)
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:

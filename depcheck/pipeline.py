@@ -61,6 +61,10 @@ if TYPE_CHECKING:
 REPLANS = 3
 
 
+#: how the warning on a scan that found no services begins (the CLI makes it an error)
+NO_SERVICES = "no services found"
+
+
 class ScanError(Exception):
     """A scan that cannot start: the message is for the user, as is."""
 
@@ -197,7 +201,7 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
             Diagnostic(
                 Severity.WARNING,
                 Location("."),
-                "no services found: no dependency files (requirements*.txt, pyproject.toml, "
+                f"{NO_SERVICES}: no dependency files (requirements*.txt, pyproject.toml, "
                 "lock files, ...) below the root",
             )
         )

@@ -130,9 +130,11 @@ def test_include_dev_reads_development_files(scan_json: ScanJson) -> None:
     _, report = scan_json(FIXTURES / "demo", "--include-dev")
     billing = next(s for s in report["services"] if s["name"] == "billing")
     assert "services/billing/requirements-dev.txt" in [s["path"] for s in billing["sources"]]
-    # the test pin contradicts billing's own runtime range: an error for billing, exit 2
-    assert report["summary"]["exit_code"] == 2
+    # the test pin contradicts billing's own runtime range: a finding for billing (exit 1,
+    # as the conflicts), not an input error
+    assert report["summary"]["exit_code"] == 1
     (error,) = [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert error["finding"] is True
     assert error["message"].startswith(
         "service 'billing' contradicts itself: no version of requests"
     )
@@ -245,8 +247,12 @@ def test_config_error_exits_two_naming_the_key(tmp_path: Path, run_cli: RunCli) 
 
 def test_empty_repository_says_nothing_was_found(tmp_path: Path, run_cli: RunCli) -> None:
     code, out, _ = run_cli("scan", str(tmp_path), "--color", "never")
+    assert code == 2
+    assert f"error: .: no services under {tmp_path.name}" in out
+    code, out, _ = run_cli("plan", str(tmp_path))
+    assert code == 2 and f"no services under {tmp_path.name}" in out
+    code, out, _ = run_cli("plan", str(tmp_path), "--allow-empty")
     assert code == 0
-    assert "warning: .: no services found" in out
 
 
 def test_internal_errors_are_one_line_without_traceback(

@@ -32,9 +32,10 @@ def _workspace(tmp_path: Path, uv: str) -> Any:
 
 def test_constraints_apply_to_every_member(tmp_path: Path, scan_json: ScanJson) -> None:
     code, report = scan_json(_workspace(tmp_path, 'constraint-dependencies = ["urllib3>=2.2"]\n'))
-    assert code == 2
+    assert code == 1  # a finding, not an input error
     # web's own <2 contradicts the workspace's >=2.2; api's >=1.26 admits it
     (error,) = [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert error["finding"] is True
     assert error["message"].startswith(
         "service 'packages/web' contradicts itself: no version of urllib3 satisfies"
     )

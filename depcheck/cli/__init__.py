@@ -14,21 +14,29 @@ import os
 import sys
 from collections.abc import Sequence
 
-from depcheck.cli.commands import COMMANDS
-from depcheck.cli.parser import EXIT_ERROR, EXIT_INTERNAL, UsageError, build_parser
+from depcheck.cli.commands import COMMANDS, locate_project
+from depcheck.cli.parser import (
+    EXIT_ERROR,
+    EXIT_INTERNAL,
+    UsageError,
+    build_parser,
+    parse_arguments,
+)
 from depcheck.cli.terminal import complain
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run depcheck with `argv` (without the program name); return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
+        locate_project(args)
         return COMMANDS[args.command](args)
     except UsageError as exc:
+        parser.commands[args.command].print_usage(sys.stderr)
         complain(f"error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -37,6 +37,55 @@ if TYPE_CHECKING:
     from depcheck.resolve.index import ResolveRequest
 
 
+def locate_project(args: argparse.Namespace) -> None:
+    """Settle PATH when the command line gives none: the directory of the nearest config found
+    upward from the working directory (`find_config_upward`), else the working directory.
+
+    Sets `args.path`, `args.config` (the config found, so it is the one used) and
+    `args.located`: the report's note on a config found above the working directory.
+    """
+    from depcheck.topology.config import find_config_upward
+
+    args.located = None
+    if args.path is not None:
+        return
+    args.path = "."
+    if args.config is not None:
+        return
+    here = Path.cwd()
+    found = find_config_upward(here)
+    if found is None or found.parent == here:
+        return
+    root = Path(os.path.relpath(found.parent, here))
+    args.path = root.as_posix()
+    args.config = root / found.name
+    args.located = (
+        f"config {args.config.as_posix()} found upward from the working directory: "
+        f"scanning {args.path}, the directory it describes"
+    )
+
+
+def _no_services(report: Report, args: argparse.Namespace) -> Report:
+    """A scan that found no services is an input error (exit 2) unless --allow-empty: in CI a
+    check pointed at the wrong directory would otherwise pass forever."""
+    from depcheck.model import Diagnostic, Location, Severity
+    from depcheck.pipeline import NO_SERVICES
+
+    notes = report.notes if args.located is None else (args.located, *report.notes)
+    report = replace(report, notes=notes)
+    if report.services or args.allow_empty or report.errors:
+        return report
+    problem = Diagnostic(
+        Severity.ERROR,
+        Location("."),
+        f"no services under {display_root(Path(args.path))}: no dependency files "
+        "(requirements*.txt, pyproject.toml, Pipfile, lock files, ...) below it; "
+        "--allow-empty accepts an empty scan",
+    )
+    rest = tuple(d for d in report.diagnostics if not d.message.startswith(NO_SERVICES))
+    return replace(report, diagnostics=(*rest, problem))
+
+
 def _scan_options(args: argparse.Namespace) -> ScanOptions:
     from depcheck.pipeline import ScanOptions
     from depcheck.topology.environment import interpreter_environment
@@ -166,7 +215,9 @@ def run_scan(args: argparse.Namespace) -> int:
             # tools reading stdout or the files still get a document: the error and no more
             report = _failed_scan(exc, args)
         report = replace(
-            report, root=display_root(Path(args.path)), elapsed=time.perf_counter() - started
+            _no_services(report, args),
+            root=display_root(Path(args.path)),
+            elapsed=time.perf_counter() - started,
         )
         report = decided(report, args.fail_on)
         return emit(report, args, main_file, extra)
@@ -236,7 +287,8 @@ def run_graph(args: argparse.Namespace) -> int:
             complain(f"warning: {too_big}")
     if not write_or_print(args, args.format, document):
         return EXIT_ERROR
-    return EXIT_ERROR if any(d.severity.value == "error" for d in diagnostics) else EXIT_OK
+    failed = any(d.severity.value == "error" and not d.finding for d in diagnostics)
+    return EXIT_ERROR if failed else EXIT_OK
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -254,7 +306,7 @@ def run_plan(args: argparse.Namespace) -> int:
     except ScanError as exc:
         complain(f"error: {exc}")
         return EXIT_ERROR
-    report = decided(replace(report, root=display_root(Path(args.path))))
+    report = decided(replace(_no_services(report, args), root=display_root(Path(args.path))))
     sys.stdout.write(log_document(render_plan_text(report)))
     sys.stdout.flush()
     if args.emit is None:

@@ -31,12 +31,18 @@ def display_root(path: Path) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename: never a half-written report."""
+    """Write `text` to `path` through a temporary file and a rename: never a half-written report.
+
+    The file gets the mode a plain `open()` would give it (0666 less the umask), not the
+    0600 of the temporary file, so a CI step or a web server can read the report it wrote.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     import tempfile
 
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(temp, path)
@@ -45,15 +51,33 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def split_outputs(args: argparse.Namespace) -> tuple[Path | None, list[tuple[OutputFormat, Path]]]:
-    """Split --output values into the main report's file and extra FORMAT:FILE outputs."""
+    """Split --output values into the main report's file and extra FORMAT:FILE outputs.
+
+    ``yaml:x.yaml`` names no format depcheck writes: a usage error, not a text report in a file
+    of that name (``./yaml:x.yaml`` is such a file, and a one-letter prefix a Windows drive).
+    """
     names = {f.value: f for f in OutputFormat}
     main_file: Path | None = None
     extra: list[tuple[OutputFormat, Path]] = []
     for value in args.output:
         prefix, colon, rest = value.partition(":")
-        if colon and prefix in names and rest:
+        if colon and prefix in names:
+            if not rest:
+                raise UsageError(f"--output {value}: no FILE after {prefix}:")
             extra.append((names[prefix], Path(rest)))
+        elif colon and len(prefix) > 1 and prefix.replace("-", "").isalnum():
+            raise UsageError(
+                f"--output {value}: unknown format {prefix!r} (choose from "
+                f"{', '.join(names)}); for a file of that name, write ./{value}"
+            )
         elif main_file is None:
             main_file = Path(value)
         else:

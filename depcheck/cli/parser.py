@@ -12,29 +12,21 @@ Exit codes (README, "Exit codes"):
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, NoReturn
 
 from depcheck import __version__
 from depcheck.cli.resolving import add_resolve_options
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat
 
-if TYPE_CHECKING:
-    pass
-
-
 EXIT_OK = 0
-
-
 EXIT_CONFLICTS = 1
-
-
 EXIT_ERROR = 2
-
-
 EXIT_INTERNAL = 3
 
 
@@ -49,14 +41,61 @@ EXIT_CODES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one `error:` line plus a hint, exit 2."""
+    """argparse that reports usage errors as its own usage, one `error:` line with a
+    did-you-mean for a mistyped option or command, and a hint; exit 2.
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    Option prefixes are not accepted (`allow_abbrev=False`): `--out` is not `--output`, so a
+    script keeps working when an option that shares the prefix is added.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+        #: the parser of each command, for usage errors that argparse raises at the top level
+        self.commands: dict[str, _Parser] = {}
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"error: {message}\n(run '{self.prog} --help' for the options)\n")
+        self.exit(
+            EXIT_ERROR,
+            f"error: {message}{self._suggestion(message)}\n"
+            f"(run '{self.prog} --help' for the options)\n",
+        )
+
+    def unrecognized(self, extras: Sequence[str]) -> NoReturn:
+        """The usage error for arguments no option of this parser takes."""
+        self.error(f"unrecognized arguments: {' '.join(extras)}" + self._did_you_mean(extras))
+
+    def _did_you_mean(self, extras: Sequence[str]) -> str:
+        known = [o for action in self._actions for o in action.option_strings]
+        for extra in extras:
+            if extra.startswith("-"):
+                close = difflib.get_close_matches(extra.partition("=")[0], known, n=1)
+                if close:
+                    return f" (did you mean {close[0]}?)"
+        return ""
+
+    def _suggestion(self, message: str) -> str:
+        """For argparse's `invalid choice: 'sacn' (choose from 'scan', ...)`: the closest one."""
+        _, found, rest = message.partition("invalid choice: '")
+        value, quote, choices = rest.partition("' (choose from ")
+        if not found or not quote or "did you mean" in message:
+            return ""
+        names = [c.strip().strip("'") for c in choices.rstrip(")").split(",")]
+        close = difflib.get_close_matches(value, names, n=1)
+        return f" (did you mean {close[0]}?)" if close else ""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def parse_arguments(parser: _Parser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse `argv`; an argument no option takes is a usage error of the command it follows."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command = parser.commands.get(getattr(args, "command", None) or "", parser)
+        command.unrecognized(extras)
+    return args
+
+
+def build_parser() -> _Parser:
     parser = _Parser(
         prog="depcheck",
         description=(
@@ -80,13 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=EXIT_CODES,
     )
-    scan.add_argument(
-        "path",
-        nargs="?",
-        default=".",
-        metavar="PATH",
-        help="the repository root to scan (default: the current directory)",
-    )
+    _path_argument(scan)
     scan.add_argument(
         "--format",
         "-f",
@@ -147,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="use PATH as it was at git revision REF as the baseline (read with git archive "
         "into a temporary directory; the working tree is not touched)",
     )
+    _allow_empty_option(scan)
     _common_options(scan)
     _plan_budget_option(scan)
     add_resolve_options(scan)
@@ -163,13 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         "error, 3 internal error.",
     )
     why.add_argument("package", metavar="PACKAGE", help="the package (any spelling of its name)")
-    why.add_argument(
-        "path",
-        nargs="?",
-        default=".",
-        metavar="PATH",
-        help="the repository root (default: the current directory)",
-    )
+    _path_argument(why)
     why.add_argument(
         "--format",
         "-f",
@@ -190,13 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit codes: 0 written, 2 usage or input error, 3 internal error.",
     )
-    graph.add_argument(
-        "path",
-        nargs="?",
-        default=".",
-        metavar="PATH",
-        help="the repository root (default: the current directory)",
-    )
+    _path_argument(graph)
     graph.add_argument(
         "--format",
         "-f",
@@ -224,13 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 nothing to split or align, 1 conflicts found (a split or an "
         "alignment is suggested), 2 usage or input error (or OUT exists), 3 internal error.",
     )
-    plan.add_argument(
-        "path",
-        nargs="?",
-        default=".",
-        metavar="PATH",
-        help="the repository root (default: the current directory)",
-    )
+    _path_argument(plan)
     plan.add_argument(
         "--emit",
         nargs=2,
@@ -244,9 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="overwrite OUT and its sketches when an earlier `depcheck plan` wrote them "
         "(other existing files are never overwritten)",
     )
+    _allow_empty_option(plan)
     _common_options(plan)
     _plan_budget_option(plan)
     add_resolve_options(plan)
+    parser.commands = {"scan": scan, "why": why, "graph": graph, "plan": plan}
     return parser
 
 
@@ -317,6 +335,26 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     )
     output.add_argument(
         "--debug", action="store_true", help="show a traceback if depcheck itself fails"
+    )
+
+
+def _path_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="the repository root (default: the directory of the nearest depcheck.toml, or "
+        "pyproject.toml with [tool.depcheck], found upward from the current directory within "
+        "its git repository, as git and ruff look for theirs; else the current directory)",
+    )
+
+
+def _allow_empty_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept a scan that finds no services (by default it is an error, exit 2, so a "
+        "check pointed at the wrong directory cannot pass unnoticed)",
     )
 
 

@@ -2,7 +2,9 @@
 
 `--fail-on` chooses which kinds fail ("any", "incompatible", "never"); a conflict the baseline
 already knows, or one an ignore entry accepts, never fails the run. An input that could not be
-read makes the run an input error whatever the conflicts are.
+read makes the run an input error whatever the conflicts are. A finding among the errors (a
+service whose own constraints contradict each other) is no unreadable input: it fails the run as
+an incompatible conflict does, under `--fail-on`.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ def failing(report: Report) -> tuple[Conflict, ...]:
 
 
 def exit_code(report: Report) -> int:
-    """2 when an input could not be read, else 1 when a conflict fails the run, else 0."""
-    if report.errors:
+    """2 when an input could not be read, else 1 when a conflict or a finding fails the run,
+    else 0."""
+    if report.input_errors:
         return EXIT_ERROR
-    return EXIT_CONFLICTS if failing(report) else EXIT_OK
+    findings = report.fail_on != "never" and any(d.finding for d in report.errors)
+    return EXIT_CONFLICTS if failing(report) or findings else EXIT_OK
 
 
 def decided(report: Report, fail_on: str | None = None) -> Report:
@@ -40,6 +44,6 @@ def decided(report: Report, fail_on: str | None = None) -> Report:
 def why_exit_code(explanation: Explanation) -> int:
     """`depcheck why`: 2 when an input could not be read, 0 when some service needs the
     package, else 1."""
-    if any(d.severity is Severity.ERROR for d in explanation.diagnostics):
+    if any(d.severity is Severity.ERROR and not d.finding for d in explanation.diagnostics):
         return EXIT_ERROR
     return EXIT_OK if explanation.services else EXIT_CONFLICTS

@@ -144,6 +144,7 @@ def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
         "line": diagnostic.location.line,
         "column": diagnostic.location.column,
         "message": diagnostic.message,
+        "finding": diagnostic.finding,
     }
 
 

@@ -148,6 +148,22 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
+def find_config_upward(start: Path) -> Path | None:
+    """The config of the nearest directory from `start` upward that has one (`find_config`).
+
+    The search stops at a repository's root (a directory holding `.git`, a folder or a
+    worktree's file) and at the filesystem's root, as git and ruff stop theirs: a config
+    above the repository belongs to something else.
+    """
+    for directory in (start, *start.parents):
+        found = find_config(directory)
+        if found is not None:
+            return found
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
 def load_config(path: Path, *, display: str) -> Config:
     """Parse a config file; `display` is the name messages use for it."""
     try:

@@ -255,17 +255,29 @@ def test_an_unreadable_folder_when_running_as_root(
     ],
     ids=["empty", "no-dependency-files", "tool-settings-only", "only-in-skipped-folders"],
 )
-def test_an_empty_repository_says_so_and_exits_0(
+def test_an_empty_repository_is_an_error_unless_allowed(
     tmp_path: Path, scan: ScanJson, cli: RunCli, files: dict[str, str]
 ) -> None:
     root = write_files(tmp_path / "repo", files)
     (root).mkdir(exist_ok=True)
+    # a check pointed at the wrong directory must not pass: exit 2, in every format
     result = scan(root)
-    assert result.code == 0
+    assert result.code == 2
     assert result.services == [] and result.report["hosts"] == []
-    warning = result.only(".", "warning")
-    assert warning["message"].startswith("no services found: no dependency files")
+    error = result.only(".", "error")
+    assert error["message"].startswith(f"no services under {root.name}: no dependency files")
+    assert error["message"].endswith("--allow-empty accepts an empty scan")
+    assert not [d for d in result.report["diagnostics"] if d["severity"] == "warning"]
     code, out, _ = cli("scan", str(root), "--color", "never")
+    assert code == 2
+    assert f"error: .: no services under {root.name}" in out
+    assert out.rstrip().endswith("exit 2")
+    # --allow-empty: a warning, exit 0
+    allowed = scan(root, "--allow-empty")
+    assert allowed.code == 0
+    warning = allowed.only(".", "warning")
+    assert warning["message"].startswith("no services found: no dependency files")
+    code, out, _ = cli("scan", str(root), "--color", "never", "--allow-empty")
     assert code == 0
     assert "warning: .: no services found" in out
     assert out.rstrip().endswith("exit 0")

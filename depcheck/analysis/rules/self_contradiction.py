@@ -2,7 +2,8 @@
 
 That is an error in the service's files, not a conflict between services: it is reported as a
 diagnostic at the first of the constraints, and the package is left out of the host's analysis
-for that service.
+for that service. It is a finding, not an unreadable input: it fails the run under `--fail-on`
+(exit 1) as an incompatible conflict would, not with the input errors' exit 2.
 """
 
 from __future__ import annotations
@@ -25,4 +26,5 @@ def self_contradiction(
         Severity.ERROR,
         first.location,
         f"service {service!r} contradicts itself: no version of {package} satisfies {parts}",
+        finding=True,
     )
