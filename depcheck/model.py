@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 
@@ -218,6 +219,58 @@ class SourceFile:
     declared_conflicts: tuple[DeclaredConflict, ...] = ()
 
 
+#: in `Groups.names`: every dependency group
+ALL_GROUPS = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """The dependency groups an install takes of a project, as its command line says.
+
+    `default`: the installing tool's default groups (Poetry: every group not marked
+    `optional = true`; uv: `[tool.uv] default-groups`, `dev` when unset); `names`: groups asked
+    for by name (`--with docs`, `--group test`, `--dev`; `*`: every group); `without`: groups
+    left out (`--without dev`, `--no-group lint`, `--no-dev`). Names are normalised (PEP 503).
+    Runtime dependencies (Poetry's `main`) are not a group here: they are always installed.
+    """
+
+    default: bool = False
+    names: frozenset[str] = frozenset()
+    without: frozenset[str] = frozenset()
+
+    def wants(self, group: str, *, default: bool) -> bool:
+        """Whether the install takes `group` (`default`: whether the tool installs it unasked)."""
+        name = canonicalize_name(group)
+        if name in self.without:
+            return False
+        return ALL_GROUPS in self.names or name in self.names or (self.default and default)
+
+    def __or__(self, other: Groups) -> Groups:
+        """What two installs of one project take between them."""
+        return Groups(
+            self.default or other.default, self.names | other.names, self.without & other.without
+        )
+
+    def __bool__(self) -> bool:
+        return self.default or bool(self.names)
+
+    def describe(self) -> str:
+        """`default groups and docs, without dev` (for messages)."""
+        parts = ["the default groups"] if self.default else []
+        if ALL_GROUPS in self.names:
+            parts = ["every group"]
+        else:
+            parts.extend(sorted(self.names))
+        text = " and ".join(parts) if parts else "no groups"
+        if self.without:
+            text += f", without {', '.join(sorted(self.without))}"
+        return text
+
+
+#: an install that takes no dependency group
+NO_GROUPS = Groups()
+
+
 @dataclass(frozen=True, slots=True)
 class Service:
     """A deployable unit and the dependency files that describe it."""
@@ -227,7 +280,10 @@ class Service:
     sources: tuple[str, ...]
     #: optional-dependency extras of the service's own project that it installs
     extras: tuple[str, ...] = ()
+    #: every development group (`--include-dev`, the config's `include-dev`)
     include_dev: bool = False
+    #: the dependency groups its deployment installs (`poetry install --with docs`)
+    groups: Groups = NO_GROUPS
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from depcheck.analysis.rules.python import PYTHON
-from depcheck.model import Diagnostic, Location, Requirement, Role, Service, Severity, SourceFile
+from depcheck.model import (
+    Diagnostic,
+    Groups,
+    Location,
+    Requirement,
+    Role,
+    Service,
+    Severity,
+    SourceFile,
+)
 from depcheck.sources import ReadOptions, SourceError, source_for
 from depcheck.topology.discover import Topology
 
@@ -30,7 +39,7 @@ def read_sources(
     topology: Topology, options: ReadOptions, progress: Progress
 ) -> tuple[dict[str, tuple[SourceFile, ...]], list[Diagnostic]]:
     """Parse every service's files once each; unreadable files become error diagnostics."""
-    cache: dict[tuple[str, frozenset[str], bool], SourceFile | None] = {}
+    cache: dict[tuple[str, frozenset[str], bool, Groups], SourceFile | None] = {}
     diagnostics: list[Diagnostic] = []
     result: dict[str, tuple[SourceFile, ...]] = {}
     total = len(
@@ -46,9 +55,15 @@ def read_sources(
             options,
             extras=frozenset(service.extras),
             include_dev=options.include_dev or service.include_dev,
+            groups=service.groups,
         )
         for path in service.sources:
-            key = (path, service_options.extras, service_options.include_dev)
+            key = (
+                path,
+                service_options.extras,
+                service_options.include_dev,
+                service_options.groups,
+            )
             if key not in cache:
                 progress.reading(path, len(cache) + 1, total)
                 cache[key] = _read_one(path, service_options, diagnostics)

@@ -50,19 +50,27 @@ def pyproject_declaration(data: Mapping[str, Any]) -> ProjectDeclaration:
         for item in _strings(items):
             direct.extend(_pep508_root(item, with_extras=frozenset({canonicalize_name(extra)})))
     groups = poetry.get("group", {})
-    tables = [poetry.get("dev-dependencies")]
+    tables: list[tuple[object, str, bool]] = [(poetry.get("dev-dependencies"), "dev", True)]
+    optional_groups: set[str] = set()
     if isinstance(groups, dict):
-        tables += [g.get("dependencies") for g in groups.values() if isinstance(g, dict)]
-    for table in tables:
+        for group_name, group in groups.items():
+            if not isinstance(group, dict):
+                continue
+            default = group.get("optional") is not True
+            if not default:
+                optional_groups.add(canonicalize_name(group_name))
+            tables.append((group.get("dependencies"), canonicalize_name(group_name), default))
+    for table, group_name, default in tables:
         for name, spec in _poetry_table(table):
-            direct.extend(_poetry_roots(name, spec, dev=True))
+            direct.extend(_poetry_roots(name, spec, dev=True, group=group_name, default=default))
     pep735 = data.get("dependency-groups", {})
     if isinstance(pep735, dict):
-        for items in pep735.values():
+        for group_name, items in pep735.items():
+            key = canonicalize_name(group_name)
             for item in _strings(items):
-                direct.extend(_pep508_root(item, dev=True))
+                direct.extend(_pep508_root(item, dev=True, group=key, default=key == "dev"))
     extras = frozenset(poetry_extras) | {canonicalize_name(e) for e in optional_table}
-    return ProjectDeclaration(tuple(direct), extras)
+    return ProjectDeclaration(tuple(direct), extras, frozenset(optional_groups))
 
 
 def _poetry_table(table: object) -> Iterable[tuple[str, list[Any]]]:
@@ -121,7 +129,12 @@ def pipfile_declaration(data: Mapping[str, Any]) -> ProjectDeclaration:
     """What a Pipfile asks for directly, for the Pipfile.lock beside it: the names in
     `[packages]` and, as development ones, `[dev-packages]`."""
     direct = [
-        DirectDependency(canonicalize_name(name), dev=table == "dev-packages")
+        DirectDependency(
+            canonicalize_name(name),
+            dev=table == "dev-packages",
+            group="dev" if table == "dev-packages" else None,
+            default=False,
+        )
         for table in ("packages", "dev-packages")
         if isinstance(data.get(table), dict)
         for name in data[table]

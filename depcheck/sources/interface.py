@@ -19,7 +19,7 @@ from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from depcheck.model import Diagnostic, Location, Severity, SourceFile
+from depcheck.model import NO_GROUPS, Diagnostic, Groups, Location, Severity, SourceFile
 
 
 class SourceError(ValueError):
@@ -41,8 +41,12 @@ class DirectDependency:
     marker: Marker | None = None
     #: the project's extras any one of which brings it in; None: always
     with_extras: frozenset[str] | None = None
-    #: from a development group: counts only with `include_dev`
+    #: from a development group: counts only when the install takes that group
     dev: bool = False
+    #: which group (Poetry's group name, a PEP 735 group, `dev` for dev-packages), and whether
+    #: the tool installs it unasked (Poetry: not `optional = true`; uv: `dev`)
+    group: str | None = None
+    default: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,8 @@ class ProjectDeclaration:
     direct: tuple[DirectDependency, ...] = ()
     #: the extras the project defines
     extras: frozenset[str] = frozenset()
+    #: Poetry groups marked `optional = true` (installed only when asked for by name)
+    optional_groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +65,7 @@ class ReadOptions:
     """What a source needs to know beyond the file itself."""
 
     root: Path
+    #: every development group counts (`--include-dev`)
     include_dev: bool = False
     allow_outside_root: bool = False
     #: optional-dependency extras of the service's own project that count as installed
@@ -67,6 +74,17 @@ class ReadOptions:
     #: (None: there is none, or it cannot be read). Service assembly reads it through the
     #: companion's own source and passes it here; no source opens another format's file.
     project: ProjectDeclaration | None = None
+    #: the dependency groups the service's deployment installs (`poetry install --with docs`)
+    groups: Groups = NO_GROUPS
+
+    def wants_group(self, group: str, *, default: bool = True) -> bool:
+        """Whether `group`'s requirements count (`default`: the tool installs it unasked)."""
+        return self.include_dev or self.groups.wants(group, default=default)
+
+    @property
+    def any_group(self) -> bool:
+        """Whether some development group may count."""
+        return self.include_dev or bool(self.groups)
 
 
 class Source(abc.ABC):

@@ -1,7 +1,8 @@
 """`Pipfile`: pipenv's TOML list of top-level packages.
 
     [packages]        name = <entry>     always
-    [dev-packages]    name = <entry>     only with `options.include_dev`
+    [dev-packages]    name = <entry>     only when the install takes them (`pipenv install
+                                         --dev`, `--categories`, `--include-dev`)
     [<category>]      name = <entry>     pipenv's other package categories: as dev-packages
     [requires]        python_version = "3.11"        -> requires_python ==3.11.*
                       python_full_version = "3.11.4" -> requires_python ==3.11.4
@@ -92,7 +93,8 @@ class _Reader(TomlReader):
                 )
                 continue
             found = [self.package(name, value, (category, name)) for name, value in table.items()]
-            if category == "packages" or self.options.include_dev:
+            group = "dev" if category == "dev-packages" else category
+            if category == "packages" or self.options.wants_group(group, default=False):
                 self.requirements.extend(r for r in found if r is not None)
         self.read_requires(data.get("requires"))
 

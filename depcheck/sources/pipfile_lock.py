@@ -75,7 +75,8 @@ class PipfileLockSource(Source):
                 path=path, format=FORMAT, role=Role.LOCKED, diagnostics=tuple(diagnostics.items)
             )
         lines = key_lines(text)
-        sections = ("default", "develop") if options.include_dev else ("default",)
+        develop = options.wants_group("dev", default=False)
+        sections = ("default", "develop") if develop else ("default",)
         direct = _pipfile_names(options, sections)
         requirements: list[Requirement] = []
         seen: set[str] = set()

@@ -107,6 +107,8 @@ class _Project:
 
     roots: list[tuple[str, frozenset[str], Marker | None]] = field(default_factory=list)
     extras: set[str] = field(default_factory=set)
+    #: Poetry groups marked `optional = true` (installed only when asked for by name)
+    optional_groups: set[str] = field(default_factory=set)
 
 
 class PoetryLockSource(TomlLockSource):
@@ -296,12 +298,14 @@ class _Reader(LockReader[_Package]):
         declared = self.options.project
         if declared is None:
             return None
-        project = _Project(extras=set(declared.extras))
+        project = _Project(
+            extras=set(declared.extras), optional_groups=set(declared.optional_groups)
+        )
         selected = self._selected_extras(project)
         project.roots = [
             (d.name, d.extras, d.marker)
             for d in declared.direct
-            if (self.options.include_dev or not d.dev)
+            if (not d.dev or self.options.wants_group(d.group or "dev", default=d.default))
             and (d.with_extras is None or d.with_extras & selected)
         ]
         # a pyproject that is not this lock's project (no dependencies at all) says nothing
@@ -349,9 +353,9 @@ class _Reader(LockReader[_Package]):
         groups = raw.get("groups")
         category = raw.get("category")
         if isinstance(groups, list):
-            in_runtime = self.options.include_dev or "main" in groups
+            in_runtime = any(self._takes(g, project) for g in groups if isinstance(g, str))
         elif isinstance(category, str):
-            in_runtime = self.options.include_dev or category != "dev"
+            in_runtime = category != "dev" or self.options.wants_group("dev")
         elif project is not None and not self.options.include_dev:
             in_runtime = first.reached(package.key)
         else:
@@ -364,6 +368,13 @@ class _Reader(LockReader[_Package]):
                 return any(package.name in lock_extras.get(e, ()) for e in self.selected)
         return True
 
+    def _takes(self, group: str, project: _Project | None) -> bool:
+        """Whether the install takes the lock's group `group` (`main`: always)."""
+        if group == "main":
+            return True
+        optional = project is not None and canonicalize_name(group) in project.optional_groups
+        return self.options.wants_group(group, default=not optional)
+
     def _install_marker(self, package: _Package, reach: Walk) -> tuple[bool, Marker | None]:
         """When the package is installed: False when never (an extra that is not selected)."""
         raw = package.raw.get("markers")
@@ -375,8 +386,7 @@ class _Reader(LockReader[_Package]):
         if isinstance(raw, dict):
             groups = package.raw.get("groups")
             wanted = set(groups) if isinstance(groups, list) else set(raw)
-            if not self.options.include_dev:
-                wanted &= {"main"}
+            wanted = {g for g in wanted if self._takes(g, None)}
             marker = either(parse_marker(raw.get(g), line, self.diagnostics) for g in wanted)
         else:
             marker = parse_marker(raw, line, self.diagnostics)

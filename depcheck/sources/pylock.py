@@ -170,8 +170,9 @@ def _marker_values(data: Mapping[str, Any], options: ReadOptions) -> dict[str, f
     declared_groups = set(_strings(data.get("dependency-groups")))
     default_groups = set(_strings(data.get("default-groups")))
     groups = {g for g in default_groups if g not in declared_groups or g in _RUNTIME_GROUP_NAMES}
+    groups |= {g for g in declared_groups if options.wants_group(g, default=g in default_groups)}
     if options.include_dev:
-        groups |= declared_groups | default_groups
+        groups |= default_groups
     lock_extras = {canonicalize_name(e) for e in _strings(data.get("extras"))}
     if ALL_EXTRAS in options.extras:
         extras = lock_extras

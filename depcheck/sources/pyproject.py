@@ -12,8 +12,11 @@ What counts as a service's requirement, table by table:
     [tool.poetry.group.*.dependencies], [tool.poetry.dev-dependencies]:           dev only
     [tool.uv] dev-dependencies      legacy uv dev list (PEP 508 strings):            dev only
 
-"dev only" means: read when `options.include_dev` is true. Every table is checked whether or
-not its requirements count, so a broken dev group is still reported. A project naming itself
+"dev only" means: read when the install takes that group (`options.wants_group`: every group
+with `--include-dev`; else what the deployment's install command selects, `poetry install
+--with docs`, `uv sync --no-dev`, with each tool's defaults: Poetry's non-optional groups, uv's
+`default-groups`, `dev` when unset). Every table is checked whether or not its requirements
+count, so a broken dev group is still reported. A project naming itself
 (`myproj[a]`) in its extras or groups pulls in extra `a` (see `declared.py`); it is not a
 requirement on a package. Poetry constraints (`^1.2`, `~1.2`, `1.*`, `||`, ...) become PEP 440
 specifier sets in `poetry_constraints.py`; a Poetry entry may be a string, a table
@@ -120,17 +123,18 @@ class _Reader(TomlReader):
             has_pep621 = project is not None and "dependencies" in project
             poetry_main = self._read_poetry_main(poetry, enrich_only=has_pep621)
             poetry_extras = self._read_poetry_extras(poetry)
-        dev = self._read_dependency_groups(data)
+        uv = self.table(tool["uv"], ("tool", "uv")) if "uv" in tool else None
+        dev = self._read_dependency_groups(data, _default_groups(uv))
         if poetry is not None:
             dev.extend(self._read_poetry_groups(poetry))
-        if "uv" in tool:
-            uv = self.table(tool["uv"], ("tool", "uv"))
-            if uv is not None and "dev-dependencies" in uv:
-                dev.extend(
-                    self._pep508_list(uv["dev-dependencies"], ("tool", "uv", "dev-dependencies"))
+        if uv is not None:
+            if "dev-dependencies" in uv:
+                entries = self._pep508_list(
+                    uv["dev-dependencies"], ("tool", "uv", "dev-dependencies")
                 )
-            if uv is not None:
-                self._read_uv_workspace(uv)
+                if self.options.wants_group("dev"):
+                    dev.extend(entries)
+            self._read_uv_workspace(uv)
 
         chosen = self._choose_extras(poetry, poetry_extras)
         wanted_optional = {name for extra in chosen for name in poetry_extras.get(extra, [])}
@@ -142,8 +146,7 @@ class _Reader(TomlReader):
             for requirement, optional in poetry_main
             if not optional or requirement.name in wanted_optional
         )
-        if self.options.include_dev:
-            self.requirements.extend(expand_entries(dev, self.extras, self.collector))
+        self.requirements.extend(expand_entries(dev, self.extras, self.collector))
         self.itself = self._project_itself(project, poetry)
         # an extra reached both from the runtime list and from a dev group is one requirement
         unique: dict[tuple[Location, str, str], Requirement] = {}
@@ -399,7 +402,11 @@ class _Reader(TomlReader):
 
     # -- PEP 735 --------------------------------------------------------------------------
 
-    def _read_dependency_groups(self, data: dict[str, Any]) -> list[Entry]:
+    def _read_dependency_groups(
+        self, data: dict[str, Any], defaults: frozenset[str] | None
+    ) -> list[Entry]:
+        """PEP 735 groups: every group is checked; those the install takes count, with the
+        groups they include (`defaults`: uv's `default-groups`, None for all of them)."""
         if "dependency-groups" not in data:
             return []
         root: KeyPath = ("dependency-groups",)
@@ -407,7 +414,7 @@ class _Reader(TomlReader):
         if not groups:
             return []
         names: dict[NormalizedName, str] = {}
-        entries: list[Entry] = []
+        entries: dict[NormalizedName, list[Entry]] = {}
         includes: dict[NormalizedName, list[tuple[NormalizedName, KeyPath]]] = {}
         for group, value in groups.items():
             name = canonicalize_name(group)
@@ -419,6 +426,7 @@ class _Reader(TomlReader):
                 continue
             names[name] = group
             includes[name] = []
+            entries[name] = []
             path = (*root, group)
             if not isinstance(value, list):
                 self.error(
@@ -433,7 +441,7 @@ class _Reader(TomlReader):
                         item, self.content_loc(element), self.collector, project=self.project
                     )
                     if entry is not None:
-                        entries.append(entry)
+                        entries[name].append(entry)
                 elif isinstance(item, dict) and set(item) == {"include-group"}:
                     target = item["include-group"]
                     if isinstance(target, str):
@@ -447,8 +455,19 @@ class _Reader(TomlReader):
                         f'string or {{include-group = "..."}}, not {describe_type(item)}',
                     )
         self._check_includes(includes, names)
-        # Every group counts when dev groups do, so an include adds nothing beyond its checks.
-        return entries
+        wanted = [
+            g
+            for g in names
+            if self.options.wants_group(g, default=defaults is None or g in defaults)
+        ]
+        chosen: list[NormalizedName] = []
+        while wanted:  # with the groups they include (cycles were reported above)
+            group = wanted.pop(0)
+            if group in chosen or group not in entries:
+                continue
+            chosen.append(group)
+            wanted.extend(target for target, _ in includes.get(group, ()))
+        return [entry for group in chosen for entry in entries[group]]
 
     def _check_includes(
         self,
@@ -515,25 +534,32 @@ class _Reader(TomlReader):
         return result
 
     def _read_poetry_groups(self, poetry: dict[str, Any]) -> list[Entry]:
-        tables: list[tuple[KeyPath, object]] = []
+        """Poetry's groups: every one is checked; those the install takes count (Poetry installs
+        each group not marked `optional = true` unless told otherwise)."""
+        tables: list[tuple[KeyPath, object, bool]] = []
         if "dev-dependencies" in poetry:
-            tables.append((("tool", "poetry", "dev-dependencies"), poetry["dev-dependencies"]))
+            path: KeyPath = ("tool", "poetry", "dev-dependencies")
+            tables.append((path, poetry["dev-dependencies"], self.options.wants_group("dev")))
         if "group" in poetry:
             groups = self.table(poetry["group"], ("tool", "poetry", "group")) or {}
             for name, group in groups.items():
-                path: KeyPath = ("tool", "poetry", "group", name)
+                path = ("tool", "poetry", "group", name)
                 body = self.table(group, path)
                 if body is not None and "dependencies" in body:
-                    tables.append(((*path, "dependencies"), body["dependencies"]))
+                    default = body.get("optional") is not True
+                    wanted = self.options.wants_group(name, default=default)
+                    tables.append(((*path, "dependencies"), body["dependencies"], wanted))
         result: list[Entry] = []
         tables.sort(key=lambda table: self.locations.find(table[0]) or (0, 0))  # file order
-        for path, value in tables:
+        for path, value, wanted in tables:
             table = self.table(value, path) or {}
             for key, item in table.items():
                 if key == "python":
                     self.warn((*path, key), "`python` in a dependency group is ignored")
                     continue
-                result.extend(r for r, _ in self._poetry_dependency(key, item, (*path, key)))
+                found = self._poetry_dependency(key, item, (*path, key))
+                if wanted:
+                    result.extend(r for r, _ in found)
         return result
 
     def _poetry_dependency(
@@ -666,3 +692,13 @@ def _widened_message(name: str, constraint: str, hull: str) -> str:
         f"{name} = {constraint!r}: a union (||) is not one version range; read as its hull "
         f"{hull or '(any version)'!s}, which admits versions no alternative allows"
     )
+
+
+def _default_groups(uv: dict[str, Any] | None) -> frozenset[str] | None:
+    """uv's `default-groups` (`dev` when unset; None for "all"): what `uv sync` installs unasked."""
+    value = uv.get("default-groups") if uv is not None else None
+    if value == "all":
+        return None
+    if isinstance(value, list):
+        return frozenset(canonicalize_name(v) for v in value if isinstance(v, str))
+    return frozenset({"dev"})

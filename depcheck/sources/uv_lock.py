@@ -225,10 +225,14 @@ class _Reader(LockReader[_Package]):
             root = self.by_key[key]
             prefix = f"{len(root.name)}-{root.name}"
             values |= {f"extra-{prefix}-{extra}" for extra in extras[key]}
-            if self.options.include_dev:
+            if self.options.any_group:
                 groups = root.raw.get("dev-dependencies", {})
                 if isinstance(groups, dict):
-                    values |= {f"group-{prefix}-{canonicalize_name(g)}" for g in groups}
+                    values |= {
+                        f"group-{prefix}-{canonicalize_name(g)}"
+                        for g in groups
+                        if self.options.wants_group(g, default=canonicalize_name(g) == "dev")
+                    }
         return frozenset(values)
 
     # -- edges --------------------------------------------------------------------------
@@ -237,7 +241,7 @@ class _Reader(LockReader[_Package]):
         result: list[Edge] = []
         for section in _SECTIONS:
             if section == "dev-dependencies" and (
-                package.key not in roots or not self.options.include_dev
+                package.key not in roots or not self.options.any_group
             ):
                 continue
             value = package.raw.get(section)
@@ -252,6 +256,14 @@ class _Reader(LockReader[_Package]):
                 self.diagnostics.warn(where, f"{section} of {package.display!r} should be a table")
                 continue
             for group, items in groups:
+                if (
+                    section == "dev-dependencies"
+                    and isinstance(group, str)
+                    and not self.options.wants_group(
+                        group, default=canonicalize_name(group) == "dev"
+                    )
+                ):
+                    continue  # a dependency group the install does not take
                 where_path: tuple[str | int, ...] = ("package", package.index, section)
                 if group is not None:
                     where_path = (*where_path, group)

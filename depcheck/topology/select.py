@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from depcheck.model import Diagnostic, Host, Location, Service, Severity
+from depcheck.model import Diagnostic, Groups, Host, Location, Service, Severity
 from depcheck.sources import is_dev_file, source_spec
 from depcheck.topology.config import Config
 from depcheck.topology.deploy.interface import (
@@ -246,14 +246,13 @@ class _ServiceMap:
         }
         self.diagnostics: list[Diagnostic] = []
 
-    def select(self, name: str, extras: Sequence[str], *, dev: bool) -> None:
-        """A deployment installs `extras` (and, with `dev`, the development groups) of the
-        service's own project: read its files that way."""
+    def select(self, name: str, extras: Sequence[str], *, groups: Groups) -> None:
+        """A deployment installs `extras` and `groups` of the service's own project: read its
+        files that way (two deployments of one service: what either installs)."""
         service = self.services[name]
         chosen = tuple(sorted({*service.extras, *extras}))
-        self.services[name] = replace(
-            service, extras=chosen, include_dev=service.include_dev or dev
-        )
+        taken = service.groups | groups if service.groups else groups
+        self.services[name] = replace(service, extras=chosen, groups=taken)
 
     def _revive(self, names: list[str]) -> list[str]:
         for name in names:
@@ -366,8 +365,8 @@ def hosts_from_deploy(
         per_service: dict[str, list[str]] = {}
         for install in host.installs:
             for name in mapping.map(install.kind, install.path, install.location):
-                if install.extras or install.dev:
-                    mapping.select(name, install.extras, dev=install.dev)
+                if install.extras or install.groups:
+                    mapping.select(name, install.extras, groups=install.groups)
                 paths = per_service.setdefault(name, [])
                 if install.kind is not InstallKind.CODE and install.path not in paths:
                     paths.append(install.path)

@@ -15,6 +15,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from packaging.utils import canonicalize_name
+
+from depcheck.model import ALL_GROUPS, NO_GROUPS, Groups
+
 # options that take a value, for pip, uv and their general options (the rest are flags)
 _VALUE_OPTIONS = {
     "--index-url",
@@ -163,8 +167,8 @@ class InstallCommand:
     #: the project's extras it installs (`pip install .[server]`, `poetry install -E server`,
     #: `uv sync --extra server`; `*` for --all-extras)
     extras: list[str] = field(default_factory=list)
-    #: whether it installs development groups too
-    dev: bool = False
+    #: the project's dependency groups it installs (`--with docs`, `uv sync`'s default `dev`)
+    groups: Groups = NO_GROUPS
 
 
 def _names(value: str) -> list[str]:
@@ -178,31 +182,61 @@ def _extras_of(word: str) -> list[str]:
     return _names(match.group(1)) if match else []
 
 
+def _group_names(value: str | None) -> frozenset[str]:
+    return frozenset(canonicalize_name(g) for g in _names(value or "") if g != "main")
+
+
 def _select(command: InstallCommand, tool: str, options: list[tuple[str, str | None]]) -> None:
-    """Extras and development groups from a project tool's options, in that tool's terms."""
-    dev = tool == "uv"  # `uv sync` installs the dev group unless told not to
+    """Extras and dependency groups from a project tool's options, in that tool's terms.
+
+    Poetry installs every non-optional group unless told `--only`/`--without`; `uv sync`
+    installs its default groups (`dev`) unless `--no-dev`/`--no-default-groups`/`--only-group`;
+    PDM installs its dev groups unless `--prod`; Pipenv installs none unless `--dev` or
+    `--categories` (`dev-packages` is the group `dev`).
+    """
+    default = tool in ("poetry", "uv", "pdm")
+    names: set[str] = set()
+    without: set[str] = set()
     for name, value in options:
         if name in ("-E", "--extras", "--extra") and value:
             command.extras.extend(_names(value))
         elif name == "--all-extras":
             command.extras.append("*")
         elif name in ("--with", "--group", "--dev-group") and value:
-            dev = dev or any(g != "main" for g in _names(value))
-        elif name == "--only" and value:
-            dev = any(g != "main" for g in _names(value))
-        elif name in ("--all-groups", "--dev", "-d"):
-            dev = True
-        elif name in ("--no-dev", "--only-group", "--no-default-groups", "--prod"):
-            dev = name == "--only-group" and value is not None and value != "main"
+            names |= _group_names(value)
+        elif name in ("--without", "--no-group") and value:
+            without |= _group_names(value)
+        elif name in ("--only", "--only-group") and value:
+            default = False
+            names |= _group_names(value)
+        elif name == "--all-groups":
+            names.add(ALL_GROUPS)
+        elif name in ("--dev", "-d"):
+            names.add("dev")
+        elif name == "--only-dev":
+            default = False
+            names.add("dev")
+        elif name == "--no-dev":
+            without.add("dev")
+        elif name in ("--no-default-groups", "--prod", "--production"):
+            default = False
         elif name == "--categories" and value:
-            dev = dev or "dev-packages" in _names(value)
-        elif name in ("-G",) and value:
+            for category in _names(value):
+                if category == "dev-packages":
+                    names.add("dev")
+                elif category != "packages":
+                    names.add(canonicalize_name(category))
+        elif name == "-G" and value:
             if value == ":all":
                 command.extras.append("*")
-                dev = True
+                names.add(ALL_GROUPS)
             else:
+                # PDM's -G names extras and dev groups alike
                 command.extras.extend(_names(value))
-    command.dev = dev
+                names |= _group_names(value)
+    if tool == "pipenv":
+        default = False
+    command.groups = Groups(default, frozenset(names - without), frozenset(without))
 
 
 def _options(args: list[str]) -> tuple[list[tuple[str, str | None]], list[str]]:

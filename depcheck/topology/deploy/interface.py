@@ -16,7 +16,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from depcheck.model import Diagnostic, Location, Severity
+from depcheck.model import NO_GROUPS, Diagnostic, Groups, Location, Severity
 
 
 class InstallKind(enum.StrEnum):
@@ -39,9 +39,9 @@ class Install:
     location: Location
     #: the project's optional-dependency extras the command installs (`*`: all of them)
     extras: tuple[str, ...] = ()
-    #: whether the command installs development groups too (`poetry install --with dev`,
+    #: the project's dependency groups the command installs (`poetry install --with docs`,
     #: `uv sync` without `--no-dev`, `pipenv install --dev`)
-    dev: bool = False
+    groups: Groups = NO_GROUPS
 
 
 @dataclass(frozen=True, slots=True)

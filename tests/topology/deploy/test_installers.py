@@ -46,12 +46,9 @@ def test_project_tools_sync_with_their_extras_and_groups(
 ) -> None:
     command = recognize(words)
     assert command is not None
-    assert (command.tool, command.action, command.extras, command.dev) == (
-        tool,
-        "sync",
-        extras,
-        dev,
-    )
+    assert (command.tool, command.action, command.extras) == (tool, "sync", extras)
+    # each tool's defaults: Poetry and uv install the `dev` group unless told otherwise
+    assert command.groups.wants("dev", default=True) is dev
 
 
 def test_a_system_package_manager_installing_a_python() -> None:

@@ -27,6 +27,7 @@ The parts: `parser` (syntax), `images` (base-image knowledge), `paths` (the path
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 
 from depcheck.model import Diagnostic, Location, Severity
@@ -175,8 +176,20 @@ def read_image(
             notes.extend(stage.notes)
     installs: list[Install] = []
     for placed in final.installs:
-        if all((i.path, i.kind) != (placed.install.path, placed.install.kind) for i in installs):
-            installs.append(placed.install)
+        new = placed.install
+        same = next(
+            (n for n, i in enumerate(installs) if (i.path, i.kind) == (new.path, new.kind)), None
+        )
+        if same is None:
+            installs.append(new)
+        elif new.extras or new.groups:
+            # installed twice (`uv sync --group docs`, then `--group lint`): what either takes
+            was = installs[same]
+            installs[same] = dataclasses.replace(
+                was,
+                extras=tuple(sorted({*was.extras, *new.extras})),
+                groups=was.groups | new.groups if was.groups else new.groups,
+            )
     if final.python is None and installs:
         diagnostics.append(
             Diagnostic(

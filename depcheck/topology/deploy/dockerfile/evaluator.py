@@ -493,10 +493,10 @@ class Evaluator(ImageModel):
                 )
                 continue
             installs.extend(self._path_installs(project, stage, cwd, location, command.tool))
-        if command.extras or command.dev:
-            # what of the project it installs: its extras, its development groups
+        if command.extras or command.groups:
+            # what of the project it installs: its extras, its dependency groups
             installs = [
-                dataclasses.replace(i, extras=tuple(command.extras), dev=command.dev)
+                dataclasses.replace(i, extras=tuple(command.extras), groups=command.groups)
                 for i in installs
             ]
         named = [p for p in command.packages if p.lower() not in TOOLING]
