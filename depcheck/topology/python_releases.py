@@ -4,26 +4,29 @@ A deployment file often names only a minor version (`python:3.12-slim`, `Runtime
 `.python-version` holding `3.12`): the image or runtime then runs the newest 3.12 patch of its
 day, not 3.12.0, and a marker such as `python_full_version >= "3.12.4"` should hold there. We
 take the newest patch listed below and the report says it assumed it. The table is data, kept
-by hand: update it (and `KNOWN_ON`) when new patch releases come out.
+by hand: update it (and `KNOWN_ON`) when new patch releases come out
+(`uv python list --all-versions --only-downloads` lists them).
 """
 
 from __future__ import annotations
 
 import re
 
-#: the date the table below was last brought up to date (python.org release list)
-KNOWN_ON = "2025-10-09"
+#: the date the table below was last brought up to date; its source that day: the CPython
+#: builds `uv python list --all-versions` (uv 0.13.9) offers, which follow python.org's releases
+KNOWN_ON = "2026-12-03"
 
 NEWEST_PATCH = {
     "3.6": "3.6.15",
     "3.7": "3.7.17",
     "3.8": "3.8.20",
-    "3.9": "3.9.24",
-    "3.10": "3.10.19",
-    "3.11": "3.11.14",
-    "3.12": "3.12.12",
-    "3.13": "3.13.8",
-    "3.14": "3.14.0",
+    "3.9": "3.9.25",
+    "3.10": "3.10.22",
+    "3.11": "3.11.18",
+    "3.12": "3.12.16",
+    "3.13": "3.13.18",
+    "3.14": "3.14.10",
+    "3.15": "3.15.2",
 }
 
 _FULL = re.compile(r"^\d+\.\d+\.\d+")

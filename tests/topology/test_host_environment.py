@@ -108,7 +108,7 @@ def test_sam_runtime_and_python_version_file(tmp_path: Path, scan_json: ScanJson
 
 @pytest.mark.parametrize(
     ("version", "full", "assumed"),
-    [("3.12.4", "3.12.4", False), ("3.15.0a7", "3.15.0a7", False), ("3.12", "3.12.12", True)],
+    [("3.12.4", "3.12.4", False), ("3.15.0a7", "3.15.0a7", False), ("3.12", "3.12.16", True)],
 )
 def test_complete_version(version: str, full: str, assumed: bool) -> None:
     got, note = complete_version(version)

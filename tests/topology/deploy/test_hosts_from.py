@@ -58,7 +58,7 @@ def test_compose_project(scan_json: ScanJson) -> None:
     }
     web = next(h for h in report["hosts"] if h["name"] == "web")
     assert web["environment"]["source"] == (
-        "docker/web.Dockerfile:16; python 3.11 taken as 3.11.14 (newest known on 2025-10-09)"
+        "docker/web.Dockerfile:16; python 3.11 taken as 3.11.18 (newest known on 2026-12-03)"
     )
     assert web["environment"]["sys_platform"] == "linux"
     (plan,) = report["plans"]
