@@ -150,7 +150,13 @@ def specifier_facts(specifier: SpecifierSet) -> tuple[str, str | None]:
     pinned = None
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
         pinned = specs[0].version
-    key = str(specifier) or "*"
+    try:
+        key = str(specifier) or "*"
+    except ValueError:
+        # a version with a number of more than 4300 digits: `packaging` sorts the clauses by
+        # version and Python refuses to read the number; the source drops the requirement
+        # with a diagnostic (`drop_unusable_versions`), this key only has to exist until then
+        key = ",".join(sorted(str(s) for s in specs))
     if len(_FACTS) < 200_000:
         _FACTS[id(specifier)] = (specifier, key, pinned)
     return key, pinned

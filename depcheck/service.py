@@ -29,6 +29,7 @@ from depcheck.model import (
     SourceFile,
 )
 from depcheck.sources import ReadOptions, SourceError, source_for
+from depcheck.sources.interface import unexpected_failure
 from depcheck.topology.discover import Topology
 
 if TYPE_CHECKING:
@@ -116,6 +117,9 @@ def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) ->
         return read_file(path, options)
     except SourceError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, exc.location, exc.message))
+        return None
+    except Exception as exc:  # one file depcheck fails on must not stop the rest
+        diagnostics.append(unexpected_failure(path, exc))
         return None
 
 

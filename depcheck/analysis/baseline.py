@@ -107,7 +107,15 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(
             f"--baseline {path}:{exc.lineno}:{exc.colno}: not a JSON report: {exc.msg}"
         ) from None
-    if not isinstance(data, dict) or data.get("schema_version") != 1:
+    except RecursionError:
+        raise BaselineError(f"--baseline {path}: not a JSON report: nested too deeply") from None
+    except ValueError as exc:  # a number past Python's 4300-digit limit
+        raise BaselineError(
+            f"--baseline {path}: not a JSON report: a number of more than 4300 digits ({exc})"
+        ) from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    # `true == 1` in Python: the version must be the JSON number itself
+    if type(version) is not int or version != 1:
         raise BaselineError(f"--baseline {path}: not a depcheck JSON report (schema_version 1)")
     conflicts = data.get("conflicts")
     entries = [_known(c) for c in conflicts] if isinstance(conflicts, list) else [None]

@@ -21,7 +21,8 @@ def conflict_id(host: str, package: str) -> str:
     Only (host, package): a host has at most one conflict per package, and a known conflict
     that gains or loses services stays the same conflict (the baseline says it `changed`).
     """
-    return hashlib.sha256(f"{host}\0{package}".encode()).hexdigest()[:16]
+    # (surrogatepass: a host name that is not UTF-8 hashes as the bytes it stands for)
+    return hashlib.sha256(f"{host}\0{package}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def by_location(requirement: Requirement) -> tuple[str, int]:

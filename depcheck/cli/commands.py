@@ -196,6 +196,10 @@ def run_scan(args: argparse.Namespace) -> int:
     from depcheck.cli.verdict import decided
     from depcheck.pipeline import ScanError, scan
 
+    if args.diff_base is not None and not args.diff_base.strip():
+        raise UsageError("--diff-base takes a git revision (a branch, tag or commit), not ''")
+    if args.diff_base is not None and args.diff_base.startswith("-"):
+        raise UsageError(f"--diff-base {args.diff_base}: a git revision does not start with '-'")
     if args.baseline is not None and args.diff_base:
         raise UsageError("--baseline and --diff-base both name a baseline; give one")
     main_file, extra = split_outputs(args)

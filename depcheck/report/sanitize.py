@@ -15,6 +15,8 @@ comments, code scanning and generated files. Three things are done here, and now
   syntax). ``::`` becomes ``:\\x3a`` and ``##[`` becomes ``#\\x23[``. `log_document` checks the
   whole rendered document line by line, after wrapping, so no terminal width can fold a name so
   that it starts a line with ``::``.
+- **Encodings**: a path that is not UTF-8 (Python's `surrogateescape` form) is shown with
+  escapes (``\\xff``) in every document, so each stays valid UTF-8 (`escape_surrogates`).
 - **Per destination**: GitHub workflow-command messages and properties (`escape_data`,
   `escape_property`: the runner's ``%25``/``%0A``/``%3A`` escapes), JSON documents (`json_document`:
   ``#`` in ``##[`` written as the JSON escape ``\\u0023``, so the parsed content is unchanged) and
@@ -100,6 +102,27 @@ def redact(text: str) -> str:
     return text
 
 
+# lone surrogates: a path that is not UTF-8 reaches depcheck as Python's `surrogateescape`
+# form (byte 0xff is U+DCFF), and a JSON escape in a lock file can hold one; no UTF-8 document
+# can carry them
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    # U+DC80..U+DCFF stand for the undecodable bytes 0x80..0xff of a file name
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_surrogates(text: str, *, backslash: str = "\\") -> str:
+    """`text` with each lone surrogate shown as the escape of the byte it stands for (``\\xff``)
+    or of the code point (``\\udc00``); `backslash` is how the target writes a backslash (in a
+    JSON string, two of them)."""
+    if _SURROGATE_RE.search(text) is None:
+        return text
+    return _SURROGATE_RE.sub(lambda m: backslash + _surrogate_escape(m)[1:], text)
+
+
 # --- terminal and log text ---------------------------------------------------------------
 
 
@@ -118,7 +141,7 @@ def clean(text: str, *, keep_line_breaks: bool = False) -> str:
     runner's legacy ``##[`` broken. `keep_line_breaks` leaves CR and LF for a format that
     encodes them itself."""
     text = _CONTROL_RE.sub(_escape_controls if keep_line_breaks else _escape, text)
-    return text.replace(_LEGACY_COMMAND, "#\\x23[")
+    return escape_surrogates(text).replace(_LEGACY_COMMAND, "#\\x23[")
 
 
 # a line whose first visible characters are `::`: blanks and colour codes before it do not count
@@ -142,13 +165,15 @@ def log_document(text: str) -> str:
     """A whole text document for a terminal or a CI log (the text report, `why`, `plan`, DOT,
     GraphML, Mermaid, standard error), redacted, with no line that starts with ``::`` and no
     ``##[``."""
-    return _guard_lines(redact(text), "\\x3a", "\\x23")
+    return _guard_lines(redact(escape_surrogates(text)), "\\x3a", "\\x23")
 
 
 def json_document(text: str) -> str:
     """A JSON (or SARIF) document, redacted, with ``##[`` written ``#\\u0023[``: the same string
     for a JSON reader, inert for a runner that `cat`s the file. Lines of an indented JSON
     document start with a blank or a bracket, never with ``::``."""
+    # a surrogate can only stand inside a JSON string, where a backslash is written twice
+    text = escape_surrogates(text, backslash="\\\\")
     for char, escape in _JSON_RAW_BREAKS.items():
         text = text.replace(char, escape)
     return _guard_lines(redact(text), "\\u003a", "\\u0023")
@@ -157,13 +182,13 @@ def json_document(text: str) -> str:
 def markdown_document(text: str) -> str:
     """A Markdown document, redacted, with ``::`` at a line start and ``##[`` written as HTML
     character references (which render as the same characters)."""
-    return _guard_lines(redact(text), "&#58;", "&#35;")
+    return _guard_lines(redact(escape_surrogates(text)), "&#58;", "&#35;")
 
 
 def github_document(text: str) -> str:
     """Workflow commands, redacted. Their own lines start with ``::``; every value in them went
     through `escape_data`/`escape_property`, so no value can start a line or hold ``##[``."""
-    return redact(text)
+    return redact(escape_surrogates(text))
 
 
 def document(kind: str, text: str) -> str:

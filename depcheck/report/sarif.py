@@ -276,7 +276,8 @@ class _Locations:
         self.root = root
 
     def artifact(self, path: str) -> dict[str, Any]:
-        uri = quote(workspace_path(self.root, path), safe="/")
+        # a file name that is not UTF-8 is percent-encoded as its own bytes
+        uri = quote(workspace_path(self.root, path), safe="/", errors="surrogateescape")
         return {"uri": uri, "uriBaseId": SRCROOT}
 
     def physical(self, location: Location) -> dict[str, Any]:
@@ -404,7 +405,7 @@ def _level(diagnostic: Diagnostic) -> str:
 def diagnostic_fingerprint(diagnostic: Diagnostic) -> str:
     """Stable across runs: the file and the message, not the line (which moves with edits)."""
     key = "\0".join((diagnostic.severity.value, diagnostic.location.path, diagnostic.message))
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def diagnostic_rule(diagnostic: Diagnostic) -> str:

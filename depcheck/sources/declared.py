@@ -162,6 +162,22 @@ def nesting_error(path: str, text: str, what: str) -> Diagnostic:
     )
 
 
+# Python refuses to turn more than 4300 digits into an int (the CVE-2020-10735 limit); tomllib
+# and json then fail with a bare ValueError, not their decode error
+_LONG_NUMBER_RE = re.compile(r"\d{4301}")
+
+
+def long_number_error(path: str, text: str, what: str) -> Diagnostic:
+    """The error for a document holding a number too long for Python, at its line."""
+    match = _LONG_NUMBER_RE.search(text)
+    line = text.count("\n", 0, match.start()) + 1 if match else None
+    return Diagnostic(
+        Severity.ERROR,
+        Location(path, line),
+        f"invalid {what}: a number of more than 4300 digits, too long to read",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TomlDocument:
     """A parsed TOML file and where each of its keys and array elements is written."""
@@ -183,6 +199,8 @@ def load_toml(text: str, path: str) -> tuple[dict[str, Any] | None, Diagnostic |
         return None, toml_error_diagnostic(path, exc, text)
     except RecursionError:  # tomllib recurses once per nesting level
         return None, nesting_error(path, text, "TOML")
+    except ValueError:  # a number past Python's digit limit (TOMLDecodeError is caught above)
+        return None, long_number_error(path, text, "TOML")
 
 
 def companion_data(options: ReadOptions, path: str) -> dict[str, Any] | None:

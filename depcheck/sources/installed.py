@@ -180,6 +180,10 @@ def _from_inspect(text: str, shown: str) -> SourceFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InstalledError(f"{shown}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InstalledError(f"{shown}: invalid JSON: nested too deeply to read") from None
+    except ValueError:  # a number past Python's 4300-digit limit
+        raise InstalledError(f"{shown}: invalid JSON: a number too long to read") from None
     installed = data.get("installed") if isinstance(data, dict) else None
     if not isinstance(installed, list):
         raise InstalledError(f"{shown}: not pip inspect output (no `installed` list)")

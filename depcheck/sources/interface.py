@@ -114,6 +114,17 @@ def relative_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+#: the words every diagnostic for a failure of depcheck itself starts with (tests look for them)
+UNEXPECTED = "depcheck could not read this file (a bug in depcheck, please report it)"
+
+
+def unexpected_failure(path: str, exc: BaseException) -> Diagnostic:
+    """An error diagnostic for an exception depcheck did not expect while reading `path`: the
+    scan goes on with the other files, the report names this one."""
+    summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+    return Diagnostic(Severity.ERROR, Location(path), f"{UNEXPECTED}: {summary}")
+
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -132,9 +143,9 @@ def read_text(
     """
     location = Location(path)
     full = root / path
-    if full.is_dir():
-        raise SourceError(location, "is a directory, not a file")
     try:
+        if full.is_dir():
+            raise SourceError(location, "is a directory, not a file")
         # a FIFO or device named requirements.txt would block or never end: regular files only
         if full.exists() and not stat.S_ISREG(full.stat().st_mode):
             raise SourceError(location, "is not a regular file")
@@ -157,6 +168,10 @@ def read_text(
         if exc.errno == errno.ELOOP:
             raise SourceError(location, "is a symbolic link loop") from None
         raise SourceError(location, f"cannot read file: {exc.strerror or exc}") from None
+    except SourceError:
+        raise
+    except ValueError:  # the operating system takes no NUL in a file name
+        raise SourceError(location, "is not a file name (it holds a NUL character)") from None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:

@@ -37,7 +37,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
-from depcheck.sources.declared import nesting_error, vcs_url
+from depcheck.sources.declared import long_number_error, nesting_error, vcs_url
 from depcheck.sources.interface import ReadOptions, Source, drop_unusable_versions, read_text
 from depcheck.sources.lockfiles import (
     Diagnostics,
@@ -126,6 +126,8 @@ def load_json(text: str, path: str) -> tuple[Any, Diagnostic | None]:
         return None, Diagnostic(Severity.ERROR, location, f"invalid JSON: {message}")
     except RecursionError:  # json recurses once per nesting level
         return None, nesting_error(path, text, "JSON")
+    except ValueError:  # a number past Python's digit limit (JSONDecodeError is caught above)
+        return None, long_number_error(path, text, "JSON")
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:

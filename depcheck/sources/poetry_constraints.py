@@ -77,6 +77,17 @@ def split_alternatives(constraint: str) -> list[list[str]]:
 
 def convert_constraint(constraint: str) -> Converted:
     """Convert one Poetry constraint; raises `PoetryConstraintError` when it is malformed."""
+    try:
+        return _convert(constraint)
+    except PoetryConstraintError:
+        raise
+    except ValueError:  # `packaging` reading a number past Python's 4300-digit limit
+        raise PoetryConstraintError(
+            f"a version number too long to compare in {constraint[:40]!r}…"
+        ) from None
+
+
+def _convert(constraint: str) -> Converted:
     alternatives = split_alternatives(constraint)
     if len(alternatives) == 1:
         return Converted(tuple(alternatives[0]))

@@ -152,6 +152,14 @@ def walk_dependency_files(
     return found
 
 
+def is_directory(path: Path) -> bool:
+    """`path.is_dir()`, False for a name the system refuses (too long, or holding a NUL)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def _join(directory: str, name: str) -> str:
     return name if directory == "." else f"{directory}/{name}"
 
@@ -239,7 +247,7 @@ def files_in_service_dir(
     found: list[str] = []
     for folder in (directory, posixpath.join(directory, "requirements")):
         full = root / folder
-        if not full.is_dir():
+        if not is_directory(full):
             continue
         try:
             names = sorted(entry.name for entry in full.iterdir())
@@ -286,7 +294,7 @@ def build_topology(
             files: list[str] = []
             if entry.path is not None:
                 path_at = at("services", entry.name, "path")
-                if not (root / entry.path).is_dir():
+                if not is_directory(root / entry.path):
                     error(
                         f"service {entry.name!r}: path {entry.path!r} is not a directory", path_at
                     )

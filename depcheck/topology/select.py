@@ -29,6 +29,7 @@ from pathlib import Path
 
 from depcheck.model import Diagnostic, Groups, Host, Location, Service, Severity
 from depcheck.sources import is_dev_file, source_spec
+from depcheck.sources.interface import unexpected_failure
 from depcheck.topology.config import Config
 from depcheck.topology.deploy.interface import (
     DeployError,
@@ -168,6 +169,8 @@ def read_deploy_hosts(
                 take(compose.read_project(repo, list(compose_files)))
             except DeployError as exc:
                 diagnostics.append(exc.diagnostic())
+            except Exception as exc:  # a bug on one file must not stop the rest
+                diagnostics.append(unexpected_failure(compose_files[0], exc))
     for directory in sorted(by_dir):
         if directory in layered:
             continue
@@ -177,6 +180,8 @@ def read_deploy_hosts(
                 take(compose.read_project(repo, project))
             except DeployError as exc:
                 diagnostics.append(exc.diagnostic())
+            except Exception as exc:  # a bug on one file must not stop the rest
+                diagnostics.append(unexpected_failure(project[0], exc))
         for variant in variants:
             diagnostics.append(
                 Diagnostic(
@@ -197,6 +202,8 @@ def read_deploy_hosts(
                 take(reader.read(repo, path))
             except DeployError as exc:
                 diagnostics.append(exc.diagnostic())
+            except Exception as exc:  # a bug on one file must not stop the rest
+                diagnostics.append(unexpected_failure(path, exc))
     for path in files.dockerfiles:
         if path in used_dockerfiles:
             continue
@@ -204,6 +211,9 @@ def read_deploy_hosts(
             image = read_image(repo, path)
         except OSError as exc:
             diagnostics.append(Diagnostic(Severity.WARNING, Location(path), f"cannot read: {exc}"))
+            continue
+        except Exception as exc:  # a bug on one file must not stop the rest
+            diagnostics.append(unexpected_failure(path, exc))
             continue
         diagnostics.extend(image.diagnostics)
         name = path

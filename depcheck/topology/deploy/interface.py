@@ -120,21 +120,33 @@ class Repo:
 
     def exists(self, path: str) -> bool:
         full = self._full(path)
-        return full is not None and full.exists()
+        try:
+            return full is not None and full.exists()
+        except (OSError, ValueError):  # a name too long, or one holding a NUL: not there
+            return False
 
     def is_dir(self, path: str) -> bool:
         full = self._full(path)
-        return full is not None and full.is_dir()
+        try:
+            return full is not None and full.is_dir()
+        except (OSError, ValueError):  # a name too long, or one holding a NUL: not there
+            return False
 
     def is_file(self, path: str) -> bool:
         full = self._full(path)
-        return full is not None and full.is_file()
+        try:
+            return full is not None and full.is_file()
+        except (OSError, ValueError):  # a name too long, or one holding a NUL: not there
+            return False
 
     def read_text(self, path: str) -> str:
         full = self._full(path)
         if full is None:
             raise OSError(f"{path}: outside the scanned root")
-        return full.read_text(encoding="utf-8-sig", errors="replace")
+        try:
+            return full.read_text(encoding="utf-8-sig", errors="replace")
+        except ValueError:  # a NUL in the name
+            raise OSError(f"{path}: not a file name (it holds a NUL character)") from None
 
     def read_deployment_file(self, path: str) -> str:
         """`read_text` for a deployment file: a file that cannot be read is a `DeployError`."""

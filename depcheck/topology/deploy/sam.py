@@ -129,6 +129,10 @@ class _Template:
         for name, resource in resources.items():
             if isinstance(resource, dict) and resource.get("Type") in _LAYERS:
                 properties = resource.get("Properties") or {}
+                if not isinstance(properties, dict):
+                    where = Location(self.path, self.line(resources, str(name)))
+                    self.warn(where, f"layer {name}: its Properties are not a mapping; not read")
+                    continue
                 key = "ContentUri" if resource["Type"] == _LAYERS[0] else "Content"
                 layers[str(name)] = (
                     self.local_dir(properties.get(key)),
@@ -152,6 +156,8 @@ class _Template:
         serverless = resource["Type"] == _FUNCTIONS[0]
         properties = resource.get("Properties") or {}
         if not isinstance(properties, dict):
+            where = Location(self.path, self.line(resources, name))
+            self.warn(where, f"function {name}: its Properties are not a mapping; not read")
             return None
         inherited = self.globals if serverless else {}
 
@@ -175,6 +181,8 @@ class _Template:
             machine = "aarch64"
         if setting("PackageType") == "Image":
             metadata = resource.get("Metadata") or {}
+            if not isinstance(metadata, dict):
+                metadata = {}
             context = self.local_dir(metadata.get("DockerContext", "."))
             dockerfile = metadata.get("Dockerfile", "Dockerfile")
             if context is None or not isinstance(dockerfile, str):

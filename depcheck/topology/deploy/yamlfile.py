@@ -97,7 +97,14 @@ def _loader() -> type[Any]:
         return loader.construct_scalar(node)
 
     Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+
+    def construct_int(loader: Any, node: Any) -> Any:
+        text = loader.construct_scalar(node)
+        # past Python's 4300-digit limit int() raises: such a "number" stays the text it is
+        return text if len(text) > 4300 else loader.construct_yaml_int(node)
+
     Loader.add_constructor("tag:yaml.org,2002:float", construct_float)
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     Loader.add_multi_constructor("!", construct_unknown)
     return Loader
 

@@ -203,6 +203,7 @@ class Evaluator(ImageModel):
         if from_values:
             source_name, missing = self.substitute(from_values[-1], stage)
             other = self.find_stage(source_name) if not missing else None
+            other = self.earlier_stage(other, stage, instruction.line, source_name)
             if other is None and not missing and source_name in self.contexts:
                 # a named build context: a repository folder copied like the build context
                 self._copy_context(
@@ -376,6 +377,7 @@ class Evaluator(ImageModel):
         source = self.substitute(source, stage)[0]
         if "from" in options:
             other = self.find_stage(options["from"])
+            other = self.earlier_stage(other, stage, line, options["from"])
             if other is None:
                 origin: Origin = Opaque(f"mounted from image {options['from']}")
                 stage.mounts.append(Mount(target, origin, True))

@@ -188,6 +188,16 @@ class ImageModel:
             return self.stages[int(name)]
         return None
 
+    def earlier_stage(
+        self, other: Stage | None, stage: Stage, line: int, name: str
+    ) -> Stage | None:
+        """`other` when it is a stage before `stage`; a stage that copies or mounts from itself
+        (Docker refuses it: a circular dependency) is warned about and read as an image."""
+        if other is None or other.index < stage.index:
+            return other
+        self.warn(stage, line, f"--from={name} names this stage itself; docker refuses the cycle")
+        return None
+
     # ------------------------------------------------------------- image contents
 
     def lookup(self, stage: Stage, path: str) -> Origin | None:
