@@ -4,24 +4,19 @@ A baseline is an earlier JSON report (`--baseline FILE`, written with `--write-b
 or the same path scanned at a git revision (`--diff-base REF`). Conflicts match by `id`, the
 stable fingerprint of (host, package): a known conflict that gains services (or turns from a
 pin mismatch into an incompatibility) is `changed`, and fails the run like a new one. The git
-revision is materialised with `git archive` into a temporary directory: the user's working tree
-and index are never touched.
+revision is materialised by `depcheck.revision` (git plumbing only: no filter, hook or
+fsmonitor of the repository runs); the user's working tree and index are never touched.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from depcheck.analysis.evidence import conflict_id
 from depcheck.model import Conflict, ConflictRequirement, Kind, Report
-
-if TYPE_CHECKING:
-    import subprocess
 
 
 class BaselineError(ValueError):
@@ -159,50 +154,3 @@ def apply_baseline(report: Report, baseline: Baseline, label: str) -> Report:
     current = {c.id for c in report.conflicts}
     fixed = tuple(sorted(set(baseline.conflicts) - current))
     return replace(report, conflicts=conflicts, baseline=label, fixed=fixed)
-
-
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    import subprocess  # only --diff-base runs git: a scan does not pay the import
-
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=300
-        )
-    except FileNotFoundError:
-        raise BaselineError("--diff-base needs git, and git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise BaselineError(f"--diff-base: git {args[0]} took too long") from None
-
-
-def checkout_revision(path: Path, ref: str, destination: Path) -> Path:
-    """Extract the repository containing `path` at `ref` into `destination` (git archive).
-
-    Returns where `path` lies inside the extracted tree (it may not exist at `ref`).
-    """
-    directory = path.resolve()
-    top = _git(["rev-parse", "--show-toplevel"], directory)
-    if top.returncode != 0:
-        raise BaselineError(f"--diff-base: {path} is not inside a git repository")
-    toplevel = Path(top.stdout.decode().strip())
-    commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], toplevel)
-    if commit.returncode != 0:
-        raise BaselineError(f"--diff-base: unknown revision {ref!r} in {toplevel.name}")
-    archive = _git(["archive", "--format=tar", commit.stdout.decode().strip()], toplevel)
-    if archive.returncode != 0:
-        message = archive.stderr.decode(errors="replace").strip().splitlines()
-        raise BaselineError(f"--diff-base: git archive failed: {message[-1] if message else ''}")
-    import tarfile
-
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(destination, filter="data")
-        else:  # Python < 3.11.4: no extraction filters; keep plain files and folders inside
-            safe = [
-                member
-                for member in tar.getmembers()
-                if (member.isfile() or member.isdir())
-                and not member.name.startswith("/")
-                and ".." not in member.name.split("/")
-            ]
-            tar.extractall(destination, members=safe)
-    return destination / directory.relative_to(toplevel.resolve())

@@ -160,35 +160,43 @@ def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
 
 
 def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
-    from depcheck.analysis.baseline import (
-        Baseline,
-        apply_baseline,
-        baseline_of,
-        checkout_revision,
-        load_baseline,
-    )
-    from depcheck.pipeline import scan
+    from depcheck.analysis.baseline import apply_baseline, load_baseline
 
     if args.diff_base:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
-            base_root = checkout_revision(options.root, args.diff_base, Path(temp))
-            known = Baseline({}, frozenset())  # PATH did not exist then: every line is new
-            if base_root.is_dir():
-                config = options.config
-                if config is not None and not config.is_absolute():
-                    try:
-                        inside = config.resolve().relative_to(options.root.resolve())
-                        config = base_root / inside
-                    except ValueError:
-                        pass
-                base = scan(replace(options, root=base_root, config=config))
-                known = baseline_of(base)
-            return apply_baseline(report, known, f"git {args.diff_base}")
+        return _diff_base(report, args.diff_base, options)
     if args.baseline is not None:
         return apply_baseline(report, load_baseline(args.baseline), display_root(args.baseline))
     return report
+
+
+def _diff_base(report: Report, ref: str, options: ScanOptions) -> Report:
+    """`report` against PATH as it was at git revision `ref`, read into a temporary directory
+    (`depcheck.revision`: git runs nothing the repository controls)."""
+    import tempfile
+
+    from depcheck.analysis.baseline import Baseline, apply_baseline, baseline_of
+    from depcheck.model import Diagnostic, Location, Severity
+    from depcheck.pipeline import ScanError, scan
+    from depcheck.revision import checkout_revision
+
+    with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
+        revision = checkout_revision(options.root, ref, Path(temp))
+        config = options.config
+        if config is not None and not config.is_absolute():
+            # (a config outside PATH stays the working tree's)
+            with contextlib.suppress(ValueError):
+                config = revision.root / config.resolve().relative_to(options.root.resolve())
+        notes = list(revision.diagnostics)
+        # PATH missing at the revision, or its scan unable to start: every line is new
+        known = Baseline({}, frozenset())
+        try:
+            base = scan(replace(options, root=revision.root, config=config))
+            known = baseline_of(base)
+        except ScanError as exc:
+            message = f"at {ref}: the scan could not start ({exc}); every conflict counts as new"
+            notes.append(Diagnostic(Severity.WARNING, Location("."), message))
+    marked = apply_baseline(report, known, f"git {ref}")
+    return replace(marked, diagnostics=(*marked.diagnostics, *notes))
 
 
 def run_scan(args: argparse.Namespace) -> int:

@@ -177,8 +177,9 @@ def build_parser() -> _Parser:
     ci.add_argument(
         "--diff-base",
         metavar="REF",
-        help="use PATH as it was at git revision REF as the baseline (read with git archive "
-        "into a temporary directory; the working tree is not touched)",
+        help="use PATH as it was at git revision REF as the baseline (its files read with git "
+        "ls-tree and cat-file into a temporary directory: no filter, hook or fsmonitor of the "
+        "repository runs, links leaving PATH are skipped; the working tree is not touched)",
     )
     _allow_empty_option(scan)
     _common_options(scan)

@@ -231,24 +231,6 @@ def test_several_formats_from_one_scan(tmp_path: Path, run_cli: RunCli) -> None:
     assert code == 2 and "a second bare FILE" in err
 
 
-@needs_git
-def test_diff_base_without_tar_filters_keeps_files_inside(
-    tmp_path: Path, scan_json: ScanJson, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Python before 3.11.4 has no tarfile extraction filters: depcheck checks members itself."""
-    import tarfile
-
-    repo = write_tree(tmp_path / "repo", BASE)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
-    write_tree(repo, {"etl/requirements.txt": "numpy>=2\n"})
-    monkeypatch.delattr(tarfile, "data_filter", raising=False)
-    code, report = scan_json(repo, "--diff-base", "main")
-    assert code == 1
-    assert kinds(report) == {"numpy": "new", "requests": "known"}
-
-
 # --- ids are (host, package): a conflict that gains services is the same conflict, changed ---
 
 DEMO = ROOT / "fixtures" / "demo"
