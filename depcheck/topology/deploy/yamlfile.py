@@ -158,7 +158,12 @@ def load_yaml(text: str, path: str) -> Any:
 
     if _LOADER is None:
         _LOADER = _loader()
-    loader = _LOADER(text)  # a SafeLoader subclass: no arbitrary objects
+    try:
+        # a SafeLoader subclass: no arbitrary objects; its reader already refuses control
+        # characters (a YAML error too) when it is made
+        loader = _LOADER(text)
+    except yaml.YAMLError as exc:
+        raise DeployError(Location(path), f"not valid YAML: {exc}".splitlines()[0]) from None
     loader.expansion_budget = max(MIN_EXPANSION, EXPANSION_PER_BYTE * len(text))
     try:
         return loader.get_single_data()
