@@ -201,7 +201,10 @@ def apply_workspace_settings(
 
 def read_aside(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
     """A `pyproject.toml` no service reads (a uv workspace's virtual root), when it exists."""
-    if not (options.root / path).is_file():
+    try:
+        if not (options.root / path).is_file():
+            return None
+    except (OSError, ValueError):  # a name too long, or holding a NUL: not there
         return None
     found = _read_one(path, options, diagnostics)
     if found is not None:
