@@ -507,6 +507,8 @@ class Report:
     notes: tuple[str, ...] = ()
     #: (directory, reason) of what discovery did not take for services (examples, docs, ...)
     left_out: tuple[tuple[str, str], ...] = ()
+    #: made with `--resolve`: each conflict's evidence is worth showing (static, index, resolver)
+    resolved: bool = False
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

@@ -82,7 +82,7 @@ class TextFormatter(ReportFormatter):
             for host in sorted(report.hosts, key=lambda h: (h.name not in troubled, h.name)):
                 console.print()
                 conflicts = [c for c in report.conflicts if c.host == host.name]
-                self._host(console, host, conflicts, plans.get(host.name))
+                self._host(console, host, conflicts, plans.get(host.name), resolved=report.resolved)
         unanalysed = sorted(
             (o.location.path, o.location.line or 0, entry.service.name, o.text)
             for entry in report.services
@@ -164,7 +164,13 @@ class TextFormatter(ReportFormatter):
             console.print(line, soft_wrap=True)  # one line each, however wide
 
     def _host(
-        self, console: Console, host: Host, conflicts: list[Conflict], plan: Plan | None
+        self,
+        console: Console,
+        host: Host,
+        conflicts: list[Conflict],
+        plan: Plan | None,
+        *,
+        resolved: bool,
     ) -> None:
         console.print(self._host_header(console, host))
         if not conflicts:
@@ -188,6 +194,8 @@ class TextFormatter(ReportFormatter):
             advice = Text("→ ", style="bold")
             advice.append(clean(self._advice(conflict)))
             console.print(Padding(advice, (0, 0, 0, 5)))
+            if resolved:
+                console.print(Padding(_evidence(conflict), (0, 0, 0, 5)))
             status = _status(conflict)
             if status is not None:
                 console.print(Padding(status, (0, 0, 0, 5)))
@@ -522,6 +530,35 @@ def _status(conflict: Conflict) -> Text | None:
     if conflict.baseline == "known":
         return Text("known: already in the baseline", style="dim")
     return None
+
+
+_EVIDENCE = {
+    ("static", Kind.INCOMPATIBLE): "the files alone",
+    ("static", Kind.PIN_MISMATCH): "the files alone",
+    ("index", Kind.INCOMPATIBLE): "the index's released versions or package metadata",
+    ("index", Kind.PIN_MISMATCH): "the index's package metadata",
+    ("resolver", Kind.INCOMPATIBLE): "a resolution of these services in the host's environment "
+    "fails",
+    ("resolver", Kind.PIN_MISMATCH): "the resolver installed the host with the advised version",
+}
+
+
+def _evidence(conflict: Conflict) -> Text:
+    """With `--resolve`: what proves the conflict (or its advice), and the chain behind it."""
+    explained = _EVIDENCE.get((conflict.evidence, conflict.kind), "")
+    text = Text(f"evidence: {conflict.evidence}", style="dim")
+    if explained:
+        text.append(f" ({explained})", style="dim")
+    chains = sorted(
+        {
+            f"{clean(r.service)}: {' → '.join(clean(v) for v in r.via)} → {clean(r.requirement)}"
+            for r in conflict.requirements
+            if r.via and conflict.evidence != "static"
+        }
+    )
+    if chains:
+        text.append("; " + "; ".join(chains), style="dim")
+    return text
 
 
 def _plural(count: int, noun: str) -> str:

@@ -232,13 +232,37 @@ class Prover:
                     "the static result stands",
                 )
             )
-        elif not proof.resolves and not any(c.kind is Kind.INCOMPATIBLE for c in conflicts):
-            found, lone = resolver_conflicts(host, proof.causes)
+        elif not proof.resolves:
+            found, lone = self._unexplained(host, needs, proof, conflicts, provider)
             conflicts.extend(found)
             clashes.extend(resolver_clashes(found))
             diagnostics.extend(lone)
         conflicts.sort(key=lambda c: (c.package, c.kind.value, c.services))
         return HostAnalysis(host, tuple(conflicts), tuple(clashes), tuple(diagnostics))
+
+    def _unexplained(
+        self,
+        host: Host,
+        needs: Sequence[Need],
+        proof: Proof,
+        conflicts: Sequence[Conflict],
+        provider: HostProvider,
+    ) -> tuple[list[Conflict], list[Diagnostic]]:
+        """The resolver's conflicts that the static and index conflicts do not explain.
+
+        With no incompatible conflict yet, the failed union's causes are the answer. Else the
+        union is resolved again without the packages already found incompatible: if even that
+        fails, the host holds another clash (fewer requirements cannot install where more
+        could), and its causes are reported too; one that names a package already reported
+        adds nothing."""
+        explained = {c.package for c in conflicts if c.kind is Kind.INCOMPATIBLE}
+        if explained:
+            rest = [n for n in needs if n.name not in explained]
+            proof = resolve(rest, self.store, host.environment, provider=provider)
+            if proof.resolves or proof.unproven:
+                return [], []
+        causes = [c for c in proof.causes if c.package not in explained]
+        return resolver_conflicts(host, causes)
 
     def _evidence(self, conflict: Conflict) -> Conflict:
         """Mark a static conflict `index` when a range behind it came from package metadata."""
