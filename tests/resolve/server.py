@@ -11,6 +11,7 @@ import html
 import json
 import threading
 import time
+import urllib.parse
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -155,7 +156,8 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
             if self.path in index.faults:
                 self._answer(index.faults[self.path], b"fault", "text/plain")
                 return
-            parts = [p for p in self.path.split("?")[0].split("/") if p]
+            path = urllib.parse.unquote(self.path.split("?")[0])  # clients quote `!` (epochs)
+            parts = [p for p in path.split("/") if p]
             if len(parts) == 2 and parts[0] == "simple":
                 page = index.page(canonicalize_name(parts[1]))
                 if page is not None:

@@ -1,5 +1,6 @@
-"""Verdicts against real resolvers: depcheck's per-host answer equals `uv pip compile`'s (and
-pip-compile's) over the same loopback index, wheels only, for a table of scenarios."""
+"""Verdicts against real resolvers: depcheck's per-host answer equals `uv pip compile`'s and
+pip-compile's (pip-tools, driving pip's resolver) over the same loopback index, wheels only,
+for a table of scenarios."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.resolve.server import PackageIndex
 from tests.resolve.test_scan_resolve import Run, cache_args, repo, scan
 
 UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+PIP_COMPILE = shutil.which("pip-compile") or str(Path(sys.executable).parent / "pip-compile")
 
 # (index: name -> [(version, requires)], api lines, auth lines)
 SCENARIOS = {
@@ -85,15 +87,72 @@ def uv_verdict(index: PackageIndex, tmp_path: Path, lines: list[str]) -> bool:
     return result.returncode == 0
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_same_verdict_as_uv(run_cli: Run, index: PackageIndex, tmp_path: Path, name: str) -> None:
-    if not Path(UV).exists():
-        pytest.skip("uv is not installed")
+def pip_compile_verdict(index: PackageIndex, tmp_path: Path, lines: list[str]) -> bool:
+    """pip-compile (pip-tools) resolves for the interpreter running it: Python 3.11 on linux
+    here, the hosts' environment in these scenarios (the test is skipped elsewhere)."""
+    requirements = tmp_path / "union.in"
+    requirements.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [
+            PIP_COMPILE,
+            str(requirements),
+            "--output-file",
+            str(tmp_path / "union.txt"),
+            "--index-url",
+            index.url,
+            "--pip-args",
+            "--only-binary=:all:",
+            "--cache-dir",
+            str(tmp_path / "pip-tools-cache"),
+            "--no-header",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INPUT": "1"},
+        check=False,
+    )
+    if result.returncode != 0:
+        # a verdict, not an error: pip's resolver says why it found no installable set
+        assert "ResolutionImpossible" in result.stderr or "conflict" in result.stderr.lower(), (
+            result.stderr
+        )
+    return result.returncode == 0
+
+
+def add_scenario(index: PackageIndex, name: str) -> tuple[list[str], list[str]]:
     packages, api, auth = SCENARIOS[name]
     for package, releases in packages.items():
         for version, requires in releases:
             index.add(package, version, requires, extras=["proxy"] if package == "client" else ())
+    return api, auth
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_same_verdict_as_uv(run_cli: Run, index: PackageIndex, tmp_path: Path, name: str) -> None:
+    if not Path(UV).exists():
+        pytest.skip("uv is not installed")
+    api, auth = add_scenario(index, name)
     installable = uv_verdict(index, tmp_path, api + auth)
+    root = repo(tmp_path, "\n".join(api) + "\n", "\n".join(auth) + "\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert report["summary"]["errors"] == 0, report["diagnostics"]
+    incompatible = [c for c in report["conflicts"] if c["kind"] == "incompatible"]
+    assert (not incompatible) == installable, (name, incompatible)
+    assert code == (0 if installable else 1)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_same_verdict_as_pip_compile(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, name: str
+) -> None:
+    if not Path(PIP_COMPILE).exists():
+        pytest.skip("pip-tools is not installed")
+    if sys.version_info[:2] != (3, 11) or not sys.platform.startswith("linux"):
+        pytest.skip("pip-compile resolves for its own interpreter; the hosts are 3.11 on linux")
+    api, auth = add_scenario(index, name)
+    installable = pip_compile_verdict(index, tmp_path, api + auth)
     root = repo(tmp_path, "\n".join(api) + "\n", "\n".join(auth) + "\n")
     code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert report["summary"]["errors"] == 0, report["diagnostics"]

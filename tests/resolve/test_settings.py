@@ -1,0 +1,111 @@
+"""Where `--resolve` looks and how long it waits: pip's PIP_* variables (and their precedence
+under the command line), and a stalling index that must end in a diagnostic, not a hang."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.resolve.builders import build_wheel
+from tests.resolve.server import PackageIndex, RunningIndex
+from tests.resolve.test_scan_resolve import Run, botocore_index, cache_args, repo, scan
+
+
+@pytest.fixture
+def second_index(tmp_path: Path) -> Iterator[PackageIndex]:
+    served = PackageIndex(tmp_path / "second-files")
+    running = RunningIndex(served)
+    try:
+        yield served
+    finally:
+        running.stop()
+
+
+def dead_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/simple"
+
+
+def urllib3_conflict(report: dict[str, object]) -> bool:
+    conflicts = report["conflicts"]
+    assert isinstance(conflicts, list)
+    return [(c["package"], c["kind"]) for c in conflicts] == [("urllib3", "incompatible")]
+
+
+def test_pip_index_url(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    botocore_index(index)
+    monkeypatch.setenv("PIP_INDEX_URL", index.url)
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, report = scan(run_cli, root, *cache_args(tmp_path))
+    assert code == 1 and urllib3_conflict(report), report["diagnostics"]
+    assert "/simple/botocore/" in index.requests
+
+
+def test_command_line_wins_over_pip_index_url(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    botocore_index(index)
+    monkeypatch.setenv("PIP_INDEX_URL", dead_url())
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and urllib3_conflict(report), report["diagnostics"]
+
+
+def test_pip_extra_index_url(
+    run_cli: Run,
+    index: PackageIndex,
+    second_index: PackageIndex,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # botocore lives on the main index, urllib3 only on the extra one
+    index.add("botocore", "1.34.0", ["urllib3<2.1"])
+    for version in ("2.0.7", "2.2.1"):
+        second_index.add("urllib3", version)
+    monkeypatch.setenv("PIP_INDEX_URL", index.url)
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", second_index.url)
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, report = scan(run_cli, root, *cache_args(tmp_path))
+    assert code == 1 and urllib3_conflict(report), report["diagnostics"]
+    assert "/simple/urllib3/" in second_index.requests
+
+
+def test_pip_find_links_and_no_index(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "wheels-a", tmp_path / "wheels-b"
+    build_wheel(first, "botocore", "1.34.0", requires=["urllib3<2.1"])
+    build_wheel(second, "urllib3", "2.0.7")
+    build_wheel(second, "urllib3", "2.2.1")
+    monkeypatch.setenv("PIP_FIND_LINKS", f"{first} {second}")  # pip's space-separated list
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, report = scan(run_cli, root, *cache_args(tmp_path))
+    assert code == 1 and urllib3_conflict(report), report["diagnostics"]
+
+
+def test_stalling_index_times_out(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    # the index accepts the connection and then says nothing for 5 s per request
+    index.add("alpha", "1.0")
+    index.delay = 5.0
+    root = repo(tmp_path, "alpha==1.0\n", "alpha>=1\n")
+    config = root / "depcheck.toml"
+    config.write_text(config.read_text() + "\n[resolve]\ntimeout = 0.3\nretries = 1\n")
+    started = time.monotonic()
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    elapsed = time.monotonic() - started
+    assert elapsed < 4.0  # two tries of 0.3 s and a back-off, not two of 5 s
+    assert code == 2
+    messages = [d["message"] for d in report["diagnostics"]]
+    assert any(
+        m.startswith("alpha: ") and "timed out after 0.3 s (tried 2 times)" in m for m in messages
+    ), messages
+    assert report["conflicts"] == []  # the static result stands
