@@ -536,6 +536,8 @@ class PathStep:
     specifier: str
     locations: tuple[Location, ...] = ()
     markers: tuple[str, ...] = ()
+    #: `why --resolve`: the step is a release the resolver installed (its range from metadata)
+    resolved: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from depcheck.model import (
     Environment,
     Host,
     Location,
+    PathStep,
     Plan,
     Report,
     Requirement,
@@ -218,6 +219,36 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     )
 
 
+def open_prover(options: ScanOptions, config: Config | None) -> Prover | None:
+    """The `--resolve` stage for this run (None without `--resolve`): command line, PIP_*
+    variables and the config's `[resolve]` table merged; the caller closes it."""
+    if options.resolve is None:
+        return None
+    from depcheck.resolve.index import settings_for  # only under --resolve
+    from depcheck.resolve.proof import Prover
+
+    table = config.resolve if config is not None else {}
+    settings = settings_for(options.resolve, table, options.root)
+    return Prover(settings, root=options.root)
+
+
+def why_resolved(
+    options: ScanOptions, prepared: Prepared, package: str
+) -> tuple[dict[str, list[list[PathStep]]], list[Diagnostic]]:
+    """`why PACKAGE --resolve`: per service, the paths its own resolution adds, and the
+    problems the index had (each a diagnostic, like `scan --resolve`'s)."""
+    from depcheck.resolve.why import resolved_paths
+
+    prover = open_prover(options, prepared.config)
+    assert prover is not None
+    try:
+        paths, diagnostics = resolved_paths(prover, prepared.hosts, prepared.requirements, package)
+        diagnostics.extend(prover.diagnostics())
+    finally:
+        prover.close()
+    return paths, diagnostics
+
+
 def scan(options: ScanOptions, progress: Progress | None = None) -> Report:
     """Scan `options.root` and return the finished report."""
     report, prover = scan_resolved(options, progress)
@@ -242,14 +273,7 @@ def scan_resolved(
     config = prepared.config
     today = options.today or datetime.date.min
     accepted = active_entries(config.ignore, today) if config is not None else []
-    prover = None
-    if options.resolve is not None:
-        from depcheck.resolve.index import settings_for  # only under --resolve
-        from depcheck.resolve.proof import Prover
-
-        table = config.resolve if config is not None else {}
-        settings = settings_for(options.resolve, table, options.root)
-        prover = Prover(settings, root=options.root)
+    prover = open_prover(options, config)
     for done, host in enumerate(hosts, start=1):
         progress.analysing(host.name, done, len(hosts))
         placed.update(host.services)

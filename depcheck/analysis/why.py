@@ -7,10 +7,12 @@ declared files only the direct ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from packaging.utils import canonicalize_name
 
 from depcheck.graph import DependencyGraph
-from depcheck.model import Diagnostic, Explanation, Host, ServicePaths
+from depcheck.model import Diagnostic, Explanation, Host, PathStep, ServicePaths
 
 MAX_PATHS = 20
 
@@ -23,12 +25,20 @@ def explain(
     *,
     root: str,
     diagnostics: tuple[Diagnostic, ...] = (),
+    resolved: Mapping[str, Sequence[Sequence[PathStep]]] | None = None,
 ) -> Explanation:
-    """Every recorded path from each service to `package` (PEP 503 names match any spelling)."""
+    """Every recorded path from each service to `package` (PEP 503 names match any spelling).
+
+    `resolved` (`why --resolve`): per service, the paths its resolution adds; one that follows
+    the same packages as a recorded path is left out (the files already say it)."""
     name = canonicalize_name(package)
     found: list[ServicePaths] = []
     for service in sorted(services):
         paths = list(graph.paths(service, name, limit=MAX_PATHS + 1))
+        recorded = {tuple(s.package for s in p) for p in paths}
+        for extra in (resolved or {}).get(service, ()):
+            if tuple(s.package for s in extra) not in recorded:
+                paths.append(list(extra))
         if not paths:
             continue
         paths.sort(key=lambda p: (len(p), [s.package for s in p]))

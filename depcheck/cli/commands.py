@@ -247,13 +247,21 @@ def run_why(args: argparse.Namespace) -> int:
     except ScanError as exc:
         complain(f"error: {exc}")
         return EXIT_ERROR
+    diagnostics = list(prepared.diagnostics)
+    resolved = None
+    if options.resolve is not None:
+        from depcheck.pipeline import why_resolved
+
+        resolved, more = why_resolved(options, prepared, args.package)
+        diagnostics.extend(more)
     explanation = explain(
         prepared.graph,
         [s.name for s in prepared.topology.services],
         prepared.hosts,
         args.package,
         root=display_root(Path(args.path)),
-        diagnostics=tuple(prepared.diagnostics),
+        diagnostics=tuple(diagnostics),
+        resolved=resolved,
     )
     if args.format == "json":
         document = render_why_json(explanation)
@@ -310,9 +318,13 @@ def run_plan(args: argparse.Namespace) -> int:
     from depcheck.report.plan import render_plan_text
     from depcheck.report.sanitize import log_document
 
-    if args.emit is not None and args.emit[0] != "compose":
-        raise UsageError(f"--emit {args.emit[0]}: the only format is compose")
+    if args.emit is not None and args.emit[0] not in ("compose", "locks"):
+        raise UsageError(f"--emit {args.emit[0]}: choose compose or locks")
     options = _scan_options(args)
+    if args.emit is not None and args.emit[0] == "locks":
+        from depcheck.cli.resolving import run_plan_locks
+
+        return run_plan_locks(args, options)
     try:
         report = with_progress(args, lambda progress: scan(options, progress))
     except ScanError as exc:

@@ -242,7 +242,9 @@ def build_parser() -> _Parser:
             "Scan PATH and, for every host that cannot stay one environment, name the images "
             "to split it into and the dependency files each would install. With --emit compose "
             "OUT, write a suggested Compose file to OUT and a Dockerfile sketch per image to "
-            "OUT.d/; the repository's own files are never changed."
+            "OUT.d/; the repository's own files are never changed. With --resolve --emit "
+            "locks DIR, write the shared lock of each group (pip-compile's requirements.txt "
+            "format, with # via) into DIR, a directory outside the repository."
         ),
         epilog="Exit codes: 0 nothing to split or align, 1 conflicts found (a split or an "
         "alignment is suggested), 2 usage or input error (or OUT exists), 3 internal error.",
@@ -252,13 +254,14 @@ def build_parser() -> _Parser:
         "--emit",
         nargs=2,
         metavar=("FORMAT", "OUT"),
-        help="write the suggestion: FORMAT is compose; OUT the Compose file to create "
-        "(Dockerfile sketches go to OUT.d/)",
+        help="write the suggestion: `compose OUT`, the Compose file to create (Dockerfile "
+        "sketches go to OUT.d/), or `locks DIR` (with --resolve), one lock per group in DIR, "
+        "which must lie outside the scanned repository",
     )
     plan.add_argument(
         "--force",
         action="store_true",
-        help="overwrite OUT and its sketches when an earlier `depcheck plan` wrote them "
+        help="overwrite OUT, its sketches or locks when an earlier `depcheck plan` wrote them "
         "(other existing files are never overwritten)",
     )
     _allow_empty_option(plan)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from depcheck.pipeline import ScanOptions
     from depcheck.resolve.index import ResolveRequest
 
 
@@ -89,3 +90,113 @@ def resolve_request(args: argparse.Namespace, environ: Mapping[str, str]) -> Res
 
     environment = {k: v for k, v in environ.items() if k.startswith("PIP_")}
     return ResolveRequest(cli=chosen, environ=environment)
+
+
+def run_plan_locks(args: argparse.Namespace, options: ScanOptions) -> int:
+    """`depcheck plan --resolve --emit locks DIR`: the plan, then one lock per group in DIR.
+
+    DIR must lie outside the scanned repository: a lock written there would change the
+    repository and become one more dependency file of the next scan. In DIR, a file is only
+    replaced when an earlier `--emit locks` wrote it (its first line says so) and `--force` is
+    given; anything else that exists is left alone and the run ends with exit 2."""
+    import shlex
+    import sys
+
+    from depcheck.cli.output import display_root, write_file
+    from depcheck.cli.parser import EXIT_ERROR, UsageError
+    from depcheck.cli.terminal import complain, with_progress
+    from depcheck.pipeline import ScanError, scan_resolved
+    from depcheck.report.plan import render_plan_text
+    from depcheck.report.sanitize import log_document, redact
+
+    if options.resolve is None:
+        raise UsageError("--emit locks needs --resolve: the locks are the resolver's answer")
+    out = Path(args.emit[1])
+    root = Path(args.path)
+    inside = out.resolve()
+    if inside == root.resolve() or root.resolve() in inside.parents:
+        raise UsageError(
+            f"--emit locks {out}: inside the scanned repository {root}; write the locks "
+            "elsewhere (depcheck never writes into the repository it scans)"
+        )
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--emit locks {out}: exists and is not a directory")
+    try:
+        report, prover = with_progress(args, lambda progress: scan_resolved(options, progress))
+    except ScanError as exc:
+        complain(f"error: {exc}")
+        return EXIT_ERROR
+    assert prover is not None
+    try:
+        from dataclasses import replace
+
+        from depcheck.cli.verdict import decided
+
+        report = decided(replace(report, root=display_root(root)))
+        sys.stdout.write(log_document(render_plan_text(report)))
+        sys.stdout.flush()
+        command = redact(shlex.join(_reproduce(args)))
+        from depcheck.resolve.locks import LOCK_HEADER, group_locks
+
+        locks = group_locks(report, prover, command=command)
+    finally:
+        prover.close()
+    written = [lock for lock in locks if lock.text is not None]
+    failed = False
+    for lock in locks:
+        if lock.problem is not None:
+            complain(f"error: no lock for {lock.problem}")
+            failed = True
+    for lock in written:
+        path = out / lock.filename
+        if path.is_dir() or (path.exists() and not _first_line_is(path, LOCK_HEADER)):
+            complain(f"error: {path} exists; depcheck plan never overwrites it")
+            return EXIT_ERROR
+        if path.exists() and not args.force:
+            complain(f"error: {path} exists (use --force to replace it)")
+            return EXIT_ERROR
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        complain(f"error: cannot create {out}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    for lock in written:
+        assert lock.text is not None
+        if not write_file(out / lock.filename, lock.text):
+            return EXIT_ERROR
+    names = ", ".join(lock.filename for lock in written) or "nothing"
+    complain(
+        f"depcheck: wrote {len(written)} lock{'s' if len(written) != 1 else ''} in {out}: {names}"
+    )
+    if failed:
+        return EXIT_ERROR
+    return report.exit_code
+
+
+def _first_line_is(path: Path, header: str) -> bool:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.readline().rstrip("\n") == header
+    except OSError:
+        return False
+
+
+def _reproduce(args: argparse.Namespace) -> list[str]:
+    """The command line that writes the same locks again (index credentials redacted later)."""
+    command = ["depcheck", "plan", str(args.path), "--resolve"]
+    if args.config is not None:
+        command += ["--config", str(args.config)]
+    if args.python:
+        command += ["--python", args.python]
+    if args.platform:
+        command += ["--platform", args.platform]
+    if args.index_url:
+        command += ["--index-url", args.index_url]
+    for url in args.extra_index_url or ():
+        command += ["--extra-index-url", url]
+    for location in args.find_links or ():
+        command += ["--find-links", location]
+    if args.no_index:
+        command.append("--no-index")
+    command += ["--emit", "locks", str(args.emit[1])]
+    return command

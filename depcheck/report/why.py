@@ -21,7 +21,8 @@ def _step_label(step: PathStep) -> Text:
     if step.specifier:
         label.append(f" {clean(step.specifier)}")
     if step.version:
-        label.append(f"  [locked {clean(step.version)}]", style="cyan")
+        state = "resolved" if step.resolved else "locked"
+        label.append(f"  [{state} {clean(step.version)}]", style="cyan")
     if step.markers:
         label.append(f"  ; {clean(' or '.join(step.markers))}", style="yellow")
     if step.locations:
@@ -29,6 +30,8 @@ def _step_label(step: PathStep) -> Text:
             f"{loc.path}:{loc.line}" if loc.line else loc.path for loc in step.locations
         )
         label.append(f"  {clean(where)}", style="dim")
+    elif step.resolved:
+        label.append("  (index metadata)", style="dim")
     return label
 
 
@@ -80,6 +83,7 @@ def _step_json(step: PathStep) -> dict[str, Any]:
         "version": step.version,
         "specifier": step.specifier,
         "markers": list(step.markers),
+        "resolved": step.resolved,
         "locations": [{"source": loc.path, "line": loc.line} for loc in step.locations],
     }
 

@@ -467,6 +467,14 @@ class Prover:
         needs = [n for s in group for n in state.by_service.get(s, ())]
         return resolve(needs, self.store, host.environment, provider=state.provider)
 
+    def service_needs(
+        self, host: Host, requirements: Mapping[str, Sequence[Requirement]]
+    ) -> tuple[dict[str, list[Need]], list[Diagnostic]]:
+        """Per service of `host`, what it asks the resolver for (as in the host's union)."""
+        diagnostics: list[Diagnostic] = []
+        _, by_service = self._needs(host, requirements, diagnostics)
+        return by_service, diagnostics
+
     def needs_of(self, host: Host) -> dict[str, list[Need]]:
         state = self._hosts.get(host.name)
         return dict(state.by_service) if state else {}

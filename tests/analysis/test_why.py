@@ -48,6 +48,7 @@ def test_why_json_lists_each_path_with_steps(run_cli: RunCli) -> None:
         "version": "2.31.0",
         "specifier": ">=2.31",
         "markers": [],
+        "resolved": False,
         "locations": [
             {"source": "services/auth/requirements.in", "line": 2},
             {"source": "services/auth/requirements.txt", "line": 27},

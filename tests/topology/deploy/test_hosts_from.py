@@ -335,7 +335,7 @@ def test_plan_of_a_single_host_and_of_nothing_to_split(run_cli: RunCli, tmp_path
     assert "nothing written" in err
     assert not (tmp_path / "n.yaml").exists()
     code, _, err = run_cli("plan", str(DEPLOY / "heroku"), "--emit", "yaml", str(out))
-    assert code == 2 and "the only format is compose" in err
+    assert code == 2 and "choose compose or locks" in err
 
 
 @pytest.mark.parametrize("story", ["shop", "lambda", "heroku", "sls", "monolith"])
