@@ -129,18 +129,25 @@ def add_scenario(index: PackageIndex, name: str) -> tuple[list[str], list[str]]:
     return api, auth
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_same_verdict_as_uv(run_cli: Run, index: PackageIndex, tmp_path: Path, name: str) -> None:
-    if not Path(UV).exists():
-        pytest.skip("uv is not installed")
-    api, auth = add_scenario(index, name)
-    installable = uv_verdict(index, tmp_path, api + auth)
+def assert_same_verdict(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, name: str, installable: bool
+) -> None:
+    """depcheck's verdict on the scenario's two services equals the resolver's."""
+    _, api, auth = SCENARIOS[name]
     root = repo(tmp_path, "\n".join(api) + "\n", "\n".join(auth) + "\n")
     code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert report["summary"]["errors"] == 0, report["diagnostics"]
     incompatible = [c for c in report["conflicts"] if c["kind"] == "incompatible"]
     assert (not incompatible) == installable, (name, incompatible)
     assert code == (0 if installable else 1)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_same_verdict_as_uv(run_cli: Run, index: PackageIndex, tmp_path: Path, name: str) -> None:
+    if not Path(UV).exists():
+        pytest.skip("uv is not installed")
+    api, auth = add_scenario(index, name)
+    assert_same_verdict(run_cli, index, tmp_path, name, uv_verdict(index, tmp_path, api + auth))
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -152,10 +159,5 @@ def test_same_verdict_as_pip_compile(
     if sys.version_info[:2] != (3, 11) or not sys.platform.startswith("linux"):
         pytest.skip("pip-compile resolves for its own interpreter; the hosts are 3.11 on linux")
     api, auth = add_scenario(index, name)
-    installable = pip_compile_verdict(index, tmp_path, api + auth)
-    root = repo(tmp_path, "\n".join(api) + "\n", "\n".join(auth) + "\n")
-    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
-    assert report["summary"]["errors"] == 0, report["diagnostics"]
-    incompatible = [c for c in report["conflicts"] if c["kind"] == "incompatible"]
-    assert (not incompatible) == installable, (name, incompatible)
-    assert code == (0 if installable else 1)
+    verdict = pip_compile_verdict(index, tmp_path, api + auth)
+    assert_same_verdict(run_cli, index, tmp_path, name, verdict)

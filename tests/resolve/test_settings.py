@@ -11,18 +11,15 @@ from pathlib import Path
 import pytest
 
 from tests.resolve.builders import build_wheel
-from tests.resolve.server import PackageIndex, RunningIndex
+from tests.resolve.conftest import serve_index
+from tests.resolve.server import PackageIndex
 from tests.resolve.test_scan_resolve import Run, botocore_index, cache_args, repo, scan
 
 
 @pytest.fixture
 def second_index(tmp_path: Path) -> Iterator[PackageIndex]:
-    served = PackageIndex(tmp_path / "second-files")
-    running = RunningIndex(served)
-    try:
+    with serve_index(tmp_path / "second-files") as served:
         yield served
-    finally:
-        running.stop()
 
 
 def dead_url() -> str:
