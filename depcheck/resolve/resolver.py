@@ -81,6 +81,11 @@ class Need:
     extras: frozenset[str]
     specifier: SpecifierSet
     origin: Origin | None = None
+    #: the version of an exact `==` pin (asked for at every preference: computed once)
+    pin: Version | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pin", _exact_pin(self.specifier))
 
     @property
     def identifier(self) -> str:
@@ -185,6 +190,9 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
         self.parent_of: dict[int, Candidate] = {}
         #: packages whose only files for this host are sdists (never built)
         self.sdist_only: set[str] = set()
+        #: every project this provider's resolution looked at (what a stored proof rests on)
+        self.seen: set[str] = set()
+        self._satisfied: dict[tuple[Need, Version], bool] = {}
 
     def fresh(self) -> HostProvider:
         """A provider for another resolution on the same host: the facts are shared, the
@@ -198,6 +206,7 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
 
     def releases(self, name: str) -> list[_Release]:
         """The host's candidates of `name`, newest first (memoized per provider)."""
+        self.seen.add(name)
         cached = self._releases.get(name)
         if cached is not None:
             return cached
@@ -253,7 +262,7 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
         backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
     ) -> Any:
         infos = list(information[identifier])
-        pinned = any(_exact_pin(info.requirement.specifier) for info in infos)
+        pinned = any(info.requirement.pin is not None for info in infos)
         top = any(info.parent is None for info in infos)
         in_causes = any(
             c.requirement.identifier == identifier
@@ -279,7 +288,7 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
                 return []
             return [Candidate(PYTHON_ID, self.python)]
         name, extras = needs[0].name, needs[0].extras
-        exact = {v for need in needs if (v := _exact_pin(need.specifier)) is not None}
+        exact = {need.pin for need in needs if need.pin is not None}
         releases = [
             r
             for r in self.releases(name)
@@ -295,7 +304,13 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
         return chosen
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        # asked again and again for the same pair while resolvelib backtracks
+        key = (requirement, candidate.version)
+        found = self._satisfied.get(key)
+        if found is None:
+            found = requirement.specifier.contains(candidate.version, prereleases=True)
+            self._satisfied[key] = found
+        return found
 
     def get_dependencies(self, candidate: Candidate) -> list[Need]:
         if candidate.name == PYTHON_ID or candidate.link is None:
@@ -342,9 +357,24 @@ def resolve(
 ) -> Proof:
     """Resolve `needs` for `environment`; never raises for what the index or the needs hold.
 
-    `provider`: one from an earlier resolution on the same host, to share its facts."""
-    provider = provider.fresh() if provider is not None else HostProvider(store, environment)
+    `provider`: one from an earlier resolution on the same host, to share its facts. A proof
+    an earlier run stored for the same question, whose facts still hold, is used as it is
+    (`memo`); a new one is stored unless facts were missing."""
+    from depcheck.resolve import memo  # it builds on this module's types
+
     store.prefetch_projects({n.name for n in needs if n.name != PYTHON_ID})
+    key = memo.proof_key(needs, environment, max_rounds)
+    remembered = memo.load_proof(store, key)
+    if remembered is not None:
+        return remembered
+    provider = provider.fresh() if provider is not None else HostProvider(store, environment)
+    proof = _resolve(needs, provider, max_rounds)
+    if proof.unproven is None or proof.unproven.startswith("only sdists"):
+        memo.save_proof(store, key, proof, provider.seen)
+    return proof
+
+
+def _resolve(needs: Sequence[Need], provider: HostProvider, max_rounds: int) -> Proof:
     resolver: Resolver[Need, Candidate, str] = Resolver(provider, BaseReporter())
     try:
         result = resolver.resolve(needs, max_rounds=max_rounds)

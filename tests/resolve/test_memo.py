@@ -1,0 +1,79 @@
+"""Proofs remembered between runs (`resolve/memo.py`): a warm run re-uses them, and only while
+the facts they rest on are unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from depcheck.resolve import memo, resolver
+from tests.resolve.builders import build_wheel
+from tests.resolve.test_scan_resolve import Run, repo, scan
+
+
+def no_resolving(*args: object, **kwargs: object) -> resolver.Proof:
+    raise AssertionError("the resolver ran although a stored proof holds")
+
+
+def wheels(tmp_path: Path) -> Path:
+    directory = tmp_path / "wheels"
+    build_wheel(directory, "top", "1.0", requires=["base<2"])
+    build_wheel(directory, "base", "1.0")
+    build_wheel(directory, "base", "2.0")
+    return directory
+
+
+def args(directory: Path, tmp_path: Path) -> list[str]:
+    return ["--no-index", "--find-links", str(directory), "--cache-dir", str(tmp_path / "cache")]
+
+
+def test_warm_run_uses_stored_proofs(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = wheels(tmp_path)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, cold = scan(run_cli, root, *args(directory, tmp_path))
+    assert code == 1 and [c["evidence"] for c in cold["conflicts"]] == ["resolver"]
+    monkeypatch.setattr(resolver, "_resolve", no_resolving)
+    code, warm = scan(run_cli, root, *args(directory, tmp_path))
+    assert code == 1 and warm == cold
+
+
+def test_changed_facts_resolve_again(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = wheels(tmp_path)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, _ = scan(run_cli, root, *args(directory, tmp_path))
+    assert code == 1
+    # a new top that works with base 2: the stored proof of a clash no longer holds
+    build_wheel(directory, "top", "2.0", requires=["base>=2"])
+    code, report = scan(run_cli, root, *args(directory, tmp_path))
+    assert code == 0, report["conflicts"]
+
+
+def test_a_moved_line_is_a_new_question(run_cli: Run, tmp_path: Path) -> None:
+    directory = wheels(tmp_path)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    scan(run_cli, root, *args(directory, tmp_path))
+    (root / "services/api/requirements.in").write_text("# moved\ntop\n")
+    code, report = scan(run_cli, root, *args(directory, tmp_path))
+    assert code == 1
+    api = next(r for r in report["conflicts"][0]["requirements"] if r["service"] == "api")
+    assert api["line"] == 2  # the causes quote the line of this run, not the stored one
+
+
+def test_damaged_record_is_ignored(run_cli: Run, tmp_path: Path) -> None:
+    directory = wheels(tmp_path)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    _, cold = scan(run_cli, root, *args(directory, tmp_path))
+    refs = list((tmp_path / "cache" / "objects").rglob("*"))
+    damaged = 0
+    for path in refs:
+        if path.is_file() and path.read_bytes().startswith(b'{"facts"'):
+            path.write_bytes(b'{"facts": 1, "format": "' + memo.FORMAT.encode() + b'"}')
+            damaged += 1
+    assert damaged  # the proofs are where the cache keeps its blobs
+    _, warm = scan(run_cli, root, *args(directory, tmp_path))
+    assert warm == cold
