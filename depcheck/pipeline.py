@@ -27,6 +27,7 @@ from depcheck.model import (
     Plan,
     Report,
     Requirement,
+    Role,
     ServiceReport,
     Severity,
     SourceFile,
@@ -219,7 +220,9 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     )
 
 
-def open_prover(options: ScanOptions, config: Config | None) -> Prover | None:
+def open_prover(
+    options: ScanOptions, config: Config | None, sources: Mapping[str, Sequence[SourceFile]]
+) -> Prover | None:
     """The `--resolve` stage for this run (None without `--resolve`): command line, PIP_*
     variables and the config's `[resolve]` table merged; the caller closes it."""
     if options.resolve is None:
@@ -229,7 +232,15 @@ def open_prover(options: ScanOptions, config: Config | None) -> Prover | None:
 
     table = config.resolve if config is not None else {}
     settings = settings_for(options.resolve, table, options.root)
-    return Prover(settings, root=options.root)
+    opaque = {
+        service: [o for f in files if f.role is Role.DECLARED for o in f.opaque]
+        for service, files in sources.items()
+    }
+    itself = {
+        service: {f.itself.name for f in files if f.itself is not None}
+        for service, files in sources.items()
+    }
+    return Prover(settings, root=options.root, opaque=opaque, itself=itself)
 
 
 def why_resolved(
@@ -239,7 +250,7 @@ def why_resolved(
     problems the index had (each a diagnostic, like `scan --resolve`'s)."""
     from depcheck.resolve.why import resolved_paths
 
-    prover = open_prover(options, prepared.config)
+    prover = open_prover(options, prepared.config, prepared.sources)
     assert prover is not None
     try:
         paths, diagnostics = resolved_paths(prover, prepared.hosts, prepared.requirements, package)
@@ -273,7 +284,7 @@ def scan_resolved(
     config = prepared.config
     today = options.today or datetime.date.min
     accepted = active_entries(config.ignore, today) if config is not None else []
-    prover = open_prover(options, config)
+    prover = open_prover(options, config, sources)
     for done, host in enumerate(hosts, start=1):
         progress.analysing(host.name, done, len(hosts))
         placed.update(host.services)

@@ -60,6 +60,7 @@ from depcheck.model import (
     Host,
     Kind,
     Location,
+    OpaqueRequirement,
     Plan,
     Recommendation,
     Requirement,
@@ -80,6 +81,7 @@ from depcheck.resolve.resolver import (
     need_of,
     resolve,
 )
+from depcheck.resolve.uv_sources import uv_source
 
 #: where a diagnostic about the index itself (not about one requirement) points
 RESOLVE_LOCATION = Location("--resolve")
@@ -102,9 +104,20 @@ def _environment_key(host: Host) -> tuple[str, ...]:
 class Prover:
     """One `--resolve` run: the fact store, and per host what was proved."""
 
-    def __init__(self, settings: IndexSettings, *, root: Path) -> None:
+    def __init__(
+        self,
+        settings: IndexSettings,
+        *,
+        root: Path,
+        opaque: Mapping[str, Sequence[OpaqueRequirement]] | None = None,
+        itself: Mapping[str, set[str]] | None = None,
+    ) -> None:
         self.settings = settings
         self.root = root
+        #: per service, the local paths its declared files name without a project name
+        self._opaque = opaque or {}
+        #: per service, the name of the project its own pyproject.toml defines
+        self._itself = dict(itself or {})
         self.cache = Cache(settings.cache_dir or default_cache_dir())
         self.store = FactStore(settings, cache=self.cache)
         self._providers: dict[tuple[str, ...], HostProvider] = {}
@@ -139,10 +152,12 @@ class Prover:
         for service in host.services:
             own = requirements.get(service, ())
             recorded = {r.parent for r in own if r.parent is not None and r.key != FULL}
+            local = self._local_names(service, own)
             for r in own:
                 self._where.setdefault(r.name, r.location)
                 if (
-                    r.parent is None
+                    r.name not in local
+                    and r.parent is None
                     and not r.constraint_only
                     and r.name != PYTHON
                     and r.pinned_version is not None
@@ -285,10 +300,11 @@ class Prover:
     ) -> tuple[list[Conflict], list[Clash]]:
         provider = self.provider(host)
         packages = collect(host, requirements)
+        local = {n for s in host.services for n in self._local_names(s, requirements.get(s, ()))}
         wanted = [
             name
             for name, state in packages.items()
-            if name != PYTHON and name not in skip and state.constraints
+            if name != PYTHON and name not in skip and name not in local and state.constraints
         ]
         self.store.prefetch_projects(wanted)
         conflicts: list[Conflict] = []
@@ -343,14 +359,20 @@ class Prover:
         for service in host.services:
             own = [r for r in requirements.get(service, ()) if r.parent is None]
             declared = any(r.role is Role.DECLARED for r in own)
+            itself = self._itself.get(service, set())
             needs: list[Need] = []
             for r in own:
-                if r.constraint_only or not applies(r, environment):
-                    continue
+                if r.constraint_only or not applies(r, environment) or r.name in itself:
+                    continue  # the service's own project: its dependencies are the service's
                 origin = Origin(service, r.location, r.text)
                 self._markers = environment
                 if r.url is not None or r.editable:
                     needs.extend(self._local(r, origin, diagnostics))
+                elif r.role is Role.DECLARED and (
+                    source := uv_source(self.root, r.location.path, r.name)
+                ):
+                    # uv installs it from the workspace or a folder, never from an index
+                    needs.extend(self._local(r, origin, diagnostics, folder=source))
                 elif r.name == PYTHON:
                     if r.role is Role.DECLARED:
                         needs.append(Need(PYTHON_ID, frozenset(), r.specifier, origin))
@@ -358,14 +380,56 @@ class Prover:
                     needs.append(Need(r.name, r.extras, r.specifier, origin))
                 elif not declared and r.direct:
                     needs.append(Need(r.name, r.extras, SpecifierSet(), origin))
+            for opaque in self._opaque.get(service, ()):
+                # `-e ../libs/x`, `./libs/x`: a local project with no name on the line
+                if "://" in opaque.text and not opaque.text.startswith("file:"):
+                    continue
+                origin = Origin(service, opaque.location, opaque.text)
+                found = local_project_needs(
+                    self.root, opaque.text, opaque.location, opaque.text, origin, environment
+                )
+                if isinstance(found, str):
+                    diagnostics.append(Diagnostic(Severity.WARNING, opaque.location, found))
+                else:
+                    needs.extend(found)
             by_service[service] = needs
         return [n for s in host.services for n in by_service[s]], by_service
 
+    def _local_names(self, service: str, own: Sequence[Requirement]) -> set[str]:
+        """Packages of `service` that come from the repository, not from an index: its own
+        project, paths and `file:` URLs, and what `[tool.uv.sources]` maps to a folder."""
+        names = set(self._itself.get(service, ()))
+        for r in own:
+            if r.parent is None and (
+                r.url is not None
+                or r.editable
+                or (r.role is Role.DECLARED and uv_source(self.root, r.location.path, r.name))
+            ):
+                names.add(r.name)
+        return names
+
     def _local(
-        self, requirement: Requirement, origin: Origin, diagnostics: list[Diagnostic]
+        self,
+        requirement: Requirement,
+        origin: Origin,
+        diagnostics: list[Diagnostic],
+        *,
+        folder: Path | str | None = None,
     ) -> list[Need]:
         """A local project joins through its own static `[project]` dependencies."""
-        found = local_project_needs(self.root, requirement, origin, self._markers)
+        found = (
+            folder
+            if isinstance(folder, str)
+            else local_project_needs(
+                self.root,
+                requirement.url or "",
+                requirement.location,
+                requirement.text,
+                origin,
+                self._markers,
+                folder=folder,
+            )
+        )
         if isinstance(found, str):
             diagnostics.append(Diagnostic(Severity.WARNING, requirement.location, found))
             return []
@@ -639,38 +703,47 @@ def resolver_clashes(conflicts: Sequence[Conflict]) -> list[Clash]:
 
 
 def local_project_needs(
-    root: Path, requirement: Requirement, origin: Origin, environment: Mapping[str, str]
+    root: Path,
+    target: str,
+    where: Location,
+    written: str,
+    origin: Origin,
+    environment: Mapping[str, str],
+    *,
+    folder: Path | None = None,
 ) -> list[Need] | str:
     """A local project's static `[project] dependencies`, or why they cannot be read.
 
-    Only PEP 621 metadata written in the project's pyproject.toml is used: a project whose
-    dependencies are `dynamic` (or that has no pyproject.toml) would need its build backend to
-    tell, and depcheck runs none."""
-    target = requirement.url or ""
-    if target.startswith("file:"):
-        target = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
-    base = root / requirement.location.path
-    path = (base.parent / target).resolve() if not Path(target).is_absolute() else Path(target)
+    The project is `target`, a path or `file:` URL relative to the file `where` it is written
+    (`written`: the line as written, for messages), or `folder` when `[tool.uv.sources]` named
+    it. Only PEP 621 metadata written in the
+    project's pyproject.toml is used: a project whose dependencies are `dynamic` (or that has
+    no pyproject.toml) would need its build backend to tell, and depcheck runs none."""
+    if folder is not None:
+        path = folder
+    else:
+        if target.startswith("file:"):
+            target = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
+        base = root / where.path
+        path = (base.parent / target).resolve() if not Path(target).is_absolute() else Path(target)
     try:
         path.relative_to(root.resolve())
     except ValueError:
-        return f"{requirement.text}: a local project outside the scan root; not resolved"
+        return f"{written}: a local project outside the scan root; not resolved"
     pyproject = path / "pyproject.toml"
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return (
-            f"{requirement.text}: no readable pyproject.toml in the local project; its "
+            f"{written}: no readable pyproject.toml in the local project; its "
             "dependencies are left out of the proof (depcheck runs no build backend)"
         )
     project = data.get("project")
     if not isinstance(project, dict):
-        return (
-            f"{requirement.text}: the local project has no [project] table; left out of the proof"
-        )
+        return f"{written}: the local project has no [project] table; left out of the proof"
     if "dependencies" in (project.get("dynamic") or []):
         return (
-            f"{requirement.text}: the local project's dependencies are dynamic (only its build "
+            f"{written}: the local project's dependencies are dynamic (only its build "
             "backend knows them, and depcheck runs none); left out of the proof"
         )
     needs = []

@@ -1,0 +1,98 @@
+"""Which local project a pyproject.toml's `[tool.uv.sources]` puts behind a requirement.
+
+uv installs `mylib` from the workspace when the project says `mylib = { workspace = true }`,
+or from a folder with `mylib = { path = "../libs/mylib" }`; the index is never asked for it.
+`--resolve` must do the same, or it would look a private project up on a public index (a
+"not found" at best, a dependency-confusion lookalike at worst). The member of a workspace is
+found as uv finds it: the nearest pyproject.toml above the project (within the scan root) with
+`[tool.uv.workspace] members`, whose globs name folders with a pyproject.toml of that
+`[project] name` (`exclude` globs left out). Only TOML is read; nothing is built or run, and
+no path outside the scan root is followed.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+
+@functools.lru_cache(maxsize=1024)
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return data
+
+
+def _table(data: object, *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if not isinstance(data, dict):
+            return {}
+        data = data.get(key)
+    return data if isinstance(data, dict) else {}
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def uv_source(root: Path, pyproject: str, name: str) -> Path | str | None:
+    """The folder `[tool.uv.sources]` of `pyproject` (root-relative) gives `name`.
+
+    None when it names no local source for it (the index is asked, as uv would); a string
+    saying why when it names one that cannot be found inside the scan root."""
+    if not pyproject.endswith("pyproject.toml"):
+        return None
+    path = root / pyproject
+    sources = _table(_toml(path), "tool", "uv", "sources")
+    entry = next((v for k, v in sources.items() if canonicalize_name(k) == name), None)
+    if not isinstance(entry, dict):
+        return None
+    if isinstance(entry.get("path"), str):
+        folder: Path = path.parent / str(entry["path"])
+        if not _inside(folder, root):
+            return f"{name}: [tool.uv.sources] points outside the scan root; not resolved"
+        return folder.resolve()
+    if entry.get("workspace") is True:
+        return _member(root, path.parent, name)
+    return None
+
+
+def _member(root: Path, start: Path, name: str) -> Path | str:
+    directory = start
+    while _inside(directory, root):
+        candidate = directory / "pyproject.toml"
+        workspace = _table(_toml(candidate), "tool", "uv", "workspace")
+        members = workspace.get("members")
+        if isinstance(members, list):
+            excluded: set[Path] = set()
+            for pattern in workspace.get("exclude") or []:
+                if isinstance(pattern, str):
+                    excluded.update(p.resolve() for p in directory.glob(pattern))
+            for pattern in members:
+                if not isinstance(pattern, str):
+                    continue
+                for folder in sorted(directory.glob(pattern)):
+                    if folder.resolve() in excluded or not _inside(folder, root):
+                        continue
+                    project = _table(_toml(folder / "pyproject.toml"), "project")
+                    if canonicalize_name(str(project.get("name", ""))) == name:
+                        return folder.resolve()
+            return (
+                f"{name}: [tool.uv.sources] says workspace, but no member of the workspace at "
+                f"{directory.relative_to(root.resolve()) if directory.is_absolute() else directory}"
+                " has that name; left out of the proof"
+            )
+        if directory == directory.parent:
+            break
+        directory = directory.parent
+    return f"{name}: [tool.uv.sources] says workspace, but no workspace root holds it"

@@ -1,0 +1,158 @@
+"""Local projects join a proof from their static PEP 621 metadata, never from an index and
+never by building them: `-e ./libs/x`, a Poetry path dependency, a uv workspace member and a
+`[tool.uv.sources]` path; a project whose dependencies are dynamic is a diagnostic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import write_tree
+from tests.resolve.server import PackageIndex
+from tests.resolve.test_scan_resolve import TOPOLOGY, Run, cache_args, scan
+
+MYLIB = """\
+[project]
+name = "mylib"
+version = "0.1.0"
+dependencies = ["urllib3<2"]
+"""
+
+AUTH = "urllib3>=2.2\n"
+
+
+def urllib3_index(index: PackageIndex) -> None:
+    for version in ("1.26.18", "2.2.1"):
+        index.add("urllib3", version)
+
+
+def assert_clash_through_mylib(
+    report: dict[str, object], index: PackageIndex, where: int = 1
+) -> None:
+    conflicts = report["conflicts"]
+    assert isinstance(conflicts, list)
+    assert [(c["package"], c["kind"]) for c in conflicts] == [("urllib3", "incompatible")], report[
+        "diagnostics"
+    ]
+    (conflict,) = conflicts
+    assert conflict["services"] == ["api", "auth"]
+    assert "urllib3<2 (api)" in conflict["reason"]
+    api = next(r for r in conflict["requirements"] if r["service"] == "api")
+    # the range is mylib's, attributed to the line of api's file that names mylib
+    assert api["specifier"] == "<2" and api["line"] == where
+    assert not any("mylib" in r for r in index.requests)  # never looked up on the index
+
+
+def test_editable_path(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "libs/mylib/pyproject.toml": MYLIB,
+            "services/api/requirements.in": "-e ../../libs/mylib\n",
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    assert_clash_through_mylib(report, index)
+
+
+def test_poetry_path_dependency(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "libs/mylib/pyproject.toml": MYLIB,
+            "services/api/pyproject.toml": (
+                '[tool.poetry]\nname = "api"\nversion = "1.0"\n\n'
+                '[tool.poetry.dependencies]\npython = "^3.11"\n'
+                'mylib = { path = "../../libs/mylib", develop = true }\n'
+            ),
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    assert_clash_through_mylib(report, index, where=7)
+
+
+UV_TOPOLOGY = TOPOLOGY.replace('path = "services/api"', 'path = "packages/api"')
+
+
+def test_uv_workspace_member(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": UV_TOPOLOGY,
+            "pyproject.toml": (
+                '[project]\nname = "monorepo"\nversion = "0"\n\n'
+                '[tool.uv.workspace]\nmembers = ["packages/*"]\nexclude = ["packages/old"]\n'
+            ),
+            "packages/mylib/pyproject.toml": MYLIB,
+            "packages/old/pyproject.toml": MYLIB.replace("urllib3<2", "urllib3>=0"),
+            "packages/api/pyproject.toml": (
+                '[project]\nname = "api"\nversion = "1.0"\ndependencies = ["mylib"]\n\n'
+                "[tool.uv.sources]\nmylib = { workspace = true }\n"
+            ),
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    assert_clash_through_mylib(report, index, where=4)
+
+
+def test_uv_sources_path_and_a_missing_member(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": UV_TOPOLOGY,
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+            "libs/mylib/pyproject.toml": MYLIB,
+            "packages/api/pyproject.toml": (
+                '[project]\nname = "api"\nversion = "1.0"\n'
+                'dependencies = ["mylib", "ghost"]\n\n'
+                '[tool.uv.sources]\nmylib = { path = "../../libs/mylib" }\n'
+                "ghost = { workspace = true }\n"
+            ),
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    _, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert_clash_through_mylib(report, index, where=4)
+    ghost = [d for d in report["diagnostics"] if d["message"].startswith("ghost:")]
+    assert [d["source"] for d in ghost] == ["packages/api/pyproject.toml"]
+    assert "no member of the workspace" in ghost[0]["message"]
+    assert not any("ghost" in r for r in index.requests)
+
+
+def test_dynamic_dependencies_are_a_diagnostic(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    urllib3_index(index)
+    marker = tmp_path / "BUILT"
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "libs/mylib/pyproject.toml": (
+                '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+                '[project]\nname = "mylib"\nversion = "0.1"\ndynamic = ["dependencies"]\n'
+            ),
+            "libs/mylib/setup.py": f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n",
+            "services/api/requirements.in": "-e ../../libs/mylib\n",
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    _, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert not marker.exists()
+    assert report["conflicts"] == []
+    (diagnostic,) = [d for d in report["diagnostics"] if "dynamic" in d["message"]]
+    assert diagnostic["severity"] == "warning"
+    assert (diagnostic["source"], diagnostic["line"]) == ("services/api/requirements.in", 1)
