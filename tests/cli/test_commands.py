@@ -44,14 +44,14 @@ def test_why_as_json_lists_each_service_that_needs_it(run_cli: RunCli) -> None:
     assert code == 0
 
 
-def test_plan_emit_takes_only_compose(run_cli: RunCli, tmp_path: Path) -> None:
+def test_plan_emit_takes_compose_or_locks(run_cli: RunCli, tmp_path: Path) -> None:
     code, out, err = run_cli(
         "plan", str(FIXTURES / "demo"), "-q", "--emit", "helm", str(tmp_path / "x")
     )
     assert (code, out) == (2, "")
     # a usage error: the command's own usage, then the one error line
     assert err.startswith("usage: depcheck plan ")
-    assert err.endswith("\nerror: --emit helm: the only format is compose\n")
+    assert err.endswith("\nerror: --emit helm: choose compose or locks\n")
 
 
 def test_graph_exports_the_dependency_graph(run_cli: RunCli) -> None:
