@@ -18,7 +18,7 @@ from depcheck.resolve.locks import LOCK_HEADER, render_lock
 from depcheck.resolve.resolver import Need, Origin, Proof
 from tests.conftest import write_tree
 from tests.resolve.server import PackageIndex
-from tests.resolve.test_proof_paths import THREE
+from tests.resolve.test_proof import THREE
 from tests.resolve.test_scan_resolve import Run, cache_args
 
 
