@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import tomllib
 import urllib.parse
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,7 +46,6 @@ from packaging.version import Version
 
 from depcheck.analysis.algebra import FULL, combine_keys
 from depcheck.analysis.collect import applies, collect
-from depcheck.analysis.evidence import conflict_id, every_pair
 from depcheck.analysis.host import Clash, HostAnalysis
 from depcheck.analysis.rules.incompatible import incompatible
 from depcheck.analysis.rules.python import PYTHON
@@ -55,24 +53,22 @@ from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Action,
     Conflict,
-    ConflictRequirement,
     Diagnostic,
     Host,
     Kind,
     Location,
     OpaqueRequirement,
     Plan,
-    Recommendation,
     Requirement,
     Role,
     Severity,
 )
 from depcheck.resolve.cache import Cache, default_cache_dir
+from depcheck.resolve.causes import resolver_clashes, resolver_conflicts
 from depcheck.resolve.facts import FactStore
 from depcheck.resolve.index import IndexSettings, all_urls, redact_text
 from depcheck.resolve.resolver import (
     PYTHON_ID,
-    Cause,
     FactsMissing,
     HostProvider,
     Need,
@@ -614,92 +610,6 @@ def _release_hull(key: str, versions: Sequence[Version]) -> str:
 
 def _without_note(summary: str) -> str:
     return summary.split(" (not verified", 1)[0]
-
-
-def resolver_conflicts(
-    host: Host, causes: Sequence[Cause]
-) -> tuple[list[Conflict], list[Diagnostic]]:
-    """The resolver's causes as conflicts: per package, the services whose chains clash.
-
-    A cause that admits any version (a bystander that only needs the package) is dropped when
-    others remain. A clash inside one service is not a conflict between services: it becomes
-    an error diagnostic at that service's requirement.
-    """
-    by_package: dict[str, list[Cause]] = defaultdict(list)
-    for cause in causes:
-        by_package[cause.package].append(cause)
-    conflicts: list[Conflict] = []
-    diagnostics: list[Diagnostic] = []
-    for package in sorted(by_package):
-        group = by_package[package]
-        narrowing = [c for c in group if c.specifier] or group
-        services = sorted({c.service for c in narrowing})
-        if len(services) < 2:
-            first = min(narrowing, key=lambda c: c.location)
-            diagnostics.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    first.location,
-                    f"service {first.service!r} cannot be installed on host {host.name} "
-                    f"({host.environment.describe()}): " + _explain(narrowing),
-                )
-            )
-            continue
-        entries = [
-            ConflictRequirement(
-                service=c.service,
-                requirement=c.requirement,
-                specifier=c.specifier,
-                location=c.location,
-                role=Role.DECLARED,
-                direct=not c.via,
-                via=c.via,
-            )
-            for c in sorted(narrowing, key=lambda c: (c.service, c.location, c.requirement))
-        ]
-        conflicts.append(
-            Conflict(
-                id=conflict_id(host.name, package),
-                host=host.name,
-                package=package,
-                display_name=package,
-                kind=Kind.INCOMPATIBLE,
-                services=tuple(services),
-                requirements=tuple(entries),
-                recommendation=Recommendation(Action.ISOLATE, ""),
-                reason="the resolver finds no installable set: " + _explain(narrowing),
-                evidence="resolver",
-                pairs=every_pair(services),
-            )
-        )
-    return conflicts, diagnostics
-
-
-def _explain(causes: Sequence[Cause]) -> str:
-    parts = []
-    for cause in sorted(causes, key=lambda c: (c.service, c.requirement)):
-        if cause.via:
-            parts.append(f"{cause.via[-1]} requires {cause.requirement} ({cause.service})")
-        else:
-            parts.append(f"{cause.requirement} ({cause.service})")
-    return "; ".join(dict.fromkeys(parts))
-
-
-def resolver_clashes(conflicts: Sequence[Conflict]) -> list[Clash]:
-    """Planner input for resolver conflicts: each clashing pair as two disjoint ranges.
-
-    The resolver proves a set of services uninstallable without a range the planner could
-    intersect, so each pair of services it names gets a synthetic package of its own whose
-    ranges (`<1` and `>=1`) cannot meet: the planner keeps them apart and nothing else."""
-    clashes = []
-    for conflict in conflicts:
-        if conflict.evidence != "resolver":
-            continue
-        services = list(conflict.services)
-        for i, a in enumerate(services):
-            for b in services[i + 1 :]:
-                clashes.append(Clash(f"{conflict.package} ({a} | {b})", {a: "<1", b: ">=1"}))
-    return clashes
 
 
 def local_project_needs(

@@ -48,7 +48,7 @@ from packaging.markers import InvalidMarker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from depcheck.model import DeclaredConflict, Location, Requirement, Role, is_version
+from depcheck.model import Location, Requirement, Role, is_version
 from depcheck.sources.declared import (
     Collector,
     Entry,
@@ -73,6 +73,7 @@ from depcheck.sources.poetry_constraints import (
     python_marker,
 )
 from depcheck.sources.toml_locations import KeyPath, TomlLocations, dotted
+from depcheck.sources.uv_tables import default_groups, read_uv_conflicts
 
 _POETRY_SOURCES = ("git", "path", "url")
 _GIT_REFS = ("rev", "tag", "branch")
@@ -124,7 +125,7 @@ class _Reader(TomlReader):
             poetry_main = self._read_poetry_main(poetry, enrich_only=has_pep621)
             poetry_extras = self._read_poetry_extras(poetry)
         uv = self.table(tool["uv"], ("tool", "uv")) if "uv" in tool else None
-        dev = self._read_dependency_groups(data, _default_groups(uv))
+        dev = self._read_dependency_groups(data, default_groups(uv))
         if poetry is not None:
             dev.extend(self._read_poetry_groups(poetry))
         if uv is not None:
@@ -287,73 +288,7 @@ class _Reader(TomlReader):
                 m for m in workspace["members"] if isinstance(m, str) and m.strip()
             )
         if "conflicts" in uv:
-            self._read_uv_conflicts(uv["conflicts"])
-
-    def _read_uv_conflicts(self, value: object) -> None:
-        """`[tool.uv] conflicts`: a list of sets of items never installed together; an item is
-        `{package = ...}`, `{extra = ...}` or `{group = ...}`, or a package with one of them.
-        Without `package` an item is this file's own project (uv's older form)."""
-        path: KeyPath = ("tool", "uv", "conflicts")
-        if not isinstance(value, list):
-            self.error(
-                path, f"`tool.uv.conflicts` must be an array of arrays, not {describe_type(value)}"
-            )
-            return
-        for index, entry in enumerate(value):
-            where: KeyPath = (*path, index)
-            if not isinstance(entry, list):
-                self.error(
-                    where,
-                    f"`tool.uv.conflicts` entry {index + 1} must be an array of tables, "
-                    f"not {describe_type(entry)}",
-                )
-                continue
-            items: list[tuple[str, str | None, str | None]] = []
-            for position, item in enumerate(entry):
-                parsed = self._conflict_item(item, (*where, position))
-                if parsed is not None and parsed not in items:
-                    items.append(parsed)
-            if len(items) >= 2:
-                self.declared_conflicts.append(DeclaredConflict(tuple(items), self.loc(where)))
-
-    def _conflict_item(
-        self, item: object, path: KeyPath
-    ) -> tuple[str, str | None, str | None] | None:
-        if not isinstance(item, dict):
-            self.error(
-                path,
-                f'a `tool.uv.conflicts` item must be a table such as {{package = "name"}}, '
-                f"not {describe_type(item)}",
-            )
-            return None
-        values: dict[str, str] = {}
-        for key in ("package", "extra", "group"):
-            raw = item.get(key)
-            if raw is None:
-                continue
-            if not isinstance(raw, str) or not raw.strip():
-                self.error((*path, key), f"`{key}` in a `tool.uv.conflicts` item must be a name")
-                return None
-            values[key] = canonicalize_name(raw)
-        unknown = sorted(k for k in item if k not in ("package", "extra", "group"))
-        if unknown or ("extra" in values and "group" in values):
-            self.error(
-                path,
-                "a `tool.uv.conflicts` item has `package`, and at most one of `extra` and `group`"
-                + (f" (unknown key {unknown[0]!r})" if unknown else ""),
-            )
-            return None
-        package = values.get("package") or (
-            canonicalize_name(self.project) if self.project else None
-        )
-        if package is None:
-            self.warn(
-                path,
-                "a `tool.uv.conflicts` item without `package` in a file that names no project "
-                "is ignored",
-            )
-            return None
-        return (package, values.get("extra"), values.get("group"))
+            read_uv_conflicts(self, uv["conflicts"], self.project)
 
     def _pep508_list(self, value: object, path: KeyPath) -> list[Entry]:
         if not isinstance(value, list):
@@ -692,13 +627,3 @@ def _widened_message(name: str, constraint: str, hull: str) -> str:
         f"{name} = {constraint!r}: a union (||) is not one version range; read as its hull "
         f"{hull or '(any version)'!s}, which admits versions no alternative allows"
     )
-
-
-def _default_groups(uv: dict[str, Any] | None) -> frozenset[str] | None:
-    """uv's `default-groups` (`dev` when unset; None for "all"): what `uv sync` installs unasked."""
-    value = uv.get("default-groups") if uv is not None else None
-    if value == "all":
-        return None
-    if isinstance(value, list):
-        return frozenset(canonicalize_name(v) for v in value if isinstance(v, str))
-    return frozenset({"dev"})
