@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from depcheck.analysis.rules.python import PYTHON
+from depcheck.errors import ReadError
 from depcheck.model import (
     Diagnostic,
     Groups,
@@ -28,7 +29,7 @@ from depcheck.model import (
     Severity,
     SourceFile,
 )
-from depcheck.sources import ReadOptions, SourceError, source_for
+from depcheck.sources import ReadOptions, source_for
 from depcheck.sources.interface import unexpected_failure
 from depcheck.topology.discover import Topology
 
@@ -115,7 +116,7 @@ def _compiled(sources: Iterable[SourceFile]) -> list[SourceFile]:
 def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
     try:
         return read_file(path, options)
-    except SourceError as exc:
+    except ReadError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, exc.location, exc.message))
         return None
     except Exception as exc:  # one file depcheck fails on must not stop the rest
@@ -126,7 +127,7 @@ def _read_one(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) ->
 def read_file(path: str, options: ReadOptions) -> SourceFile | None:
     """One dependency file read by its source (None: no format we know); a lock whose source
     names a companion (poetry.lock's pyproject.toml) gets that file's declaration, read by the
-    companion's own source. Raises `SourceError` when `path` cannot be read at all."""
+    companion's own source. Raises `ReadError` when `path` cannot be read at all."""
     source = source_for(path, explicit=True)
     if source is None:  # discovery only lists files a source reads
         return None

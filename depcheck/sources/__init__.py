@@ -14,12 +14,13 @@ import posixpath
 import re
 from pathlib import Path
 
-from depcheck.sources.interface import ReadOptions, Source, SourceError, read_text
+from depcheck.errors import ReadError
+from depcheck.fs import read_text
+from depcheck.sources.interface import ReadOptions, Source
 
 __all__ = [
     "ReadOptions",
     "Source",
-    "SourceError",
     "declares_dependencies",
     "is_dev_file",
     "source_for",
@@ -147,7 +148,7 @@ def declares_dependencies(root: Path, path: str) -> bool:
         return True
     try:
         text, _ = read_text(root, path)
-    except SourceError:
+    except ReadError:
         return True
     check: bool = importlib.import_module(module).declares_dependencies(text)
     return check

@@ -31,6 +31,8 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
+from depcheck.errors import ReadError
+from depcheck.fs import read_text
 from depcheck.model import (
     DeclaredConflict,
     Diagnostic,
@@ -43,9 +45,7 @@ from depcheck.model import (
 from depcheck.sources.interface import (
     ReadOptions,
     Source,
-    SourceError,
     drop_unusable_versions,
-    read_text,
 )
 from depcheck.sources.requirements import RequirementsFileSource
 from depcheck.sources.requirements.entries import describe_requirement_error
@@ -208,7 +208,7 @@ def companion_data(options: ReadOptions, path: str) -> dict[str, Any] | None:
     parsed: its problems are reported where it is read as a source of its own."""
     try:
         text, _ = read_text(options.root, path)
-    except SourceError:
+    except ReadError:
         return None
     return load_toml(text, path)[0]
 
@@ -217,7 +217,7 @@ def read_toml(options: ReadOptions, path: str) -> tuple[TomlDocument | None, lis
     """Read and parse a TOML dependency file.
 
     Returns the document and the decoding warnings, or None and those plus the syntax error.
-    Raises `SourceError` when the file cannot be read at all.
+    Raises `ReadError` when the file cannot be read at all.
     """
     text, diagnostics = read_text(options.root, path, allow_outside_root=options.allow_outside_root)
     data, error = load_toml(text, path)
@@ -497,7 +497,7 @@ def read_requirement_files(
             continue
         try:
             included = RequirementsFileSource().read(joined, options)
-        except SourceError as exc:
+        except ReadError as exc:
             collector.error(location, f"cannot read {name!r}: {joined} {exc.message}")
             continue
         includes.extend(p for p in (joined, *included.includes) if p not in includes)

@@ -36,9 +36,10 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from depcheck.fs import read_text
 from depcheck.model import Diagnostic, Location, Requirement, Role, Severity, SourceFile
 from depcheck.sources.declared import long_number_error, nesting_error, vcs_url
-from depcheck.sources.interface import ReadOptions, Source, drop_unusable_versions, read_text
+from depcheck.sources.interface import ReadOptions, Source, drop_unusable_versions
 from depcheck.sources.lockfiles import (
     Diagnostics,
     locked_requirement,

@@ -30,6 +30,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
+from depcheck.fs import read_text
 from depcheck.model import Location, Requirement, SourceFile
 from depcheck.sources.declared import (
     Collector,
@@ -40,7 +41,7 @@ from depcheck.sources.declared import (
     read_requirement_files,
     selected_extras,
 )
-from depcheck.sources.interface import ReadOptions, Source, read_text
+from depcheck.sources.interface import ReadOptions, Source
 
 _SECTION_RE = re.compile(r"^\[(?P<name>[^\]]+)\]")
 _OPTION_RE = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$")

@@ -29,9 +29,10 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from depcheck.errors import ReadError
+from depcheck.fs import read_text
 from depcheck.model import Location
 from depcheck.sources.declared import load_toml
-from depcheck.sources.interface import SourceError, read_text
 from depcheck.sources.toml_locations import TomlLocations
 
 PLATFORMS = ("linux", "darwin", "win32")
@@ -139,7 +140,7 @@ def find_config(root: Path) -> Path | None:
         return candidate
     try:
         text, _ = read_text(root, "pyproject.toml")
-    except SourceError:
+    except ReadError:
         return None  # the pyproject source reports a file it cannot read
     data, _ = load_toml(text, "pyproject.toml")
     tool = data.get("tool") if data is not None else None
@@ -167,9 +168,9 @@ def find_config_upward(start: Path) -> Path | None:
 def load_config(path: Path, *, display: str) -> Config:
     """Parse a config file; `display` is the name messages use for it."""
     try:
-        # the file may lie outside the scan root: --config names it explicitly
-        text, warnings = read_text(path.parent, path.name, allow_outside_root=True)
-    except SourceError as exc:
+        # the file may lie outside the scan root (--config names it), never in a .git folder
+        text, warnings = read_text(Path.cwd(), str(path), allow_outside_root=True)
+    except ReadError as exc:
         raise ConfigError(display, exc.message) from None
     if warnings:
         raise ConfigError(

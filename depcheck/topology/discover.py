@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from depcheck.fs import is_vcs_dir
 from depcheck.model import Diagnostic, Host, Location, Service, Severity
 from depcheck.sources import declares_dependencies, is_dev_file, source_spec
 from depcheck.topology.config import Config
@@ -142,6 +143,7 @@ def walk_dependency_files(
             d
             for d in dirs
             if d not in SKIP_DIRS
+            and not is_vcs_dir(d)
             and not d.endswith(".egg-info")
             and not _is_virtualenv(os.path.join(current, d))
         )

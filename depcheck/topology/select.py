@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from depcheck.fs import is_vcs_dir
 from depcheck.model import Diagnostic, Groups, Host, Location, Service, Severity
 from depcheck.sources import is_dev_file, source_spec
 from depcheck.sources.interface import unexpected_failure
@@ -86,6 +87,7 @@ def find_deploy_files(root: Path) -> DeployFiles:
             d
             for d in dirs
             if d not in SKIP_DIRS
+            and not is_vcs_dir(d)
             and d not in _EXTRA_SKIP
             and not d.endswith(".egg-info")
             and not os.path.isfile(os.path.join(current, d, "pyvenv.cfg"))

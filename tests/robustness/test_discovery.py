@@ -178,21 +178,23 @@ def denied(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[Path]]:
     """Files and folders that reading or listing refuses, as chmod 000 does for a user that is
     not root (CI containers often run tests as root, where chmod blocks nothing)."""
     paths: set[Path] = set()
-    read_bytes, scandir = Path.read_bytes, os.scandir
+    open_, scandir = os.open, os.scandir
 
     def refuse(path: str) -> None:
         if Path(path).absolute() in paths:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
 
-    def guarded_read(self: Path) -> bytes:
-        refuse(str(self))
-        return read_bytes(self)
+    def guarded_open(path: str, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        # depcheck.fs opens a file by its name in a directory it holds open
+        folder = os.readlink(f"/proc/self/fd/{dir_fd}") if dir_fd is not None else ""
+        refuse(os.path.join(folder, path))
+        return open_(path, flags, mode, dir_fd=dir_fd)
 
     def guarded_scandir(path: str = ".") -> Iterator[os.DirEntry[str]]:
         refuse(os.fspath(path))
         return scandir(path)
 
-    monkeypatch.setattr(Path, "read_bytes", guarded_read)
+    monkeypatch.setattr(os, "open", guarded_open)
     monkeypatch.setattr(os, "scandir", guarded_scandir)
     yield paths
 

@@ -1,6 +1,6 @@
 """Properties, checked on generated input (hypothesis):
 
-- no text makes the requirements parser raise anything but its own error (`SourceError`, for a
+- no text makes the requirements parser raise anything but its own error (`ReadError`, for a
   file that cannot be read at all); every other problem is a diagnostic. The same holds for the
   TOML and JSON sources on generated documents of every shape;
 - a generated valid requirement line reads as the same name, extras, specifier and marker that
@@ -25,8 +25,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from depcheck.analysis.algebra import clashing, intersection
+from depcheck.errors import ReadError
 from depcheck.model import SourceFile
-from depcheck.sources import ReadOptions, SourceError, source_for
+from depcheck.sources import ReadOptions, source_for
 from depcheck.sources.requirements import RequirementsFileSource
 
 SETTINGS = settings(
@@ -48,7 +49,7 @@ def read(root: Path, name: str, data: bytes) -> SourceFile | None:
     assert source is not None
     try:
         result = source.read(name, ReadOptions(root=root, include_dev=True, extras=frozenset("*")))
-    except SourceError:
+    except ReadError:
         return None
     # diagnostics name files relative to the root, whatever the text asked to include
     assert not any(Path(d.location.path).is_absolute() for d in result.diagnostics)

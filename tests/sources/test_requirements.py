@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 
+from depcheck.errors import ReadError
 from depcheck.model import Role, Severity
-from depcheck.sources.interface import ReadOptions, SourceError
+from depcheck.sources.interface import ReadOptions
 from depcheck.sources.requirements import RequirementsFileSource
 from depcheck.sources.requirements.lines import iter_logical_lines
 from tests.conftest import write_tree
@@ -288,11 +289,11 @@ def test_encodings_pip_accepts(tmp_path: Path, data: bytes, warned: bool) -> Non
 
 def test_unreadable_inputs_raise_source_error(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").mkdir()
-    with pytest.raises(SourceError, match="is a directory"):
+    with pytest.raises(ReadError, match="is a directory"):
         read(tmp_path)
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "requirements.txt").write_bytes(b"\x00\x01binary\x00")
-    with pytest.raises(SourceError, match="binary"):
+    with pytest.raises(ReadError, match="binary"):
         read(tmp_path, "b/requirements.txt")
-    with pytest.raises(SourceError, match="file not found"):
+    with pytest.raises(ReadError, match="file not found"):
         read(tmp_path, "c/requirements.txt")

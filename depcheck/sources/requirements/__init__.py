@@ -34,6 +34,8 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from depcheck.errors import ReadError
+from depcheck.fs import read_text
 from depcheck.model import (
     Dependency,
     Diagnostic,
@@ -48,9 +50,7 @@ from depcheck.model import (
 from depcheck.sources.interface import (
     ReadOptions,
     Source,
-    SourceError,
     drop_unusable_versions,
-    read_text,
 )
 from depcheck.sources.requirements.annotations import (
     detect_tool,
@@ -391,7 +391,7 @@ class RequirementsFileSource(Source):
             text, decode_diagnostics = read_text(
                 state.options.root, joined, allow_outside_root=state.options.allow_outside_root
             )
-        except SourceError as exc:
+        except ReadError as exc:
             state.error(location, f"cannot include {target!r}: {joined} {exc.message}")
             return
         state.diagnostics.extend(decode_diagnostics)

@@ -1,0 +1,299 @@
+"""The one reader of the scanned tree: every file depcheck reads from a repository comes here.
+
+Dependency files and what they include, deployment files (Dockerfiles, Compose files and their
+`.env`, Procfiles with `runtime.txt` / `.python-version`, SAM and Serverless templates) and the
+config are all read with `Tree.read_text`, which refuses, with a `ReadError` naming the file:
+
+* a path that leaves the scan root, lexically (`../x`) or through a symbolic link (a linked file
+  or a linked directory on the way), unless the user passed `--allow-outside-root`;
+* a path that passes through a version-control directory (`.git`, `.hg`, `.svn`, `.bzr`,
+  `_darcs`, `CVS`), as written or once links are resolved, even with `--allow-outside-root`:
+  `.git/config` holds the CI's credentials (`actions/checkout` stores its token there);
+* anything but a regular file (a FIFO would block, `/dev/zero` never ends), checked on the file
+  descriptor actually opened, so a file swapped for another after the check is refused too;
+* a file larger than `MAX_BYTES`, from its size before anything is read, and read with a bound
+  in case it grows meanwhile.
+
+Text is decoded the way pip reads a requirements file: a BOM wins, else UTF-8, else Latin-1 with
+a warning naming the first bad line; a file with NUL bytes is binary and refused.
+
+The file is opened one path component at a time from `/` with `O_NOFOLLOW`, along the path that
+was checked, so a directory replaced by a link between the check and the read cannot redirect it;
+`O_NONBLOCK` keeps the open itself from waiting on a FIFO.
+
+`Tree` also answers the questions deployment readers ask about the tree (`exists`, `is_dir`,
+`is_file`, `glob`) on paths normalized to the root: a path that leaves the root, or passes
+through a version-control directory, is absent.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import posixpath
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from depcheck.errors import ReadError
+from depcheck.model import Diagnostic, Location, Severity
+
+#: directories of version-control systems: never read, never walked
+VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"})
+# case-insensitive file systems (macOS, Windows) open `.GIT/config` as `.git/config`
+_VCS_FOLDED = frozenset(name.casefold() for name in VCS_DIRS)
+
+#: the largest file depcheck reads; the largest lock files of big monorepos are a few MiB
+MAX_BYTES = 16 * 1024 * 1024
+
+_OUTSIDE_HINT = "(use --allow-outside-root to read it)"
+_CHUNK = 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def is_vcs_dir(name: str) -> bool:
+    """Whether a directory called `name` belongs to a version-control system."""
+    return name.casefold() in _VCS_FOLDED
+
+
+def _vcs_part(parts: Iterable[str]) -> str | None:
+    return next((part for part in parts if is_vcs_dir(part)), None)
+
+
+def normalize(path: str) -> str | None:
+    """`path` as a clean POSIX path relative to the root ("." for the root itself), or None
+    when it is absolute or leaves the root. Backslashes count as separators (a Dockerfile
+    written on Windows)."""
+    cleaned = path.replace("\\", "/")
+    if cleaned.startswith("/"):
+        return None
+    normal = posixpath.normpath(cleaned) if cleaned else "."
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
+def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
+    """`data` as text: BOM, else UTF-8, else Latin-1 with a warning; `ReadError` when binary."""
+    location = Location(path)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), []
+            except UnicodeDecodeError as exc:
+                raise ReadError(location, f"not valid {encoding} text ({exc.reason})") from None
+    if b"\x00" in data[:8192]:
+        raise ReadError(location, "looks like a binary file, not text")
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        warning = Diagnostic(
+            Severity.WARNING, Location(path, line), "not valid UTF-8; read as Latin-1"
+        )
+        return data.decode("latin-1"), [warning]
+
+
+class Tree:
+    """The scanned tree below `root`, read through one confined door (see the module docstring).
+
+    Paths are POSIX and relative to `root`. With `allow_outside_root`, files outside the root
+    (by `..` or by a link) are read too; version-control directories never are.
+    """
+
+    def __init__(self, root: Path, *, allow_outside_root: bool = False) -> None:
+        self.root = root
+        self.allow_outside_root = allow_outside_root
+        self._real_root = os.path.realpath(root)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_text(self, path: str) -> tuple[str, list[Diagnostic]]:
+        """The text of the file at `path`, and a warning when it was not UTF-8.
+
+        Raises `ReadError` when the file is refused or cannot be read."""
+        return decode(self.read_bytes(path), path)
+
+    def read_bytes(self, path: str) -> bytes:
+        """The bytes of the file at `path`; `ReadError` when refused or unreadable."""
+        location = Location(path)
+        real = self._checked(path, location)
+        fd = _open_along(real, location)
+        try:
+            return _read_bounded(fd, location)
+        finally:
+            os.close(fd)
+
+    def _checked(self, path: str, location: Location) -> str:
+        """The real path of `path` once every rule but the file kind and size is checked."""
+        if "\0" in path:
+            raise ReadError(location, "is not a file name (it holds a NUL character)")
+        vcs = _vcs_part(path.replace("\\", "/").split("/"))
+        if vcs is not None:
+            raise ReadError(location, f"is inside a version-control directory ({vcs}); not read")
+        if normalize(path) is None and not self.allow_outside_root:
+            raise ReadError(location, f"lies outside the scan root {_OUTSIDE_HINT}")
+        full = os.path.join(self.root, path)
+        try:
+            real = os.path.realpath(full, strict=True)
+        except FileNotFoundError:
+            if os.path.islink(full):
+                raise ReadError(location, "is a dangling symbolic link") from None
+            raise ReadError(location, "file not found") from None
+        except OSError as exc:
+            raise _os_error(location, exc) from None
+        inside = real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
+        if not inside and not self.allow_outside_root:
+            what = (
+                "is a symbolic link to a file outside the scan root"
+                if os.path.islink(full)
+                else "lies outside the scan root (through a symbolically linked directory)"
+            )
+            raise ReadError(location, f"{what} {_OUTSIDE_HINT}")
+        checked = Path(real).relative_to(self._real_root).parts if inside else Path(real).parts
+        vcs = _vcs_part(checked)
+        if vcs is not None:
+            raise ReadError(
+                location, f"is a symbolic link into a version-control directory ({vcs}); not read"
+            )
+        try:
+            mode = os.stat(real).st_mode
+        except OSError as exc:
+            raise _os_error(location, exc) from None
+        if stat.S_ISDIR(mode):
+            raise ReadError(location, "is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise ReadError(location, "is not a regular file")
+        return real
+
+    # -- questions deployment readers ask --------------------------------------------------
+
+    def join(self, base: str, path: str) -> str | None:
+        """`path` relative to the directory `base`, normalized; None when it leaves the root."""
+        return normalize(posixpath.join(base, path))
+
+    def _full(self, path: str) -> str | None:
+        normal = normalize(path)
+        if normal is None or _vcs_part(normal.split("/")) is not None:
+            return None
+        return os.path.join(self.root, normal)
+
+    def exists(self, path: str) -> bool:
+        full = self._full(path)
+        return full is not None and os.path.exists(full)
+
+    def is_dir(self, path: str) -> bool:
+        full = self._full(path)
+        return full is not None and os.path.isdir(full)
+
+    def is_file(self, path: str) -> bool:
+        full = self._full(path)
+        return full is not None and os.path.isfile(full)
+
+    def glob(self, directory: str, pattern: str) -> list[str]:
+        """Paths below `directory` matching a relative glob `pattern` (sorted); matches that a
+        link takes out of the root, or into a version-control directory, are left out."""
+        base = self._full(directory)
+        if base is None or not os.path.isdir(base):
+            return []
+        found = []
+        for match in Path(base).glob(pattern):
+            try:
+                rel = match.relative_to(self.root).as_posix()
+                real = Path(os.path.realpath(match)).relative_to(self._real_root)
+            except ValueError:
+                continue
+            if _vcs_part(rel.split("/")) is None and _vcs_part(real.parts) is None:
+                found.append(rel)
+        return sorted(found)
+
+
+def read_text(
+    root: Path, path: str, *, allow_outside_root: bool = False
+) -> tuple[str, list[Diagnostic]]:
+    """`Tree(root).read_text(path)`: for sources, which are handed a root and a path."""
+    return Tree(root, allow_outside_root=allow_outside_root).read_text(path)
+
+
+def _os_error(location: Location, exc: OSError) -> ReadError:
+    if exc.errno == errno.ELOOP:
+        return ReadError(location, "is a symbolic link loop")
+    if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+        return ReadError(location, "is not a regular file")
+    return ReadError(location, f"cannot read file: {exc.strerror or exc}")
+
+
+def _open_along(real: str, location: Location) -> int:
+    """Open the regular file at the link-free absolute path `real`, one component at a time.
+
+    Each directory is opened with `O_NOFOLLOW` below the one before, so a component swapped
+    for a link after `realpath` fails the open instead of leading elsewhere."""
+    parts = Path(real).parts
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+    directory_flags = flags | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    file_flags = flags | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(parts[0], flags)
+    except OSError as exc:
+        raise _os_error(location, exc) from None
+    try:
+        for part in parts[1:-1]:
+            next_fd = os.open(part, directory_flags, dir_fd=fd)
+            os.close(fd)
+            fd = next_fd
+        file_fd = os.open(parts[-1], file_flags, dir_fd=fd)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise ReadError(location, "changed while it was being read; not read") from None
+        raise _os_error(location, exc) from None
+    finally:
+        os.close(fd)
+    try:
+        status = os.fstat(file_fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise ReadError(location, "is not a regular file")
+        if status.st_size > MAX_BYTES:
+            raise ReadError(location, _too_large(status.st_size))
+    except BaseException:
+        os.close(file_fd)
+        raise
+    return file_fd
+
+
+def _read_bounded(fd: int, location: Location) -> bytes:
+    """At most `MAX_BYTES` from `fd`: a file that grows past it while read is refused."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        try:
+            chunk = os.read(fd, min(_CHUNK, MAX_BYTES + 1 - total))
+        except OSError as exc:
+            raise _os_error(location, exc) from None
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_BYTES:
+            raise ReadError(location, _too_large(total, growing=True))
+
+
+def _too_large(size: int, *, growing: bool = False) -> str:
+    mib = MAX_BYTES // (1024 * 1024)
+    if growing:
+        return f"grew past {mib} MiB while being read; depcheck reads files of at most {mib} MiB"
+    return f"is {_size(size)}; depcheck reads files of at most {mib} MiB"
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
