@@ -198,6 +198,12 @@ class Tree:
         full = self._full(path)
         return full is not None and os.path.isfile(full)
 
+    def present(self, path: str) -> bool:
+        """Whether something that is not a directory is at `path`: a file, but also a link out
+        of the root, a dangling link or a FIFO, which `read_text` then refuses by name."""
+        full = self._full(path)
+        return full is not None and os.path.lexists(full) and not os.path.isdir(full)
+
     def glob(self, directory: str, pattern: str) -> list[str]:
         """Paths below `directory` matching a relative glob `pattern` (sorted); matches that a
         link takes out of the root, or into a version-control directory, are left out."""

@@ -166,6 +166,7 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
         include_dev=options.include_dev,
         hosts_from=options.hosts_from,
         include_examples=options.include_examples,
+        allow_outside_root=options.allow_outside_root,
     )
     read_options = ReadOptions(
         root=root,

@@ -23,7 +23,7 @@ from depcheck import fs
 from depcheck.errors import ReadError
 from depcheck.fs import MAX_BYTES, Tree
 from tests.conftest import ROOT
-from tests.robustness.conftest import assert_no_traceback, repository, write_files
+from tests.robustness.conftest import assert_no_traceback, repository, run_module, write_files
 
 OUTSIDE_LINK = (
     "is a symbolic link to a file outside the scan root (use --allow-outside-root to read it)"
@@ -431,15 +431,7 @@ def test_no_secret_from_git_reaches_any_output(
     reports = tmp_path / "reports"
     reports.mkdir()
     outputs = [f"--output={name}:{reports / name}" for name in FORMATS]
-    result = subprocess.run(
-        [sys.executable, "-m", "depcheck", "scan", str(root), "--format", "json", *outputs, *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
-        timeout=120,
-    )
-    assert_no_traceback(result.stdout, result.stderr)
+    result = run_module("scan", str(root), "--format", "json", *outputs, *extra)
     assert result.returncode == 2, result.stderr
     report = json.loads(result.stdout)
     assert [d["message"] for d in report["diagnostics"] if d["source"] == source] == [message]
@@ -483,15 +475,7 @@ def test_a_sparse_gigabyte_requirements_file_costs_no_memory(tmp_path: Path) -> 
 
 def test_a_config_inside_git_is_not_read(tmp_path: Path) -> None:
     root = _leaky(tmp_path, {}, {"depcheck.toml": ".git/config"})
-    result = subprocess.run(
-        [sys.executable, "-m", "depcheck", "scan", str(root)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
-        timeout=120,
-    )
-    assert_no_traceback(result.stdout, result.stderr)
+    result = run_module("scan", str(root))
     assert result.returncode == 2
     assert "version-control directory (.git)" in result.stderr
     assert TOKEN not in result.stdout + result.stderr
@@ -523,3 +507,220 @@ def test_errno_words() -> None:
     assert fs._os_error(location, OSError(errno.EACCES, "Permission denied")).message == (
         "cannot read file: Permission denied"
     )
+
+
+# -- deployment files read through the same door --------------------------------------------
+
+DOCKERFILE = "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+OUTSIDE_FILES = {
+    "outside/Dockerfile": "FROM python:3.9\nCOPY api/requirements.txt .\nRUN pip install -r requirements.txt\n",
+    "outside/Procfile": "web: gunicorn --chdir api app:app\n",
+    "outside/os-release": 'NAME="Debian GNU/Linux"\nVERSION_ID=12\n',
+    "outside/template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources: {}\n",
+    "outside/serverless.yml": "service: x\nprovider: {name: aws, runtime: python3.9}\n",
+}
+COMPOSE_ENV = (
+    "services:\n  api:\n    build:\n      context: ./api\n"
+    "      args:\n        PY: ${VERSION_ID}\n        TOKEN: ${extraheader}\n"
+)
+ARG_DOCKERFILE = (
+    "ARG PY=3.11\nFROM python:${PY}\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+)
+
+DEPLOY_REFUSED = [
+    (
+        "Dockerfile -> ../outside/Dockerfile",
+        {},
+        {"Dockerfile": "../outside/Dockerfile"},
+        (),
+        "Dockerfile",
+        OUTSIDE_LINK,
+    ),
+    (
+        "Dockerfile -> .git/config",
+        {},
+        {"api/Dockerfile": "../.git/config"},
+        (),
+        "api/Dockerfile",
+        "is a symbolic link into a version-control directory (.git); not read",
+    ),
+    (
+        "Dockerfile -> /dev/zero",
+        {},
+        {"api/Dockerfile": "/dev/zero"},
+        (),
+        "api/Dockerfile",
+        OUTSIDE_LINK,
+    ),
+    (
+        "Dockerfile -> /dev/zero, outside reads allowed",
+        {},
+        {"api/Dockerfile": "/dev/zero"},
+        ("--allow-outside-root",),
+        "api/Dockerfile",
+        "is not a regular file",
+    ),
+    (
+        "a FIFO named Dockerfile",
+        {},
+        {"api/Dockerfile": "fifo"},
+        (),
+        "api/Dockerfile",
+        "is not a regular file",
+    ),
+    (
+        "compose.yaml -> /dev/zero",
+        {},
+        {"compose.yaml": "/dev/zero"},
+        (),
+        "compose.yaml",
+        OUTSIDE_LINK,
+    ),
+    (
+        "a FIFO named compose.yaml",
+        {},
+        {"compose.yaml": "fifo"},
+        (),
+        "compose.yaml",
+        "is not a regular file",
+    ),
+    ("Procfile -> /etc/passwd", {}, {"Procfile": "/etc/passwd"}, (), "Procfile", OUTSIDE_LINK),
+    (
+        "Procfile -> ../outside/Procfile",
+        {},
+        {"Procfile": "../outside/Procfile"},
+        (),
+        "Procfile",
+        OUTSIDE_LINK,
+    ),
+    ("a FIFO named Procfile", {}, {"Procfile": "fifo"}, (), "Procfile", "is not a regular file"),
+    (
+        "template.yaml -> outside",
+        {},
+        {"template.yaml": "../outside/template.yaml"},
+        (),
+        "template.yaml",
+        OUTSIDE_LINK,
+    ),
+    (
+        "serverless.yml -> outside",
+        {},
+        {"serverless.yml": "../outside/serverless.yml"},
+        (),
+        "serverless.yml",
+        OUTSIDE_LINK,
+    ),
+    (
+        ".env -> /etc/os-release",
+        {"compose.yaml": COMPOSE_ENV, "api/Dockerfile": ARG_DOCKERFILE},
+        {".env": "../outside/os-release"},
+        (),
+        ".env",
+        OUTSIDE_LINK,
+    ),
+    (
+        ".env -> .git/config",
+        {"compose.yaml": COMPOSE_ENV, "api/Dockerfile": ARG_DOCKERFILE},
+        {".env": ".git/config"},
+        ("--allow-outside-root",),
+        ".env",
+        "is a symbolic link into a version-control directory (.git); not read",
+    ),
+    (
+        "a Compose dockerfile through a linked folder",
+        {"compose.yaml": "services:\n  api:\n    build:\n      context: ./linked\n"},
+        {"linked": "../outside"},
+        (),
+        "linked/Dockerfile",
+        OUTSIDE_DIR,
+    ),
+    (
+        "Procfile with .python-version -> /etc/os-release",
+        {"Procfile": "web: gunicorn --chdir api app:app\n"},
+        {".python-version": "../outside/os-release"},
+        (),
+        ".python-version",
+        OUTSIDE_LINK,
+    ),
+    (
+        "Procfile with runtime.txt -> .git/config",
+        {"Procfile": "web: gunicorn --chdir api app:app\n"},
+        {"runtime.txt": ".git/config"},
+        (),
+        "runtime.txt",
+        "is a symbolic link into a version-control directory (.git); not read",
+    ),
+]
+
+
+def _deploy_repo(tmp_path: Path, files: dict[str, str], links: dict[str, str]) -> Path:
+    root = repository(
+        tmp_path / "repo", {".git/config": GIT_CONFIG, "api/Dockerfile": DOCKERFILE, **files}
+    )
+    write_files(tmp_path, OUTSIDE_FILES)
+    for name, target in links.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        if target == "fifo":
+            os.mkfifo(path)
+        else:
+            os.symlink(target, path)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("files", "links", "extra", "source", "message"),
+    [case[1:] for case in DEPLOY_REFUSED],
+    ids=[case[0] for case in DEPLOY_REFUSED],
+)
+def test_deployment_files_are_refused_like_dependency_files(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_hang: None,
+    files: dict[str, str],
+    links: dict[str, str],
+    extra: tuple[str, ...],
+    source: str,
+    message: str,
+) -> None:
+    from depcheck.cli import main
+
+    root = _deploy_repo(tmp_path, files, links)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    outputs = [f"--output={name}:{reports / name}" for name in FORMATS]
+    code = main(["scan", str(root), "--format", "json", "--hosts-from", "deploy", *outputs, *extra])
+    captured = capsys.readouterr()
+    assert_no_traceback(captured.out, captured.err)
+    assert code == 2
+    report = json.loads(captured.out)
+    found = [(d["severity"], d["message"]) for d in report["diagnostics"] if d["source"] == source]
+    assert found == [("error", message)]
+    written = {name: (reports / name).read_text(encoding="utf-8") for name in FORMATS}
+    for where, text in {"stdout": captured.out, "stderr": captured.err, **written}.items():
+        assert TOKEN not in text, where
+        assert "AUTHORIZATION" not in text.upper(), where
+        assert "Debian" not in text and "python:12" not in text and "3.9" not in text, where
+    # the other services are still checked
+    assert {s["name"] for s in report["services"]} >= {"api", "web"}
+
+
+def test_a_linked_dockerfile_is_refused_in_the_words_of_a_linked_requirements_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The defect of the architecture issue: one was read in silence, the other refused."""
+    from depcheck.cli import main
+
+    root = _deploy_repo(
+        tmp_path,
+        {},
+        {"Dockerfile": "../outside/Dockerfile", "svc/requirements.txt": "../../outside/Dockerfile"},
+    )
+    code = main(["scan", str(root), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 2
+    messages = {d["source"]: d["message"] for d in report["diagnostics"]}
+    assert messages["Dockerfile"] == messages["svc/requirements.txt"] == OUTSIDE_LINK
+    assert "python:3.9" not in json.dumps(report) and "3.9" not in json.dumps(report["hosts"])

@@ -133,8 +133,8 @@ _CANDIDATES = (
 
 def _read_by_discovery(root: Path) -> set[str]:
     """Every file a scan of `root` reads: dependency files, their includes, deployment files."""
+    from depcheck.fs import Tree
     from depcheck.sources import ReadOptions, source_for
-    from depcheck.topology.deploy.interface import Repo
     from depcheck.topology.deploy.procfile import app_python
     from depcheck.topology.discover import walk_dependency_files
     from depcheck.topology.select import find_deploy_files
@@ -149,7 +149,7 @@ def _read_by_discovery(root: Path) -> set[str]:
         read.update(group)
     read.update(deploy.serverless)
     for procfile in deploy.procfiles:
-        found = app_python(Repo(root), posixpath.dirname(procfile))
+        found = app_python(Tree(root), posixpath.dirname(procfile), [])
         if found is not None:
             read.add(found[1].path)
     return read

@@ -325,7 +325,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--allow-outside-root",
         action="store_true",
-        help="follow -r/-c includes that point outside PATH (refused by default)",
+        help="read includes and symbolic links (dependency and deployment files) that lead "
+        "outside PATH (refused by default; version-control directories never are)",
     )
     output = parser.add_argument_group("output options")
     output.add_argument(

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from depcheck.fs import is_vcs_dir
+from depcheck.errors import ReadError
+from depcheck.fs import Tree, is_vcs_dir
 from depcheck.model import Diagnostic, Groups, Host, Location, Service, Severity
 from depcheck.sources import is_dev_file, source_spec
 from depcheck.sources.interface import unexpected_failure
@@ -37,7 +38,6 @@ from depcheck.topology.deploy.interface import (
     DeployHost,
     DeployRead,
     InstallKind,
-    Repo,
 )
 from depcheck.topology.deploy.names import (
     PROCFILE,
@@ -126,7 +126,7 @@ class DeployScan:
 
 
 def read_deploy_hosts(
-    repo: Repo, files: DeployFiles, compose_files: Sequence[str] = ()
+    repo: Tree, files: DeployFiles, compose_files: Sequence[str] = ()
 ) -> tuple[list[DeployHost], list[Diagnostic]]:
     """Every host the deployment files declare (before mapping to services).
 
@@ -169,7 +169,7 @@ def read_deploy_hosts(
         if not missing:
             try:
                 take(compose.read_project(repo, list(compose_files)))
-            except DeployError as exc:
+            except (DeployError, ReadError) as exc:
                 diagnostics.append(exc.diagnostic())
             except Exception as exc:  # a bug on one file must not stop the rest
                 diagnostics.append(unexpected_failure(compose_files[0], exc))
@@ -180,7 +180,7 @@ def read_deploy_hosts(
         for project in projects:
             try:
                 take(compose.read_project(repo, project))
-            except DeployError as exc:
+            except (DeployError, ReadError) as exc:
                 diagnostics.append(exc.diagnostic())
             except Exception as exc:  # a bug on one file must not stop the rest
                 diagnostics.append(unexpected_failure(project[0], exc))
@@ -202,7 +202,7 @@ def read_deploy_hosts(
         for path in paths:
             try:
                 take(reader.read(repo, path))
-            except DeployError as exc:
+            except (DeployError, ReadError) as exc:
                 diagnostics.append(exc.diagnostic())
             except Exception as exc:  # a bug on one file must not stop the rest
                 diagnostics.append(unexpected_failure(path, exc))
@@ -211,8 +211,8 @@ def read_deploy_hosts(
             continue
         try:
             image = read_image(repo, path)
-        except OSError as exc:
-            diagnostics.append(Diagnostic(Severity.WARNING, Location(path), f"cannot read: {exc}"))
+        except ReadError as exc:
+            diagnostics.append(exc.diagnostic())
             continue
         except Exception as exc:  # a bug on one file must not stop the rest
             diagnostics.append(unexpected_failure(path, exc))
@@ -242,7 +242,7 @@ class _ServiceMap:
 
     def __init__(
         self,
-        repo: Repo,
+        repo: Tree,
         services: Sequence[Service],
         *,
         include_dev: bool,
@@ -359,6 +359,7 @@ def hosts_from_deploy(
     reserve: Sequence[Service] = (),
     include_examples: bool = False,
     compose_files: Sequence[str] = (),
+    allow_outside_root: bool = False,
 ) -> DeployScan:
     """The hosts the deployment files below `root` declare, mapped onto `services`.
 
@@ -366,7 +367,7 @@ def hosts_from_deploy(
     installs it. Deployment files inside such folders deploy the example, not the repository:
     they are read only with `include_examples`.
     """
-    repo = Repo(root)
+    repo = Tree(root, allow_outside_root=allow_outside_root)
     files = find_deploy_files(root)
     if not include_examples:
         files = _deployed_only(files)
@@ -453,6 +454,7 @@ def topology_for(
     include_dev: bool,
     hosts_from: str = "auto",
     include_examples: bool = False,
+    allow_outside_root: bool = False,
 ) -> Topology:
     """The topology `--hosts-from` asks for (see the module docstring).
 
@@ -492,6 +494,7 @@ def topology_for(
         reserve=reserve,
         include_examples=include_examples,
         compose_files=config.compose_files if config is not None else (),
+        allow_outside_root=allow_outside_root,
     )
     diagnostics = [*topology.diagnostics, *found.diagnostics]
     if not found.hosts:

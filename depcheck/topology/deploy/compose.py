@@ -21,6 +21,8 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from depcheck.errors import ReadError
+from depcheck.fs import Tree
 from depcheck.model import Diagnostic, Location, Severity
 from depcheck.topology.deploy.dockerfile import read_image
 from depcheck.topology.deploy.dockerfile.images import machine_of, os_of
@@ -29,7 +31,6 @@ from depcheck.topology.deploy.interface import (
     DeployHost,
     DeployRead,
     DeployReader,
-    Repo,
 )
 from depcheck.topology.deploy.names import is_compose_file
 from depcheck.topology.deploy.shell import expand
@@ -91,13 +92,21 @@ class _Build:
     contexts: tuple[tuple[str, str], ...] = ()
 
 
-def read_env_file(repo: Repo, directory: str) -> dict[str, str]:
-    """`KEY=VALUE` lines of a project's `.env` (quotes stripped, `export ` allowed)."""
+def read_env_file(repo: Tree, directory: str, diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """`KEY=VALUE` lines of a project's `.env` (quotes stripped, `export ` allowed); a `.env`
+    that cannot be read (a link out of the root, into `.git`, ...) is reported into
+    `diagnostics` and gives no values."""
     path = repo.join(directory, ".env")
     values: dict[str, str] = {}
-    if path is None or not repo.is_file(path):
+    if path is None or not repo.present(path):
         return values
-    for line in repo.read_text(path).splitlines():
+    try:
+        text, warnings = repo.read_text(path)
+    except ReadError as exc:
+        diagnostics.append(exc.diagnostic())
+        return values
+    diagnostics.extend(warnings)
+    for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#") or "=" not in stripped:
             continue
@@ -112,10 +121,10 @@ def read_env_file(repo: Repo, directory: str) -> dict[str, str]:
 class ComposeReader(DeployReader):
     kind = "compose"
 
-    def read(self, repo: Repo, path: str) -> DeployRead:
+    def read(self, repo: Tree, path: str) -> DeployRead:
         return self.read_project(repo, [path])
 
-    def read_project(self, repo: Repo, files: list[str]) -> DeployRead:
+    def read_project(self, repo: Tree, files: list[str]) -> DeployRead:
         """The hosts of one project: its files merged in order (base, then override)."""
         return _Project(repo, files).read()
 
@@ -123,12 +132,12 @@ class ComposeReader(DeployReader):
 class _Project:
     kind = "compose"
 
-    def __init__(self, repo: Repo, files: list[str]) -> None:
+    def __init__(self, repo: Tree, files: list[str]) -> None:
         self.repo = repo
         self.files = files
         self.diagnostics: list[Diagnostic] = []
         self.documents: dict[str, Any] = {}
-        self.env = read_env_file(repo, posixpath.dirname(files[0]) or ".")
+        self.env = read_env_file(repo, posixpath.dirname(files[0]) or ".", self.diagnostics)
 
     def read(self) -> DeployRead:
         files = self.files
@@ -189,7 +198,8 @@ class _Project:
 
     def _document(self, file: str) -> Any:
         if file not in self.documents:
-            text = self.repo.read_deployment_file(file)
+            text, warnings = self.repo.read_text(file)
+            self.diagnostics.extend(warnings)
             self.documents[file] = load_yaml(text, file) or {}
         return self.documents[file]
 
@@ -235,7 +245,7 @@ class _Project:
             return definition
         try:
             document = self._document(other_file)
-        except DeployError as exc:
+        except (DeployError, ReadError) as exc:
             self.diagnostics.append(exc.diagnostic())
             return definition
         section = document.get("services") if isinstance(document, dict) else None
@@ -322,7 +332,7 @@ class _Project:
             inline = None
             text, missing = self._interpolate(str(dockerfile_text), at)
             joined = self.repo.join(context, text) if not missing else None
-            if joined is None or not self.repo.is_file(joined):
+            if joined is None or not self.repo.present(joined):
                 self.diagnostics.append(
                     Diagnostic(
                         Severity.WARNING,
@@ -416,17 +426,21 @@ class _Project:
         origin: Location,
         services: dict[str, Any],
     ) -> DeployHost | None:
-        image = read_image(
-            self.repo,
-            build.dockerfile or build.file,
-            context=build.context,
-            target=build.target,
-            build_args=dict(build.args),
-            text=build.inline,
-            origin_path=build.file if build.inline is not None else None,
-            line_offset=build.inline_line or 0,
-            contexts=dict(build.contexts),
-        )
+        try:
+            image = read_image(
+                self.repo,
+                build.dockerfile or build.file,
+                context=build.context,
+                target=build.target,
+                build_args=dict(build.args),
+                text=build.inline,
+                origin_path=build.file if build.inline is not None else None,
+                line_offset=build.inline_line or 0,
+                contexts=dict(build.contexts),
+            )
+        except ReadError as exc:
+            self.diagnostics.append(exc.diagnostic())
+            return None
         self.diagnostics.extend(image.diagnostics)
         notes = list(image.notes)
         for name in names:

@@ -2,8 +2,10 @@
 
 A reader turns one deployment file (a Dockerfile, a Compose project, a Procfile, a SAM template, a
 `serverless.yml`) into `DeployHost`s. A reader never runs, builds or pulls anything: it reads text.
-What it installs is recorded as repository paths (`Install`); `hosts_from_deploy` maps those to
-services afterwards, so readers know nothing about discovery. What a reader cannot resolve
+A reader reads only through `depcheck.fs.Tree` (its `ReadError`, a file refused or unreadable,
+becomes an error naming the file). What it installs is recorded as repository paths
+(`Install`); `hosts_from_deploy` maps those to services afterwards, so readers know nothing
+about discovery. What a reader cannot resolve
 statically (a variable with no value, a file generated at build time) becomes a warning naming
 the line, never a guess.
 """
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import abc
 import enum
-import posixpath
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from depcheck.model import NO_GROUPS, Diagnostic, Groups, Location, Severity
+
+if TYPE_CHECKING:
+    from depcheck.fs import Tree
 
 
 class InstallKind(enum.StrEnum):
@@ -89,87 +93,6 @@ class DeployError(ValueError):
         return Diagnostic(Severity.WARNING, self.location, self.message)
 
 
-@dataclass(frozen=True)
-class Repo:
-    """Read-only access to the scanned tree by POSIX paths relative to its root.
-
-    Paths are normalized; one that leaves the root (`..`) or is absolute is treated as absent, so
-    a deployment file cannot make depcheck look outside what it scans.
-    """
-
-    root: Path
-    _cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-
-    @staticmethod
-    def normalize(path: str) -> str | None:
-        """A clean relative path ("." for the root), or None when it leaves the root."""
-        cleaned = path.replace("\\", "/")
-        if cleaned.startswith("/"):
-            return None
-        normal = posixpath.normpath(cleaned) if cleaned else "."
-        if normal == ".." or normal.startswith("../"):
-            return None
-        return normal
-
-    def join(self, base: str, path: str) -> str | None:
-        return self.normalize(posixpath.join(base, path))
-
-    def _full(self, path: str) -> Path | None:
-        normal = self.normalize(path)
-        return None if normal is None else self.root / normal
-
-    def exists(self, path: str) -> bool:
-        full = self._full(path)
-        try:
-            return full is not None and full.exists()
-        except (OSError, ValueError):  # a name too long, or one holding a NUL: not there
-            return False
-
-    def is_dir(self, path: str) -> bool:
-        full = self._full(path)
-        try:
-            return full is not None and full.is_dir()
-        except (OSError, ValueError):  # a name too long, or one holding a NUL: not there
-            return False
-
-    def is_file(self, path: str) -> bool:
-        full = self._full(path)
-        try:
-            return full is not None and full.is_file()
-        except (OSError, ValueError):  # a name too long, or one holding a NUL: not there
-            return False
-
-    def read_text(self, path: str) -> str:
-        full = self._full(path)
-        if full is None:
-            raise OSError(f"{path}: outside the scanned root")
-        try:
-            return full.read_text(encoding="utf-8-sig", errors="replace")
-        except ValueError:  # a NUL in the name
-            raise OSError(f"{path}: not a file name (it holds a NUL character)") from None
-
-    def read_deployment_file(self, path: str) -> str:
-        """`read_text` for a deployment file: a file that cannot be read is a `DeployError`."""
-        try:
-            return self.read_text(path)
-        except OSError as exc:
-            raise DeployError(Location(path), f"cannot read: {exc}") from None
-
-    def glob(self, directory: str, pattern: str) -> list[str]:
-        """Paths below `directory` matching a relative glob `pattern` (sorted)."""
-        base = self._full(directory)
-        if base is None or not base.is_dir():
-            return []
-        found = []
-        for match in base.glob(pattern):
-            try:
-                rel = match.relative_to(self.root).as_posix()
-            except ValueError:
-                continue
-            found.append(rel)
-        return sorted(found)
-
-
 class DeployReader(abc.ABC):
     """A deployment-file format: which files it reads, and how."""
 
@@ -177,5 +100,5 @@ class DeployReader(abc.ABC):
     kind: str
 
     @abc.abstractmethod
-    def read(self, repo: Repo, path: str) -> DeployRead:
+    def read(self, repo: Tree, path: str) -> DeployRead:
         """Hosts declared by the file at `path` (relative to the root)."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from depcheck.errors import ReadError
+from depcheck.fs import Tree
 from depcheck.model import Diagnostic, Location, Severity
 from depcheck.topology.deploy.interface import (
     DeployHost,
@@ -19,7 +21,6 @@ from depcheck.topology.deploy.interface import (
     DeployReader,
     Install,
     InstallKind,
-    Repo,
 )
 from depcheck.topology.deploy.shell import ShellSyntaxError, split_commands
 
@@ -27,16 +28,25 @@ _PROCESS_RE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.+)$")
 _DIR_OPTIONS = ("--chdir", "--app-dir", "--pythonpath", "--workdir", "--directory")
 
 
-def app_python(repo: Repo, directory: str) -> tuple[str, Location] | None:
-    """The Python an app declares in `runtime.txt` or `.python-version`."""
+def app_python(
+    repo: Tree, directory: str, diagnostics: list[Diagnostic]
+) -> tuple[str, Location] | None:
+    """The Python an app declares in `runtime.txt` or `.python-version`; such a file that
+    cannot be read (a link out of the root, ...) is reported into `diagnostics`."""
     for name, pattern in (
         ("runtime.txt", r"^python-(3\.\d{1,2}(?:\.\d{1,3})?)\s*$"),
         (".python-version", r"^(?:cpython-)?(3\.\d{1,2}(?:\.\d{1,3})?)\s*$"),
     ):
         path = repo.join(directory, name)
-        if path is None or not repo.is_file(path):
+        if path is None or not repo.present(path):
             continue
-        for number, line in enumerate(repo.read_text(path).splitlines(), start=1):
+        try:
+            text, warnings = repo.read_text(path)
+        except ReadError as exc:
+            diagnostics.append(exc.diagnostic())
+            continue
+        diagnostics.extend(warnings)
+        for number, line in enumerate(text.splitlines(), start=1):
             match = re.match(pattern, line.strip())
             if match:
                 return match.group(1), Location(path, number)
@@ -46,12 +56,12 @@ def app_python(repo: Repo, directory: str) -> tuple[str, Location] | None:
 class ProcfileReader(DeployReader):
     kind = "procfile"
 
-    def read(self, repo: Repo, path: str) -> DeployRead:
-        text = repo.read_deployment_file(path)
+    def read(self, repo: Tree, path: str) -> DeployRead:
+        text, warnings = repo.read_text(path)
         directory = posixpath.dirname(path) or "."
         # the app's own folder: the service there, or the nearest one above it
         installs = [Install(directory, InstallKind.CODE, Location(path, 1))]
-        diagnostics: list[Diagnostic] = []
+        diagnostics: list[Diagnostic] = list(warnings)
         processes: list[str] = []
         for number, line in enumerate(text.splitlines(), start=1):
             match = _PROCESS_RE.match(line.strip())
@@ -77,7 +87,7 @@ class ProcfileReader(DeployReader):
                     installs.append(Install(joined, InstallKind.CODE, location))
         if not processes:
             return DeployRead()
-        python = app_python(repo, directory)
+        python = app_python(repo, directory, diagnostics)
         host = DeployHost(
             name=path,
             origin=Location(path, 1),

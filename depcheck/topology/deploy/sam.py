@@ -16,8 +16,11 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from dataclasses import replace
 from typing import Any
 
+from depcheck.errors import ReadError
+from depcheck.fs import Tree
 from depcheck.model import Diagnostic, Location, Severity
 from depcheck.topology.deploy.dockerfile import read_image
 from depcheck.topology.deploy.interface import (
@@ -27,7 +30,6 @@ from depcheck.topology.deploy.interface import (
     DeployReader,
     Install,
     InstallKind,
-    Repo,
 )
 from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
 
@@ -69,8 +71,8 @@ def _json_line(text: str, key: str) -> int | None:
 class SamReader(DeployReader):
     kind = "sam"
 
-    def read(self, repo: Repo, path: str) -> DeployRead:
-        text = repo.read_deployment_file(path)
+    def read(self, repo: Tree, path: str) -> DeployRead:
+        text, warnings = repo.read_text(path)
         if not any(marker in text for marker in _MARKERS):
             return DeployRead()
         if path.lower().endswith(".json"):
@@ -84,11 +86,12 @@ class SamReader(DeployReader):
             data = load_yaml(text, path)
         if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
             return DeployRead()
-        return _Template(repo, path, text, data).read()
+        read = _Template(repo, path, text, data).read()
+        return replace(read, diagnostics=(*warnings, *read.diagnostics))
 
 
 class _Template:
-    def __init__(self, repo: Repo, path: str, text: str, data: dict[str, Any]) -> None:
+    def __init__(self, repo: Tree, path: str, text: str, data: dict[str, Any]) -> None:
         self.repo = repo
         self.path = path
         self.text = text
@@ -189,21 +192,25 @@ class _Template:
                 self.warn(origin, f"function {name}: its DockerContext is not in the repository")
                 return None
             joined = self.repo.join(context, dockerfile)
-            if joined is None or not self.repo.is_file(joined):
+            if joined is None or not self.repo.present(joined):
                 self.warn(origin, f"function {name}: {dockerfile} is not in {context}")
                 return None
             args = metadata.get("DockerBuildArgs")
-            image = read_image(
-                self.repo,
-                joined,
-                context=context,
-                target=metadata.get("DockerBuildTarget")
-                if isinstance(metadata.get("DockerBuildTarget"), str)
-                else None,
-                build_args={str(k): str(v) for k, v in args.items()}
-                if isinstance(args, dict)
-                else None,
-            )
+            try:
+                image = read_image(
+                    self.repo,
+                    joined,
+                    context=context,
+                    target=metadata.get("DockerBuildTarget")
+                    if isinstance(metadata.get("DockerBuildTarget"), str)
+                    else None,
+                    build_args={str(k): str(v) for k, v in args.items()}
+                    if isinstance(args, dict)
+                    else None,
+                )
+            except ReadError as exc:
+                self.diagnostics.append(exc.diagnostic())
+                return None
             self.dockerfiles.append(joined)
             self.diagnostics.extend(image.diagnostics)
             notes.extend(image.notes)

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from dataclasses import replace
 from typing import Any
 
+from depcheck.fs import Tree
 from depcheck.model import Diagnostic, Location, Severity
 from depcheck.topology.deploy.interface import (
     DeployHost,
@@ -24,7 +26,6 @@ from depcheck.topology.deploy.interface import (
     DeployReader,
     Install,
     InstallKind,
-    Repo,
 )
 from depcheck.topology.deploy.sam import python_of_runtime
 from depcheck.topology.deploy.yamlfile import YamlMap, load_yaml
@@ -52,16 +53,17 @@ def layer_logical_id(name: str) -> str:
 class ServerlessReader(DeployReader):
     kind = "serverless"
 
-    def read(self, repo: Repo, path: str) -> DeployRead:
-        text = repo.read_deployment_file(path)
+    def read(self, repo: Tree, path: str) -> DeployRead:
+        text, warnings = repo.read_text(path)
         data = load_yaml(text, path)
         if not isinstance(data, dict):
-            return DeployRead()
-        return _Service(repo, path, data).read()
+            return DeployRead(diagnostics=tuple(warnings))
+        read = _Service(repo, path, data).read()
+        return replace(read, diagnostics=(*warnings, *read.diagnostics))
 
 
 class _Service:
-    def __init__(self, repo: Repo, path: str, data: dict[str, Any]) -> None:
+    def __init__(self, repo: Tree, path: str, data: dict[str, Any]) -> None:
         self.repo = repo
         self.path = path
         self.data = data

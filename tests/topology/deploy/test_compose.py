@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from depcheck.fs import Tree
 from depcheck.topology.deploy.compose import ComposeReader, compose_projects
-from depcheck.topology.deploy.interface import DeployRead, Repo
+from depcheck.topology.deploy.interface import DeployRead
 from depcheck.topology.deploy.names import is_compose_file
 from tests.conftest import write_tree
 
@@ -14,7 +15,7 @@ DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r
 
 def read(root: Path, files: dict[str, str], project: list[str] | None = None) -> DeployRead:
     write_tree(root, files)
-    return ComposeReader().read_project(Repo(root), project or ["compose.yaml"])
+    return ComposeReader().read_project(Tree(root), project or ["compose.yaml"])
 
 
 def summary(result: DeployRead) -> list[tuple[str, list[str], str | None, str]]:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from depcheck.fs import Tree
 from depcheck.topology.deploy.dockerfile import guess_context, read_image
 from depcheck.topology.deploy.dockerfile.images import base_image
 from depcheck.topology.deploy.dockerfile.parser import parse_dockerfile
 from depcheck.topology.deploy.installers import recognize
-from depcheck.topology.deploy.interface import InstallKind, Repo
+from depcheck.topology.deploy.interface import InstallKind
 from depcheck.topology.deploy.names import is_dockerfile
 from depcheck.topology.deploy.shell import split_commands
 from tests.conftest import write_tree
@@ -23,7 +24,7 @@ REQS = {
 
 def image(root: Path, dockerfile: str, files: dict[str, str] | None = None, **kwargs: object):
     write_tree(root, {**REQS, **(files or {}), "Dockerfile": dockerfile})
-    return read_image(Repo(root), "Dockerfile", **kwargs)  # type: ignore[arg-type]
+    return read_image(Tree(root), "Dockerfile", **kwargs)  # type: ignore[arg-type]
 
 
 def installed(result) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -297,7 +298,7 @@ def test_uv_sync_with_bind_mounts(tmp_path: Path) -> None:
             "RUN uv sync --frozen --no-dev\n"
         },
     )
-    result = read_image(Repo(tmp_path), "app/Dockerfile")
+    result = read_image(Tree(tmp_path), "app/Dockerfile")
     assert result.context == "app"
     assert installed(result) == [("app", "project")]
     assert result.python == "3.12"
@@ -368,7 +369,7 @@ def test_generated_and_inline_files_are_warnings(tmp_path: Path) -> None:
 
 def test_context_is_the_nearest_folder_holding_what_is_copied(tmp_path: Path) -> None:
     write_tree(tmp_path, REQS)
-    repo = Repo(tmp_path)
+    repo = Tree(tmp_path)
     from_root = parse_dockerfile("FROM python:3.12\nCOPY services/api/requirements.txt .\n")
     own = parse_dockerfile("FROM python:3.12\nCOPY requirements.txt .\n")
     assert guess_context(repo, "services/api/Dockerfile", from_root) == "."

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.topology.deploy.interface import Repo
+from depcheck.fs import Tree
 from depcheck.topology.deploy.procfile import ProcfileReader
 from tests.conftest import FIXTURES, write_tree
 
 
 def test_the_heroku_fixture() -> None:
-    result = ProcfileReader().read(Repo(FIXTURES / "deploy" / "heroku"), "Procfile")
+    result = ProcfileReader().read(Tree(FIXTURES / "deploy" / "heroku"), "Procfile")
     (host,) = result.hosts
     assert host.name == "Procfile"
     assert sorted({i.path for i in host.installs}) == [
@@ -31,7 +31,7 @@ def test_python_version_file_and_comments(tmp_path: Path) -> None:
             "app/src/main.py": "",
         },
     )
-    result = ProcfileReader().read(Repo(tmp_path), "app/Procfile")
+    result = ProcfileReader().read(Tree(tmp_path), "app/Procfile")
     (host,) = result.hosts
     assert sorted(i.path for i in host.installs) == ["app", "app/src"]
     assert host.python == "3.12"
@@ -40,4 +40,4 @@ def test_python_version_file_and_comments(tmp_path: Path) -> None:
 
 def test_an_empty_procfile_is_no_host(tmp_path: Path) -> None:
     write_tree(tmp_path, {"Procfile": "# nothing yet\n"})
-    assert ProcfileReader().read(Repo(tmp_path), "Procfile").hosts == ()
+    assert ProcfileReader().read(Tree(tmp_path), "Procfile").hosts == ()

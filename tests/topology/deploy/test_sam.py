@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from depcheck.topology.deploy.interface import DeployError, DeployRead, Repo
+from depcheck.fs import Tree
+from depcheck.topology.deploy.interface import DeployError, DeployRead
 from depcheck.topology.deploy.names import is_template_name
 from depcheck.topology.deploy.sam import SamReader, python_of_runtime
 from tests.conftest import FIXTURES, write_tree
@@ -18,7 +19,7 @@ def hosts(result: DeployRead) -> dict[str, tuple[list[str], str | None, str | No
 
 
 def test_the_lambda_fixture() -> None:
-    result = SamReader().read(Repo(FIXTURES / "deploy" / "lambda"), "template.yaml")
+    result = SamReader().read(Tree(FIXTURES / "deploy" / "lambda"), "template.yaml")
     assert hosts(result) == {
         "OrdersFunction": (["functions/orders", "layers/shared"], "3.12", None),
         "ReportsFunction": (["functions/reports", "layers/shared"], "3.11", "aarch64"),
@@ -65,7 +66,7 @@ def test_other_runtimes_parameters_and_plain_cloudformation(tmp_path: Path) -> N
             "      Layers: [!Ref Layer]\n",
         },
     )
-    result = SamReader().read(Repo(tmp_path), "template.yaml")
+    result = SamReader().read(Tree(tmp_path), "template.yaml")
     assert hosts(result) == {"Plain": (["fn", "layer"], "3.13", None)}
 
 
@@ -82,7 +83,7 @@ def test_json_templates(tmp_path: Path) -> None:
         tmp_path,
         {"src/requirements.txt": "x\n", "template.json": json.dumps(template, indent=2)},
     )
-    result = SamReader().read(Repo(tmp_path), "template.json")
+    result = SamReader().read(Tree(tmp_path), "template.json")
     assert hosts(result) == {"Fn": (["src"], "3.10", None)}
     assert result.hosts[0].origin.line == 3
 
@@ -90,7 +91,7 @@ def test_json_templates(tmp_path: Path) -> None:
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     write_tree(tmp_path, {"template.yaml": "Resources:\n  Fn: [AWS::Serverless::Function\n"})
     with pytest.raises(DeployError, match=r"template.yaml:3: not valid YAML"):
-        SamReader().read(Repo(tmp_path), "template.yaml")
+        SamReader().read(Tree(tmp_path), "template.yaml")
 
 
 def test_names_and_runtimes() -> None:

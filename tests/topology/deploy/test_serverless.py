@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depcheck.topology.deploy.interface import Repo
+from depcheck.fs import Tree
 from depcheck.topology.deploy.serverless import ServerlessReader, layer_logical_id
 from tests.conftest import FIXTURES, write_tree
 
 
 def test_the_serverless_fixture() -> None:
-    result = ServerlessReader().read(Repo(FIXTURES / "deploy" / "sls"), "serverless.yml")
+    result = ServerlessReader().read(Tree(FIXTURES / "deploy" / "sls"), "serverless.yml")
     assert {
         h.name: (sorted(i.path for i in h.installs), h.python, h.machine, str(h.origin))
         for h in result.hosts
@@ -47,7 +47,7 @@ def test_service_requirements_variables_and_external_layers(tmp_path: Path) -> N
             "    runtime: nodejs20.x\n",
         },
     )
-    result = ServerlessReader().read(Repo(tmp_path), "serverless.yml")
+    result = ServerlessReader().read(Tree(tmp_path), "serverless.yml")
     ((name, installs, python),) = [
         (h.name, sorted({i.path for i in h.installs}), h.python) for h in result.hosts
     ]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
+from depcheck.fs import Tree
 from depcheck.model import Diagnostic, Location, Severity
 from depcheck.topology.deploy.dockerfile.evaluator import Evaluator
 from depcheck.topology.deploy.dockerfile.parser import (
@@ -39,7 +40,7 @@ from depcheck.topology.deploy.dockerfile.parser import (
     split_flags,
 )
 from depcheck.topology.deploy.dockerfile.paths import DockerImage
-from depcheck.topology.deploy.interface import Install, Repo
+from depcheck.topology.deploy.interface import Install
 
 
 def copy_sources(instructions: list[Instruction]) -> list[str]:
@@ -69,7 +70,7 @@ def copy_sources(instructions: list[Instruction]) -> list[str]:
     return found
 
 
-def guess_context(repo: Repo, path: str, instructions: list[Instruction]) -> str:
+def guess_context(repo: Tree, path: str, instructions: list[Instruction]) -> str:
     """The build context of a Dockerfile no Compose file describes.
 
     `docker build` is run from the Dockerfile's directory or from a parent (the repository root,
@@ -100,7 +101,7 @@ def guess_context(repo: Repo, path: str, instructions: list[Instruction]) -> str
 
 
 def read_image(
-    repo: Repo,
+    repo: Tree,
     path: str,
     *,
     context: str | None = None,
@@ -115,9 +116,9 @@ def read_image(
 
     `context` is the build context (relative to the root; guessed when None), `build_args` the
     values Compose passes. `origin_path`/`line_offset` say where messages point for an inline
-    Dockerfile (Compose `dockerfile_inline`).
+    Dockerfile (Compose `dockerfile_inline`). Raises `ReadError` when the file is refused.
     """
-    source = text if text is not None else repo.read_text(path)
+    source, warnings = (text, []) if text is not None else repo.read_text(path)
     instructions = parse_dockerfile(source)
     chosen_context = context if context is not None else guess_context(repo, path, instructions)
     evaluator = Evaluator(
@@ -131,7 +132,7 @@ def read_image(
     )
     evaluator.run(instructions)
     stages = evaluator.stages
-    diagnostics: list[Diagnostic] = list(evaluator.header)
+    diagnostics: list[Diagnostic] = [*warnings, *evaluator.header]
     if not stages:
         return DockerImage(
             path,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from depcheck.fs import Tree
 from depcheck.model import Diagnostic, Location, Severity
-from depcheck.topology.deploy.interface import Install, Repo
+from depcheck.topology.deploy.interface import Install
 from depcheck.topology.deploy.shell import expand
 
 
@@ -132,7 +133,7 @@ class ImageModel:
 
     def __init__(
         self,
-        repo: Repo,
+        repo: Tree,
         path: str,
         context: str,
         build_args: dict[str, str],

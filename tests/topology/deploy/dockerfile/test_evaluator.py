@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from depcheck.fs import Tree
 from depcheck.topology.deploy.dockerfile.evaluator import Evaluator
 from depcheck.topology.deploy.dockerfile.parser import parse_dockerfile
-from depcheck.topology.deploy.interface import InstallKind, Repo
+from depcheck.topology.deploy.interface import InstallKind
 from tests.conftest import write_tree
 
 FILES = {
@@ -30,7 +31,7 @@ RUN pip install -r $MISSING/req.txt
 
 def evaluate(root: Path, build_args: dict[str, str] | None = None) -> Evaluator:
     write_tree(root, FILES)
-    evaluator = Evaluator(Repo(root), "Dockerfile", ".", dict(build_args or {}), "Dockerfile", 0)
+    evaluator = Evaluator(Tree(root), "Dockerfile", ".", dict(build_args or {}), "Dockerfile", 0)
     evaluator.run(parse_dockerfile(DOCKERFILE))
     return evaluator
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from depcheck.fs import Tree
 from depcheck.topology.deploy.dockerfile.paths import (
     ImageModel,
     Mount,
@@ -13,7 +14,6 @@ from depcheck.topology.deploy.dockerfile.paths import (
     StagePath,
     is_under,
 )
-from depcheck.topology.deploy.interface import Repo
 from tests.conftest import write_tree
 
 
@@ -25,7 +25,7 @@ def model(root: Path) -> tuple[ImageModel, Stage, Stage]:
             "services/api/pyproject.toml": "[project]\nname = 'api'\n",
         },
     )
-    images = ImageModel(Repo(root), "Dockerfile", ".", {}, "Dockerfile", 10)
+    images = ImageModel(Tree(root), "Dockerfile", ".", {}, "Dockerfile", 10)
     build = Stage(0, "Build", 1, "python:3.12")
     runtime = Stage(1, None, 5, "python:3.12-slim", workdir="/srv")
     images.stages.extend([build, runtime])
