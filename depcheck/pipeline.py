@@ -1,8 +1,9 @@
 """The scan pipeline: topology, service assembly, graph, analysis, plans and advice, one `Report`.
 
 This module only wires the stages together; each owns its step (ARCHITECTURE.md, "Stages"). It
-raises `ScanError` for what makes a scan impossible (no such directory, a config that cannot be
-used); everything wrong inside a dependency file becomes a diagnostic and the scan goes on.
+raises `ScanError` for what makes a scan impossible (no such directory), and lets the config's
+`ConfigError` through; everything wrong inside a dependency file becomes a diagnostic and the
+scan goes on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from depcheck.analysis.declared import mark_declared
 from depcheck.analysis.host import analyse_host
 from depcheck.analysis.ignores import active_entries, apply_ignores
+from depcheck.errors import ScanError
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -44,7 +46,7 @@ from depcheck.service import (
     requirements_of,
 )
 from depcheck.sources import ReadOptions
-from depcheck.topology.config import Config, ConfigError, find_config, load_config
+from depcheck.topology.config import Config, find_config, load_config
 from depcheck.topology.discover import Topology
 from depcheck.topology.environment import EnvironmentDefaults, settle_host_pythons
 from depcheck.topology.select import topology_for
@@ -65,10 +67,6 @@ REPLANS = 3
 
 #: how the warning on a scan that found no services begins (the CLI makes it an error)
 NO_SERVICES = "no services found"
-
-
-class ScanError(Exception):
-    """A scan that cannot start: the message is for the user, as is."""
 
 
 class Progress(Protocol):
@@ -152,10 +150,7 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
         raise ScanError(f"{root}: no such directory")
     if not root.is_dir():
         raise ScanError(f"{root}: not a directory (scan takes the repository's root directory)")
-    try:
-        config = load_topology_config(root, options.config)
-    except ConfigError as exc:
-        raise ScanError(str(exc)) from None
+    config = load_topology_config(root, options.config)
     defaults = EnvironmentDefaults(
         interpreter=options.interpreter, python=options.python, platform=options.platform
     )

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from depcheck.errors import ScanError
 from depcheck.model import Environment, Kind, Severity
-from depcheck.pipeline import ScanError, ScanOptions, prepare, scan
+from depcheck.pipeline import ScanOptions, prepare, scan
+from depcheck.topology.config import ConfigError
 from tests.conftest import FIXTURES, write_tree
 
 INTERPRETER = Environment("3.12", "3.12.3", "linux", "posix", "Linux", source="interpreter")
@@ -27,7 +29,8 @@ def test_a_missing_root_or_a_file_cannot_be_scanned(tmp_path: Path) -> None:
 
 def test_a_config_that_cannot_be_used_stops_the_scan_with_its_message(tmp_path: Path) -> None:
     write_tree(tmp_path, {"depcheck.toml": "[hosts.web]\nservices = 3\n"})
-    with pytest.raises(ScanError, match=r"depcheck\.toml"):
+    # the config's own error, with its line, not a re-wrapped copy
+    with pytest.raises(ConfigError, match=r"^config depcheck\.toml:2: hosts\.web\.services: "):
         prepare(options(tmp_path))
 
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from depcheck.analysis.evidence import conflict_id
+from depcheck.errors import UsageError
 from depcheck.model import Conflict, ConflictRequirement, Kind, Report
 
 
-class BaselineError(ValueError):
-    """A baseline that cannot be used: the message is for the user, as is."""
+class BaselineError(UsageError):
+    """A baseline (`--baseline`, `--diff-base`) that cannot be used: the message is for the
+    user, as is."""
 
 
 #: one constraint behind a conflict, as a baseline can compare it: (service, file, specifier)

@@ -14,15 +14,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from depcheck.cli.commands import COMMANDS, locate_project
-from depcheck.cli.parser import (
-    EXIT_ERROR,
-    EXIT_INTERNAL,
-    UsageError,
-    build_parser,
-    parse_arguments,
-)
+from depcheck.cli.commands import COMMANDS, fail, locate_project
+from depcheck.cli.parser import EXIT_ERROR, EXIT_INTERNAL, build_parser, parse_arguments
 from depcheck.cli.terminal import complain
+from depcheck.errors import DepcheckError, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,10 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         locate_project(args)
         return COMMANDS[args.command](args)
-    except UsageError as exc:
-        parser.commands[args.command].print_usage(sys.stderr)
-        complain(f"error: {exc}")
-        return EXIT_ERROR
+    except DepcheckError as exc:
+        # every error depcheck raises on purpose (depcheck.errors), caught here and only here
+        if type(exc) is UsageError:  # an option, not a file it names (BaselineError)
+            parser.commands[args.command].print_usage(sys.stderr)
+        return fail(args, exc)
     except KeyboardInterrupt:
         print("depcheck: interrupted", file=sys.stderr)
         return 130

@@ -21,13 +21,9 @@ from depcheck.cli.output import (
     write_file,
     write_or_print,
 )
-from depcheck.cli.parser import (
-    EXIT_ERROR,
-    EXIT_OK,
-    UsageError,
-    validate_python,
-)
+from depcheck.cli.parser import EXIT_ERROR, EXIT_OK, validate_python
 from depcheck.cli.terminal import complain, terminal_width, use_color, with_progress
+from depcheck.errors import DepcheckError, UsageError
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat, RenderOptions
 
@@ -108,12 +104,9 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
 
 
 def _resolve_request(args: argparse.Namespace) -> ResolveRequest | None:
-    from depcheck.cli.resolving import ResolveUsageError, resolve_request
+    from depcheck.cli.resolving import resolve_request
 
-    try:
-        return resolve_request(args, os.environ)
-    except ResolveUsageError as exc:
-        raise UsageError(str(exc)) from None
+    return resolve_request(args, os.environ)
 
 
 @contextlib.contextmanager
@@ -134,29 +127,33 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _failed_scan(exc: Exception, args: argparse.Namespace) -> Report:
-    """The report of a scan that could not start (a config that cannot be used, no such
-    directory): nothing analysed, one error at the place that stopped it."""
-    from depcheck.model import Diagnostic, Location, Report, Severity
+def fail(args: argparse.Namespace, exc: DepcheckError) -> int:
+    """What the command line does with a `DepcheckError` that stopped a command: the one
+    place that handles them (`main` calls it).
+
+    A scan that could not start (a config that cannot be used, no such directory) still
+    writes its document where a tool reads one (`--format json`, `--output`): nothing
+    analysed, one error at the place that stopped it. Everything else, and a usage error
+    always, is one line on standard error. Both exit 2."""
+    from depcheck.cli.verdict import decided
+    from depcheck.model import Report
     from depcheck.topology.config import ConfigError
 
-    # the scan re-raises a config problem as ScanError; the config's own error has its line
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, ConfigError):
-        diagnostic = Diagnostic(Severity.ERROR, cause.location, cause.cause)
-        config: str | None = cause.path
-    else:
-        diagnostic = Diagnostic(Severity.ERROR, Location("."), str(exc))
-        config = None
-    return Report(
-        root=display_root(Path(args.path)),
-        config=config,
-        hosts=(),
-        services=(),
-        conflicts=(),
-        plans=(),
-        diagnostics=(diagnostic,),
-    )
+    if args.command == "scan" and not isinstance(exc, UsageError):
+        main_file, extra = split_outputs(args)
+        if OutputFormat(args.format) is not OutputFormat.TEXT or main_file or extra:
+            report = Report(
+                root=display_root(Path(args.path)),
+                config=exc.path if isinstance(exc, ConfigError) else None,
+                hosts=(),
+                services=(),
+                conflicts=(),
+                plans=(),
+                diagnostics=(exc.diagnostic(),),
+            )
+            return emit(decided(report, args.fail_on), args, main_file, extra)
+    complain(f"error: {exc}")
+    return EXIT_ERROR
 
 
 def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
@@ -175,9 +172,11 @@ def _diff_base(report: Report, ref: str, options: ScanOptions) -> Report:
     import tempfile
 
     from depcheck.analysis.baseline import Baseline, apply_baseline, baseline_of
+    from depcheck.errors import ScanError
     from depcheck.model import Diagnostic, Location, Severity
-    from depcheck.pipeline import ScanError, scan
+    from depcheck.pipeline import scan
     from depcheck.revision import checkout_revision
+    from depcheck.topology.config import ConfigError
 
     with tempfile.TemporaryDirectory(prefix="depcheck-base-") as temp:
         revision = checkout_revision(options.root, ref, Path(temp))
@@ -192,7 +191,7 @@ def _diff_base(report: Report, ref: str, options: ScanOptions) -> Report:
         try:
             base = scan(replace(options, root=revision.root, config=config))
             known = baseline_of(base)
-        except ScanError as exc:
+        except (ScanError, ConfigError) as exc:  # the base revision's scan: a warning
             message = f"at {ref}: the scan could not start ({exc}); every conflict counts as new"
             notes.append(Diagnostic(Severity.WARNING, Location("."), message))
     marked = apply_baseline(report, known, f"git {ref}")
@@ -200,9 +199,8 @@ def _diff_base(report: Report, ref: str, options: ScanOptions) -> Report:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from depcheck.analysis.baseline import BaselineError
     from depcheck.cli.verdict import decided
-    from depcheck.pipeline import ScanError, scan
+    from depcheck.pipeline import scan
 
     if args.diff_base is not None and not args.diff_base.strip():
         raise UsageError("--diff-base takes a git revision (a branch, tag or commit), not ''")
@@ -214,18 +212,8 @@ def run_scan(args: argparse.Namespace) -> int:
     options = _scan_options(args)
     started = time.perf_counter()
     with _no_gc_pauses():
-        try:
-            report = with_progress(args, lambda progress: scan(options, progress))
-            report = _baseline(report, args, options)
-        except BaselineError as exc:
-            complain(f"error: {exc}")
-            return EXIT_ERROR
-        except ScanError as exc:
-            if OutputFormat(args.format) is OutputFormat.TEXT and not (main_file or extra):
-                complain(f"error: {exc}")
-                return EXIT_ERROR
-            # tools reading stdout or the files still get a document: the error and no more
-            report = _failed_scan(exc, args)
+        report = with_progress(args, lambda progress: scan(options, progress))
+        report = _baseline(report, args, options)
         report = replace(
             _no_services(report, args),
             root=display_root(Path(args.path)),
@@ -238,15 +226,11 @@ def run_scan(args: argparse.Namespace) -> int:
 def run_why(args: argparse.Namespace) -> int:
     from depcheck.analysis.why import explain
     from depcheck.cli.verdict import why_exit_code
-    from depcheck.pipeline import ScanError, prepare
+    from depcheck.pipeline import prepare
     from depcheck.report.why import render_why_json, render_why_text
 
     options = _scan_options(args)
-    try:
-        prepared = with_progress(args, lambda progress: prepare(options, progress))
-    except ScanError as exc:
-        complain(f"error: {exc}")
-        return EXIT_ERROR
+    prepared = with_progress(args, lambda progress: prepare(options, progress))
     diagnostics = list(prepared.diagnostics)
     resolved = None
     if options.resolve is not None:
@@ -278,25 +262,21 @@ def run_why(args: argparse.Namespace) -> int:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from depcheck.pipeline import ScanError, prepare, scan
+    from depcheck.pipeline import prepare, scan
     from depcheck.report.export import export_graph
 
     options = _scan_options(args)
-    try:
-        if args.conflicts_only:
-            report = with_progress(args, lambda progress: scan(options, progress))
-            prepared = prepare(options)
-            document = export_graph(
-                prepared.graph, args.format, conflicts=report.conflicts, conflicts_only=True
-            )
-            diagnostics = report.diagnostics
-        else:
-            prepared = with_progress(args, lambda progress: prepare(options, progress))
-            document = export_graph(prepared.graph, args.format)
-            diagnostics = tuple(prepared.diagnostics)
-    except ScanError as exc:
-        complain(f"error: {exc}")
-        return EXIT_ERROR
+    if args.conflicts_only:
+        report = with_progress(args, lambda progress: scan(options, progress))
+        prepared = prepare(options)
+        document = export_graph(
+            prepared.graph, args.format, conflicts=report.conflicts, conflicts_only=True
+        )
+        diagnostics = report.diagnostics
+    else:
+        prepared = with_progress(args, lambda progress: prepare(options, progress))
+        document = export_graph(prepared.graph, args.format)
+        diagnostics = tuple(prepared.diagnostics)
     for diagnostic in diagnostics:
         complain(f"{diagnostic.severity.value}: {diagnostic}")
     if args.format == "mermaid":
@@ -313,7 +293,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     from depcheck.cli.verdict import decided
-    from depcheck.pipeline import ScanError, scan
+    from depcheck.pipeline import scan
     from depcheck.recommend.images import SUGGESTION_HEADER, compose_suggestion
     from depcheck.report.plan import render_plan_text
     from depcheck.report.sanitize import log_document
@@ -325,11 +305,7 @@ def run_plan(args: argparse.Namespace) -> int:
         from depcheck.cli.resolving import run_plan_locks
 
         return run_plan_locks(args, options)
-    try:
-        report = with_progress(args, lambda progress: scan(options, progress))
-    except ScanError as exc:
-        complain(f"error: {exc}")
-        return EXIT_ERROR
+    report = with_progress(args, lambda progress: scan(options, progress))
     report = decided(replace(_no_services(report, args), root=display_root(Path(args.path))))
     sys.stdout.write(log_document(render_plan_text(report)))
     sys.stdout.flush()

@@ -9,11 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from depcheck.cli.parser import (
-    EXIT_ERROR,
-    UsageError,
-)
+from depcheck.cli.parser import EXIT_ERROR
 from depcheck.cli.terminal import complain, terminal_width, use_color
+from depcheck.errors import UsageError
 from depcheck.report.interface import OutputFormat, RenderOptions
 
 if TYPE_CHECKING:

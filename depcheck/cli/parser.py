@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from depcheck import __version__
 from depcheck.cli.resolving import add_resolve_options
+from depcheck.errors import UsageError
 from depcheck.recommend import PLAN_BUDGET
 from depcheck.report.interface import OutputFormat
 
@@ -28,10 +29,6 @@ EXIT_OK = 0
 EXIT_CONFLICTS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
-
-
-class UsageError(ValueError):
-    """Arguments that do not fit together: exit 2 with the message."""
 
 
 EXIT_CODES = (

@@ -13,13 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from depcheck.errors import UsageError
+
 if TYPE_CHECKING:
     from depcheck.pipeline import ScanOptions
     from depcheck.resolve.index import ResolveRequest
-
-
-class ResolveUsageError(Exception):
-    """A resolution option given without `--resolve`."""
 
 
 def add_resolve_options(parser: argparse.ArgumentParser) -> None:
@@ -84,7 +82,7 @@ def resolve_request(args: argparse.Namespace, environ: Mapping[str, str]) -> Res
     if not getattr(args, "resolve", False):
         if chosen:
             first = "--" + next(iter(chosen)).replace("_urls", "_url").replace("_", "-")
-            raise ResolveUsageError(f"{first} only applies with --resolve")
+            raise UsageError(f"{first} only applies with --resolve")
         return None
     from depcheck.resolve.index import ResolveRequest
 
@@ -103,9 +101,9 @@ def run_plan_locks(args: argparse.Namespace, options: ScanOptions) -> int:
     import sys
 
     from depcheck.cli.output import display_root, write_file
-    from depcheck.cli.parser import EXIT_ERROR, UsageError
+    from depcheck.cli.parser import EXIT_ERROR
     from depcheck.cli.terminal import complain, with_progress
-    from depcheck.pipeline import ScanError, scan_resolved
+    from depcheck.pipeline import scan_resolved
     from depcheck.report.plan import render_plan_text
     from depcheck.report.sanitize import log_document, redact
 
@@ -121,11 +119,7 @@ def run_plan_locks(args: argparse.Namespace, options: ScanOptions) -> int:
         )
     if out.exists() and not out.is_dir():
         raise UsageError(f"--emit locks {out}: exists and is not a directory")
-    try:
-        report, prover = with_progress(args, lambda progress: scan_resolved(options, progress))
-    except ScanError as exc:
-        complain(f"error: {exc}")
-        return EXIT_ERROR
+    report, prover = with_progress(args, lambda progress: scan_resolved(options, progress))
     assert prover is not None
     try:
         from dataclasses import replace

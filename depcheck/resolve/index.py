@@ -42,6 +42,8 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from depcheck.errors import ResolveError
+
 DEFAULT_INDEX = "https://pypi.org/simple"
 TIMEOUT = 15.0
 RETRIES = 2
@@ -53,7 +55,7 @@ _ACCEPT = (
 )
 
 
-class IndexError_(Exception):
+class IndexError_(ResolveError):
     """A fetch that failed; the message is for the user and holds no credentials."""
 
 

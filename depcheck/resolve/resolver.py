@@ -45,6 +45,7 @@ from resolvelib.resolvers import (
     ResolutionTooDeep,
 )
 
+from depcheck.errors import ResolveError
 from depcheck.model import Environment, Location
 from depcheck.resolve.facts import FactStore
 from depcheck.resolve.index import FileLink
@@ -56,7 +57,7 @@ PYTHON_ID = "<python>"
 MAX_ROUNDS = 20_000
 
 
-class FactsMissing(Exception):
+class FactsMissing(ResolveError):
     """A package whose facts could not be fetched: the proof is abandoned, not failed."""
 
     def __init__(self, package: str) -> None:

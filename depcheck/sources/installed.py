@@ -29,6 +29,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from depcheck.errors import SourceError
 from depcheck.model import (
     Dependency,
     Diagnostic,
@@ -44,7 +45,7 @@ MAX_METADATA = 4 * 1024 * 1024
 FORMAT = "installed"
 
 
-class InstalledError(ValueError):
+class InstalledError(SourceError):
     """An installed environment that cannot be read at all (the message names it)."""
 
 

@@ -34,6 +34,8 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from depcheck.errors import SourceError
+
 _UNION_RE = re.compile(r"\s*\|\|?\s*")
 _SINGLE_RE = re.compile(r"(\^|~=|~|===|==|!=|<>|>=|<=|>|<|=)?\s*([^\s,|<>=!~^][^\s,|]*)")
 _SEPARATOR_RE = re.compile(r"^[\s,]*$")
@@ -43,7 +45,7 @@ _BLANKS_RE = re.compile(r"\s+")
 _NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-class PoetryConstraintError(ValueError):
+class PoetryConstraintError(SourceError):
     """A Poetry constraint that does not follow the grammar."""
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from depcheck.errors import ReadError
+from depcheck.errors import ReadError, TopologyError
 from depcheck.fs import read_text
 from depcheck.model import Location
 from depcheck.sources.declared import load_toml
@@ -39,8 +39,13 @@ PLATFORMS = ("linux", "darwin", "win32")
 _PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,3})?$")
 
 
-class ConfigError(ValueError):
-    """A configuration file that cannot be used: names the file, the line, the key and why."""
+class ConfigError(TopologyError):
+    """A configuration file that cannot be used: names the file, the line, the key and why.
+
+    `message` (what a diagnostic at `location` says) starts with the key; `reason` is the same
+    without it."""
+
+    location: Location
 
     def __init__(
         self,
@@ -51,18 +56,14 @@ class ConfigError(ValueError):
         line: int | None = None,
         column: int | None = None,
     ) -> None:
-        self.location = Location(path, line, column if line is not None else None)
-        where = f"config {self.location}"
-        text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
-        super().__init__(text)
+        location = Location(path, line, column if line is not None else None)
+        super().__init__(f"{key}: {message}" if key else message, location)
         self.path = path
         self.key = key
-        self.message = message
+        self.reason = message
 
-    @property
-    def cause(self) -> str:
-        """The message without the file: what a diagnostic at `location` says."""
-        return f"{self.key}: {self.message}" if self.key else self.message
+    def __str__(self) -> str:
+        return f"config {self.location}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,7 @@ def load_config(path: Path, *, display: str) -> Config:
             raise
         found = locations.find(_key_path(exc.key))
         raise ConfigError(
-            display, exc.message, key=exc.key, line=found[0] if found else None
+            display, exc.reason, key=exc.key, line=found[0] if found else None
         ) from None
     return replace(config, locations=locations, prefix=prefix)
 

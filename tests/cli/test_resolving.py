@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from depcheck.cli.parser import build_parser
-from depcheck.cli.resolving import ResolveUsageError, resolve_request
+from depcheck.cli.resolving import resolve_request
+from depcheck.errors import UsageError
 
 
 def parse(*argv: str):  # type: ignore[no-untyped-def]
@@ -30,7 +31,7 @@ def test_without_resolve_there_is_no_request() -> None:
 def test_a_resolution_option_without_resolve_is_a_usage_error(
     argv: tuple[str, ...], named: str
 ) -> None:
-    with pytest.raises(ResolveUsageError, match=f"^{named} only applies with --resolve$"):
+    with pytest.raises(UsageError, match=f"^{named} only applies with --resolve$"):
         resolve_request(parse(*argv), {})
 
 

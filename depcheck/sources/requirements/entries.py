@@ -201,13 +201,12 @@ def describe_requirement_error(text: str, exc: InvalidRequirement) -> tuple[str,
     """A one-line message for a PEP 508 syntax error, and its 0-based column in `text`."""
     # only the version part: in a marker (`; os_name ==`) a missing value is no missing version
     missing = _MISSING_VERSION_RE.search(text.split(";", 1)[0] + (";" if ";" in text else ""))
-    cause = exc.__cause__
-    span = getattr(cause, "span", None)
-    column = span[0] if isinstance(span, tuple) else None
+    # packaging >= 26.4 says where a syntax error is (`span`) and what it is (`message`)
+    column = exc.span[0] if exc.span is not None else None
     if missing:
         where = _excerpt(text, missing.end(1))
         return f"expected a version after {missing.group(1)!r} (in {where!r})", missing.end(1)
-    message = getattr(cause, "message", None) or str(exc).splitlines()[0]
+    message = exc.message.splitlines()[0] if exc.message else ""
     message = message[0].lower() + message[1:] if message else "invalid requirement"
     return f"{message} (in {_excerpt(text, column)!r})", column
 

@@ -7,6 +7,8 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from depcheck.errors import SourceError
+
 # pip's comment rule is `(^|\s+)#.*$`; that pattern backtracks over every run of blanks
 # (a line with n blanks costs n**2 steps), so we match the same comments with a linear one:
 # the text is stripped afterwards, so the blanks before `#` need not be part of the match.
@@ -112,8 +114,9 @@ def split_args_options(line: str) -> tuple[str, str]:
     return " ".join(args), ""
 
 
-class OptionError(ValueError):
-    pass
+class OptionError(SourceError):
+    """Option text on a requirements-file line that pip would refuse (the entries module turns
+    it into a diagnostic at the line)."""
 
 
 def parse_options(text: str) -> list[tuple[str, str | None]]:

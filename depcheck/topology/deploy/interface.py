@@ -17,6 +17,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from depcheck.errors import TopologyError
 from depcheck.model import NO_GROUPS, Diagnostic, Groups, Location, Severity
 
 if TYPE_CHECKING:
@@ -81,13 +82,14 @@ class DeployRead:
     dockerfiles: tuple[str, ...] = ()
 
 
-class DeployError(ValueError):
-    """A deployment file that cannot be read at all (not YAML, wrong shape): names the file."""
+class DeployError(TopologyError):
+    """A deployment file that cannot be used at all (not YAML, wrong shape): names the file.
+    It is a warning: the file deploys nothing depcheck can see, the scan goes on."""
+
+    location: Location
 
     def __init__(self, location: Location, message: str) -> None:
-        super().__init__(f"{location}: {message}")
-        self.location = location
-        self.message = message
+        super().__init__(message, location)
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(Severity.WARNING, self.location, self.message)

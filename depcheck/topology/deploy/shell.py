@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from depcheck.errors import TopologyError
+
 Lookup = Callable[[str], str | None]
 
 _SEPARATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
@@ -39,7 +41,7 @@ class Command:
     unresolved: set[str] = field(default_factory=set)
 
 
-class ShellSyntaxError(ValueError):
+class ShellSyntaxError(TopologyError):
     """A script depcheck cannot split (an unclosed quote)."""
 
 
