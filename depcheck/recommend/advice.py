@@ -42,6 +42,38 @@ def align(package: str, facts: Recommendation) -> Recommendation:
     return replace(facts, summary=summary)
 
 
+def _without_note(summary: str) -> str:
+    return summary.split(" (not verified", 1)[0]
+
+
+def unverified(summary: str, why: str) -> str:
+    """An advice `--resolve` could not prove, saying why (any earlier note replaced)."""
+    return f"{_without_note(summary)} (not verified: {why})"
+
+
+def verified_align(
+    summary: str, package: str, version: str, relock: tuple[str, ...], *, instead_of: str = ""
+) -> str:
+    """An align `--resolve` proved: the host resolves with `package` at `version`.
+
+    `instead_of`: the version the files suggested, when the resolver installs another.
+    """
+    files = ", ".join(relock)
+    head = f"align on {package} {version}"
+    if instead_of:
+        return (
+            f"{head} (verified: the host resolves with it; {instead_of} does not resolve with "
+            f"the rest of the host); re-lock {files}"
+        )
+    proved = _without_note(summary).replace(
+        head, f"{head} (verified: the host resolves with it)", 1
+    )
+    proved = proved.replace(": every known constraint allows it", "", 1)
+    if "(verified" not in proved:
+        proved = f"{head} (verified: the host resolves with it); re-lock {files}"
+    return proved
+
+
 def isolate_or_split(conflict: Conflict, plan: Plan) -> Conflict:
     """Isolate the conflict's services the plan moves out, when that is the cheaper fix; else
     split the host as the plan does."""

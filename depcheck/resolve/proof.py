@@ -63,6 +63,7 @@ from depcheck.model import (
     Role,
     Severity,
 )
+from depcheck.recommend.advice import unverified, verified_align
 from depcheck.resolve.cache import Cache, default_cache_dir
 from depcheck.resolve.causes import resolver_clashes, resolver_conflicts
 from depcheck.resolve.facts import FactStore
@@ -449,16 +450,19 @@ class Prover:
         return result
 
     def _verify(self, host: Host, conflict: Conflict, state: _HostState) -> Conflict:
+        """The conflict's align, proved by the resolver (or said not to be); the wording is
+        `recommend.advice`'s."""
         advice = conflict.recommendation
-        files = ", ".join(advice.relock)
         name = conflict.display_name
         if not state.proof.resolves:
-            summary = _without_note(advice.summary) + (
-                f" (not verified: host {host.name} does not resolve as a whole; "
-                "fix its incompatible conflicts first)"
+            why = (
+                f"host {host.name} does not resolve as a whole; "
+                "fix its incompatible conflicts first"
             )
             return replace(
-                conflict, verified=False, recommendation=replace(advice, summary=summary)
+                conflict,
+                verified=False,
+                recommendation=replace(advice, summary=unverified(advice.summary, why)),
             )
         tried = advice.version
         if tried is not None:
@@ -467,13 +471,7 @@ class Prover:
                 [*state.needs, pinned], self.store, host.environment, provider=state.provider
             )
             if check.resolves:
-                base = _without_note(advice.summary)
-                head = f"align on {conflict.package} {tried}"
-                summary = base.replace(
-                    head, f"{head} (verified: the host resolves with it)", 1
-                ).replace(": every known constraint allows it", "", 1)
-                if "(verified" not in summary:
-                    summary = f"{head} (verified: the host resolves with it); re-lock {files}"
+                summary = verified_align(advice.summary, conflict.package, tried, advice.relock)
                 return replace(
                     conflict,
                     verified=True,
@@ -482,16 +480,18 @@ class Prover:
                 )
         installed = (state.proof.pins or {}).get(conflict.package)
         if installed is None:
-            summary = _without_note(advice.summary) + (
-                f" (not verified: the host's resolution does not install {name})"
-            )
+            why = f"the host's resolution does not install {name}"
             return replace(
-                conflict, verified=False, recommendation=replace(advice, summary=summary)
+                conflict,
+                verified=False,
+                recommendation=replace(advice, summary=unverified(advice.summary, why)),
             )
-        why = f"; {tried} does not resolve with the rest of the host" if tried else ""
-        summary = (
-            f"align on {conflict.package} {installed} (verified: the host resolves with it"
-            f"{why}); re-lock {files}"
+        summary = verified_align(
+            advice.summary,
+            conflict.package,
+            str(installed),
+            advice.relock,
+            instead_of=tried or "",
         )
         return replace(
             conflict,
@@ -606,10 +606,6 @@ def _release_hull(key: str, versions: Sequence[Version]) -> str:
     holes = [v for v in versions if low < v < high and v not in admitted]
     parts = [f">={low}", f"<={high}", *(f"!={v}" for v in sorted(holes))]
     return ",".join(parts)
-
-
-def _without_note(summary: str) -> str:
-    return summary.split(" (not verified", 1)[0]
 
 
 def local_project_needs(

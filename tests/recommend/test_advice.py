@@ -208,3 +208,18 @@ def test_an_align_says_which_services_it_could_not_check() -> None:
 def test_an_align_with_no_locked_version_that_fits_names_the_range() -> None:
     facts = Recommendation(Action.ALIGN, "", relock=("a.txt", "b.txt"), allowed=">=2,<3")
     assert align("six", facts).summary == "align on one six version in >=2,<3; re-lock a.txt, b.txt"
+
+
+def test_resolve_wording_lives_here_too() -> None:
+    from depcheck.recommend.advice import unverified, verified_align
+
+    summary = "align on urllib3 2.2.1: every known constraint allows it; re-lock a/r.txt"
+    assert verified_align(summary, "urllib3", "2.2.1", ("a/r.txt",)) == (
+        "align on urllib3 2.2.1 (verified: the host resolves with it); re-lock a/r.txt"
+    )
+    assert verified_align(summary, "urllib3", "2.0.7", ("a/r.txt",), instead_of="2.2.1") == (
+        "align on urllib3 2.0.7 (verified: the host resolves with it; 2.2.1 does not resolve"
+        " with the rest of the host); re-lock a/r.txt"
+    )
+    noted = unverified(summary + " (not verified: b only locks urllib3)", "the host fails")
+    assert noted == summary + " (not verified: the host fails)"
