@@ -56,7 +56,9 @@ def _edge_attributes(
     sources: set[str] = set()
     for service in sorted(records_by_service):
         records = records_by_service[service]
-        specifiers.append(f"{service}: {_joined((str(r.specifier) for r in records), ',') or '*'}")
+        # a record with no specifier (a bare name, a `# via` edge) adds nothing to the label
+        asked = _joined((str(r.specifier) for r in records if str(r.specifier)), ",")
+        specifiers.append(f"{service}: {asked or '*'}")
         written = _joined(str(r.marker) for r in records if r.marker is not None)
         if written:
             markers.append(f"{service}: {written}")

@@ -219,3 +219,19 @@ def test_errors(demo: Report) -> None:
         export_graph(graph, "png")
     with pytest.raises(ValueError, match="conflicts_only needs the scan's conflicts"):
         export_graph(graph, "dot", conflicts_only=True)
+
+
+def test_a_bare_name_beside_a_pin_adds_no_empty_clause_to_the_label(tmp_path: Path) -> None:
+    # svc's lock pins six (an edge record with a specifier) and its .in names it bare
+    write_tree(
+        tmp_path,
+        {
+            "svc/requirements.in": "six\nrequests\n",
+            "svc/requirements.txt": locked("six==1.16.0", "requests==2.31.0"),
+        },
+    )
+    report = scan_path(tmp_path, root=".")
+    text = export_graph(graph_of(report), "mermaid")
+    labels = re.findall(r'\|"([^"]*)"\|', text)
+    assert labels, text
+    assert not any(": ," in label or label.endswith(",") for label in labels), labels
