@@ -341,6 +341,18 @@ def _pip(tool: str, executable: str, args: list[str]) -> InstallCommand | None:
             command.output = value
         elif name in ("--python", "-p"):
             command.python_exe = value
+        elif name == "--group" and subcommand in ("install", "wheel", "download"):
+            # pip >= 25.1: `--group [path:]name`, a PEP 735 group of ./pyproject.toml (or of the
+            # pyproject.toml at path); read as that project with the group (its own
+            # dependencies too, which pip leaves out unless the project is installed as well)
+            where, _, group = value.rpartition(":")
+            folder = posixpath.dirname(where) if where.endswith("pyproject.toml") else where
+            folder = folder or "."
+            if folder not in command.projects:
+                command.projects.append(folder)
+            command.groups = Groups(
+                names=command.groups.names | {canonicalize_name(group)},
+            )
     for word in positionals:
         if subcommand in ("sync", "compile"):
             command.files.append(word)

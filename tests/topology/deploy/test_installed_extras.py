@@ -118,6 +118,12 @@ def test_why_finds_an_extra_the_image_installs(tmp_path: Path, run_cli: RunCli) 
             [],
             Groups(default=True, names=_n("*"), without=_n("lint")),
         ),
+        ("pip install --group dev", [], Groups(names=_n("dev"))),
+        (
+            "pip install --group sub/pyproject.toml:Test --group lint",
+            [],
+            Groups(names=_n("test", "lint")),
+        ),
     ],
 )
 def test_recognized_selections(line: str, extras: list[str], groups: Groups) -> None:
@@ -166,6 +172,9 @@ def _grouped(tmp_path: Path, scan_json: ScanJson, files: dict[str, str], run: st
         # a group brings the groups it includes
         ("RUN uv sync --frozen --only-group test", {"hypothesis", "ruff"}),
         ("RUN uv sync --frozen --all-groups --no-group docs", {"pytest", "hypothesis", "ruff"}),
+        # pip >= 25.1 installs one PEP 735 group of ./pyproject.toml
+        ("RUN pip install --group docs", {"sphinx"}),
+        ("RUN pip install --group ./pyproject.toml:test", {"hypothesis", "ruff"}),
     ],
 )
 def test_one_group_is_not_every_group(
