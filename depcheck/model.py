@@ -252,7 +252,12 @@ class Groups:
         return ALL_GROUPS in self.names or name in self.names or (self.default and default)
 
     def __or__(self, other: Groups) -> Groups:
-        """What two installs of one project take between them."""
+        """What two installs of one project take between them (one that takes nothing adds
+        nothing, its `without` included)."""
+        if not self:
+            return other
+        if not other:
+            return self
         return Groups(
             self.default or other.default, self.names | other.names, self.without & other.without
         )

@@ -316,7 +316,7 @@ def scan_resolved(
         advised = [advise(conflict, plan) for conflict in analysis.conflicts]
         if prover is not None:
             advised = prover.verify_advice(host, advised)
-        advised = mark_declared(advised, analysis.clashes, prepared.declared)
+        advised = mark_declared(advised, prepared.declared)
         conflicts.extend(advised)
     for service in topology.services:
         if service.name not in placed:

@@ -4,47 +4,26 @@ A uv workspace's `[tool.uv] conflicts` says which members uv installs one at a t
 (`topology/workspace.py` turns it into service pairs). When a config or a deployment file still
 puts such members on one host, the conflicts between them are what the declaration already
 says: each is shown, marked `declared`, and does not fail the run. A conflict is declared only
-when every pair of its services whose constraints clash is a declared pair; a clash that needs
-three or more services at once (ranges with holes) is never hidden this way.
+when every pair its rule found clashing (`Conflict.pairs`) is a declared pair; a clash that
+needs three or more services at once counts every two of them, so all must be declared.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from depcheck.analysis.algebra import satisfiable
-from depcheck.analysis.host import Clash
-from depcheck.model import Conflict, Kind, Location, Suppression
+from depcheck.model import Conflict, Location, Suppression
 from depcheck.topology.workspace import DeclaredPairs
 
 
-def _clashing_pairs(conflict: Conflict, ranges: Mapping[str, str] | None) -> list[tuple[str, str]]:
-    """The pairs of the conflict's services that cannot be installed together."""
-    if conflict.kind is Kind.INCOMPATIBLE and ranges is not None:
-        return [
-            (a, b)
-            for a, b in itertools.combinations(sorted(ranges), 2)
-            if not satisfiable((ranges[a], ranges[b]))
-        ]
-    pins: dict[str, set[str]] = {}
-    for requirement in conflict.requirements:
-        if requirement.pinned is not None:
-            pins.setdefault(requirement.service, set()).add(requirement.pinned)
-    return [(a, b) for a, b in itertools.combinations(sorted(pins), 2) if pins[a] != pins[b]]
-
-
-def mark_declared(
-    conflicts: Sequence[Conflict], clashes: Sequence[Clash], declared: DeclaredPairs
-) -> list[Conflict]:
+def mark_declared(conflicts: Sequence[Conflict], declared: DeclaredPairs) -> list[Conflict]:
     """`conflicts` of one host, those the declared pairs explain marked `declared`."""
     if not declared:
         return list(conflicts)
-    ranges = {clash.package: clash.ranges for clash in clashes}
     marked: list[Conflict] = []
     for conflict in conflicts:
-        pairs = _clashing_pairs(conflict, ranges.get(conflict.package))
+        pairs = conflict.pairs
         where: list[Location] = []
         for a, b in pairs:
             location = declared.covers(a, b)

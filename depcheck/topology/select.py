@@ -263,8 +263,7 @@ class _ServiceMap:
         files that way (two deployments of one service: what either installs)."""
         service = self.services[name]
         chosen = tuple(sorted({*service.extras, *extras}))
-        taken = service.groups | groups if service.groups else groups
-        self.services[name] = replace(service, extras=chosen, groups=taken)
+        self.services[name] = replace(service, extras=chosen, groups=service.groups | groups)
 
     def _revive(self, names: list[str]) -> list[str]:
         for name in names:

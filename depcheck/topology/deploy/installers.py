@@ -234,8 +234,6 @@ def _select(command: InstallCommand, tool: str, options: list[tuple[str, str | N
                 # PDM's -G names extras and dev groups alike
                 command.extras.extend(_names(value))
                 names |= _group_names(value)
-    if tool == "pipenv":
-        default = False
     command.groups = Groups(default, frozenset(names - without), frozenset(without))
 
 

@@ -189,7 +189,7 @@ def read_image(
             installs[same] = dataclasses.replace(
                 was,
                 extras=tuple(sorted({*was.extras, *new.extras})),
-                groups=was.groups | new.groups if was.groups else new.groups,
+                groups=was.groups | new.groups,
             )
     if final.python is None and installs:
         diagnostics.append(
