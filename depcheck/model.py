@@ -388,13 +388,16 @@ class ParentMove:
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """What to do about one conflict; `depcheck.recommend.advice` words the summary."""
+    """What to do about one conflict, as facts; `depcheck.recommend.advice.describe` words it
+    (once, for every format)."""
 
     action: Action
-    summary: str
     version: str | None = None
+    #: for an isolate: the services to move out; empty for a split
     services: tuple[str, ...] = ()
+    #: the host plan's groups, for a split (and for a move the split makes)
     groups: tuple[tuple[str, ...], ...] = ()
+    #: for an align: the lock files to re-lock
     relock: tuple[str, ...] = ()
     #: for an align: the packages whose locked version must change too, because the range their
     #: lock records on this package excludes `version`
@@ -404,6 +407,14 @@ class Recommendation:
     moves: tuple[ParentMove, ...] = ()
     allowed: str = ""
     unverified: tuple[str, ...] = ()
+    #: with --resolve, what proved an align: "host" (the resolver installed the host with
+    #: `version`) or "groups" (each group of the host's plan installs with it); "" unproven
+    proved: str = ""
+    #: with --resolve: the version the files suggested, when the resolver proved another
+    instead_of: str = ""
+    #: with --resolve: why a pin mismatch's advice is not the align its files suggest (no
+    #: version of the package lets the host resolve), or why an align stays unproven
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from depcheck.model import (
     Report,
     Severity,
 )
+from depcheck.recommend.advice import describe
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.paths import points_at_file, workspace_path
 from depcheck.report.placement import plans_by_host, primary, rank_key, ranked, related
@@ -62,6 +63,8 @@ def _where(root: str, location: Location) -> dict[str, str | int]:
 MAX_PER_LEVEL = 10
 #: other constraints named in one annotation's message before "and N more"
 MAX_OTHERS = 4
+#: names of each list the advice shows (files to re-lock, services to move)
+ADVICE_NAMES = 3
 
 
 def _constraint(group: list[ConflictRequirement]) -> str:
@@ -107,9 +110,10 @@ def conflict_command(root: str, conflict: Conflict, plan: Plan | None) -> str:
         rest = others[MAX_OTHERS:]
         services = len({r.service for _, group in rest for r in group})
         parts.append(f"and {plural(len(rest), 'more line')} of {plural(services, 'service')}")
-    summary = conflict.recommendation.summary
-    why = f"{conflict.reason}: " if conflict.reason and conflict.reason not in summary else ""
-    message = why + "; ".join(parts) + f".\nFix: {summary}"
+    # a static incompatibility's reason lists the constraints the message names anyway
+    said = conflict.kind is Kind.INCOMPATIBLE and conflict.evidence == "static"
+    why = f"{conflict.reason}: " if conflict.reason and not said else ""
+    message = why + "; ".join(parts) + f".\nFix: {describe(conflict, names=ADVICE_NAMES)}"
     where = _where(root, first.location) if first is not None else {}
     return command(name, message, {**where, "title": title})
 

@@ -18,10 +18,10 @@ from depcheck.model import (
     Environment,
     Kind,
     Plan,
-    Recommendation,
     Report,
     ServiceReport,
 )
+from depcheck.recommend.advice import describe
 from depcheck.report.interface import RenderOptions, ReportFormatter
 
 SCHEMA_VERSION = 1
@@ -64,10 +64,15 @@ def _service(entry: ServiceReport) -> dict[str, Any]:
     }
 
 
-def _recommendation(recommendation: Recommendation) -> dict[str, Any]:
+#: names of each list the advice sentence (`summary`) shows; the lists are whole beside it
+SUMMARY_NAMES = 3
+
+
+def _recommendation(conflict: Conflict) -> dict[str, Any]:
+    recommendation = conflict.recommendation
     data: dict[str, Any] = {
         "action": recommendation.action.value,
-        "summary": recommendation.summary,
+        "summary": describe(conflict, names=SUMMARY_NAMES),
     }
     if recommendation.version is not None:
         data["version"] = recommendation.version
@@ -79,6 +84,14 @@ def _recommendation(recommendation: Recommendation) -> dict[str, Any]:
         data["relock"] = list(recommendation.relock)
     if recommendation.parents:
         data["parents"] = list(recommendation.parents)
+    if recommendation.unverified:
+        data["unverified"] = list(recommendation.unverified)
+    if recommendation.proved:
+        data["proved"] = recommendation.proved
+    if recommendation.instead_of:
+        data["instead_of"] = recommendation.instead_of
+    if recommendation.note:
+        data["note"] = recommendation.note
     return data
 
 
@@ -106,7 +119,7 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
             }
             for r in conflict.requirements
         ],
-        "recommendation": _recommendation(conflict.recommendation),
+        "recommendation": _recommendation(conflict),
         "baseline": conflict.baseline,
         "ignored": None
         if conflict.ignored is None

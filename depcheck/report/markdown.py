@@ -36,6 +36,7 @@ from depcheck.model import (
     Report,
     Severity,
 )
+from depcheck.recommend.advice import describe
 from depcheck.report import mermaid
 from depcheck.report.grouping import group_constraints
 from depcheck.report.interface import RenderOptions, ReportFormatter
@@ -144,25 +145,20 @@ def _names(services: Iterable[str], *, table: bool = True) -> str:
     return f"{len(names)} ({shown}, …)"
 
 
-def _fix(conflict: Conflict) -> str:
+def _in_table(value: str) -> str:
+    return code(_cut(value), table=True)
+
+
+def _quoted(value: str) -> str:
+    return code(_cut(value))
+
+
+def _fix(conflict: Conflict, *, plan: str = "below") -> str:
     """The fix in a few words, for a table cell (the details carry the whole advice)."""
-    recommendation = conflict.recommendation
-    if recommendation.action is Action.ALIGN:
-        if recommendation.version is not None:
-            fix = f"align on {code(recommendation.version, table=True)}"
-        else:
-            fix = "align on one version"
-        files = recommendation.relock
-        if len(files) == 1:
-            fix += f", re-lock {code(_cut(files[0]), table=True)}"
-        elif files:
-            fix += f", re-lock {plural(len(files), 'file')}"
-        return fix
-    if recommendation.action is Action.ISOLATE and recommendation.services:
-        return "move out " + _names(recommendation.services)
-    if recommendation.action is Action.SPLIT:
-        return f"split host {code(_cut(conflict.host), table=True)} (its plan below)"
-    return text(recommendation.summary.split(":", 1)[0])
+    fix = describe(conflict, names=1, terse=True, quote=_in_table, escape=text)
+    if conflict.recommendation.action is Action.SPLIT:
+        fix += f" (its plan {plan})"
+    return fix
 
 
 def _where_line(location: Location) -> str:
@@ -186,17 +182,6 @@ def _constraint_lines(conflict: Conflict) -> list[str]:
         more = f"  - … {plural(hidden, 'more constraint')} (the JSON report lists all)"
         lines = [*lines[:CONSTRAINT_LINES], more]
     return lines
-
-
-def _short_relock(conflict: Conflict) -> str:
-    """The align advice with a long list of files to re-lock cut to a count and the first two."""
-    recommendation = conflict.recommendation
-    files = recommendation.relock
-    listed = ", ".join(files)
-    if len(files) <= NAMES_SHOWN or listed not in recommendation.summary:
-        return recommendation.summary
-    short = f"{len(files)} files ({', '.join(_cut(f) for f in files[:2])}, …)"
-    return recommendation.summary.replace(listed, short)
 
 
 def _html(value: str) -> str:
@@ -359,11 +344,11 @@ class MarkdownFormatter(ReportFormatter):
 
     def _conflict(self, conflict: Conflict) -> list[str]:
         # an align's advice says what the table cannot (the version's proof, the files); an
-        # incompatibility's repeats the constraints listed below it, so it is the short fix
+        # incompatibility's constraints are listed below it, so its short fix is enough
         if conflict.kind is Kind.PIN_MISMATCH:
-            advice = text(_short_relock(conflict))
+            advice = describe(conflict, names=NAMES_SHOWN, quote=_quoted, escape=text)
         else:
-            advice = _fix(conflict).replace("(its plan below)", "(its plan above)")
+            advice = _fix(conflict, plan="above")
         first = (
             f"- {_SYMBOL[conflict.kind]} **{code(conflict.display_name)}** "
             f"{conflict.kind.value}{_status(conflict)}: {advice}"

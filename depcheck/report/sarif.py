@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 from urllib.parse import quote
@@ -46,6 +45,7 @@ from depcheck.model import (
     Report,
     Severity,
 )
+from depcheck.recommend.advice import describe, listed
 from depcheck.report.interface import RenderOptions, ReportFormatter
 from depcheck.report.paths import is_absolute_root, points_at_file, workspace_path
 from depcheck.report.placement import plans_by_host, primary, related, why_primary
@@ -55,6 +55,8 @@ SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "depcheck/v1"
 MAX_MESSAGE = 1000
+#: names of each list a message shows (the result's properties list every service)
+ADVICE_NAMES = 3
 
 RULE_INCOMPATIBLE = "depcheck/incompatible"
 RULE_PIN_MISMATCH = "depcheck/pin-mismatch"
@@ -252,21 +254,15 @@ def _cap(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
-def _join_and(names: Sequence[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def conflict_message(conflict: Conflict) -> str:
     """What is wrong (first sentence), then what to do."""
-    services = _join_and(conflict.services)
+    services = listed(conflict.services, ADVICE_NAMES, "service")
     where = f"{conflict.display_name} ({conflict.kind.value}) on host {conflict.host}"
     if conflict.kind is Kind.INCOMPATIBLE:
         what = f"{services} need versions that no single version satisfies"
     else:
         what = f"the pins of {services} do not fit together ({conflict.reason})"
-    return _cap(f"{where}: {what}. Fix: {conflict.recommendation.summary}")
+    return _cap(f"{where}: {what}. Fix: {describe(conflict, names=ADVICE_NAMES)}")
 
 
 class _Locations:

@@ -18,7 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from depcheck import __version__
-from depcheck.model import Action, Conflict, Host, Kind, Plan, Report, Severity
+from depcheck.model import Conflict, Host, Kind, Plan, Report, Severity
+from depcheck.recommend.advice import describe
 from depcheck.report.grouping import (
     ConstraintGroup,
     constraint_text,
@@ -45,6 +46,8 @@ REQUIREMENTS_PER_CONFLICT = 8
 COUNTS_FROM = 5
 #: distinct constraints an advice line names before it counts the rest
 VALUES_IN_ADVICE = 4
+#: names of each list (files to re-lock, services to move, a group's members) an advice names
+ADVICE_NAMES = 1
 #: a plan's groups or services to move out, listed whole up to this many characters
 PLAN_CHARACTERS = 240
 #: the package under which requires-python constraints are checked (analysis names it so)
@@ -149,7 +152,7 @@ class TextFormatter(ReportFormatter):
                     (conflict.kind.value, style),
                     (clean(conflict.host) if several else "", ""),
                     (_plural(len(conflict.services), "service"), ""),
-                    ("→ " + clean(_fix(conflict)), ""),
+                    ("→ " + clean(describe(conflict, names=0, terse=True)), ""),
                 )
             )
         widths = [max(len(row[i][0]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -289,17 +292,13 @@ class TextFormatter(ReportFormatter):
         return table
 
     def _advice(self, conflict: Conflict) -> str:
-        """One next step: what to do (move out, split, align), then why, each named once."""
-        advice = conflict.recommendation
-        if advice.action is Action.ALIGN:
-            return self._shorter_files(advice.summary, advice.relock)
-        move, groups = _moves(conflict)
-        if move:
-            action = f"move out {some_names(move)}"
-        else:
-            shown = " | ".join(_group_text(g) for g in groups)
-            action = f"split host {conflict.host} into {len(groups)} groups: {shown}"
-        return f"{action}: {self._why(conflict)}"
+        """One next step (the advice, worded by `recommend.advice`), then for an incompatible
+        conflict why no version fits, each distinct constraint once."""
+        names = None if self.options.verbose else ADVICE_NAMES
+        advice = describe(conflict, names=names)
+        if conflict.kind is Kind.INCOMPATIBLE:
+            return f"{advice}: {self._why(conflict)}"
+        return advice
 
     def _why(self, conflict: Conflict) -> str:
         """Why no version fits: each distinct constraint once, not once per service."""
@@ -310,15 +309,6 @@ class TextFormatter(ReportFormatter):
             rest = len(values) - VALUES_IN_ADVICE + 1
             values = [*values[: VALUES_IN_ADVICE - 1], f"{rest} more constraints"]
         return f"no {conflict.display_name} satisfies {join_and(values)}"
-
-    def _shorter_files(self, text: str, files: Sequence[str]) -> str:
-        """`text` with its lists (files to re-lock, services that only lock) cut to counts."""
-        if self.options.verbose:
-            return text
-        listed = ", ".join(files)
-        if len(files) > 2 and listed in text:
-            text = text.replace(listed, f"{len(files)} files ({files[0]}, …)", 1)
-        return _fewer_unverified(text)
 
     def _plan(self, host: Host, plan: Plan) -> Table:
         """``plan  split web into 2 groups: [api, auth] [billing]`` and what to move out instead;
@@ -434,21 +424,6 @@ class _Widths:
         )
 
 
-#: how the align advice notes the services whose only word on the package is their lock
-_UNVERIFIED = ("(not verified: ", " only lock ")
-
-
-def _fewer_unverified(text: str) -> str:
-    """``(not verified: a and 16 more services only lock ...`` instead of all 17 names."""
-    opening, closing = _UNVERIFIED
-    head, found, rest = text.partition(opening)
-    names, between, tail = rest.partition(closing)
-    listed = names.split(", ")
-    if not found or not between or "(" in names or len(listed) <= 3:
-        return text
-    return f"{head}{opening}{some_names(listed, limit=1)} services{closing}{tail}"
-
-
 def _severity(conflict: Conflict) -> tuple[bool, bool, bool, int, str]:
     """Accepted last; incompatible before pin-mismatch; new before known; broad before narrow."""
     return (
@@ -469,47 +444,6 @@ def _kind_counts(conflicts: Sequence[Conflict]) -> str:
     if len(conflicts) - incompatible:
         parts.append(f"{len(conflicts) - incompatible} pin mismatch")
     return " · ".join(parts)
-
-
-def _moves(conflict: Conflict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """The services to move out for this conflict, else its groups of the host's split.
-
-    A split whose groups are all the others and one service is a move of that one.
-    """
-    advice = conflict.recommendation
-    if advice.action is Action.ISOLATE and advice.services:
-        return advice.services, []
-    involved = set(conflict.services)
-    groups = [
-        tuple(s for s in group if s in involved)
-        for group in advice.groups
-        if involved.intersection(group)
-    ]
-    if len(groups) == 2:
-        small = min(groups, key=lambda g: (len(g), g))
-        if len(small) == 1:
-            return small, groups
-    return (), groups
-
-
-def _fix(conflict: Conflict) -> str:
-    """The next step in a few words: `move out billing`, `align on 2.4.0; re-lock 3 files`."""
-    advice = conflict.recommendation
-    if advice.action is Action.ALIGN:
-        fix = f"align on {advice.version}" if advice.version else "align on one version"
-        if advice.relock:
-            fix += f"; re-lock {_plural(len(advice.relock), 'file')}"
-        return fix if conflict.verified else fix + " (not verified)"
-    move, groups = _moves(conflict)
-    if move:
-        return f"move out {some_names(move)}"
-    sizes = join_and([str(len(g)) for g in groups])
-    return f"split into {len(groups)} groups of {sizes} services"
-
-
-def _group_text(group: Sequence[str]) -> str:
-    """``[api, auth]``, or ``[api and 40 more]`` for a big group (the rows above name them)."""
-    return "[" + some_names([clean(s) for s in group], limit=2 if len(group) <= 2 else 1) + "]"
 
 
 def _status(conflict: Conflict) -> Text | None:

@@ -82,7 +82,7 @@ def resolver_conflicts(
                 kind=Kind.INCOMPATIBLE,
                 services=tuple(services),
                 requirements=tuple(entries),
-                recommendation=Recommendation(Action.ISOLATE, ""),
+                recommendation=Recommendation(Action.ISOLATE),
                 reason="the resolver finds no installable set: " + _explain(narrowing),
                 evidence="resolver",
                 pairs=every_pair(services),

@@ -63,7 +63,7 @@ from depcheck.model import (
     Role,
     Severity,
 )
-from depcheck.recommend.advice import unverified, verified_align
+from depcheck.recommend.advice import PROVED_BY_HOST
 from depcheck.resolve.cache import Cache, default_cache_dir
 from depcheck.resolve.causes import resolver_clashes, resolver_conflicts
 from depcheck.resolve.facts import FactStore
@@ -459,11 +459,7 @@ class Prover:
                 f"host {host.name} does not resolve as a whole; "
                 "fix its incompatible conflicts first"
             )
-            return replace(
-                conflict,
-                verified=False,
-                recommendation=replace(advice, summary=unverified(advice.summary, why)),
-            )
+            return replace(conflict, verified=False, recommendation=replace(advice, note=why))
         tried = advice.version
         if tried is not None:
             pinned = Need(conflict.package, frozenset(), SpecifierSet(f"=={tried}"))
@@ -471,33 +467,23 @@ class Prover:
                 [*state.needs, pinned], self.store, host.environment, provider=state.provider
             )
             if check.resolves:
-                summary = verified_align(advice.summary, conflict.package, tried, advice.relock)
                 return replace(
                     conflict,
                     verified=True,
                     evidence="resolver",
-                    recommendation=replace(advice, summary=summary),
+                    recommendation=replace(advice, proved=PROVED_BY_HOST),
                 )
         installed = (state.proof.pins or {}).get(conflict.package)
         if installed is None:
             why = f"the host's resolution does not install {name}"
-            return replace(
-                conflict,
-                verified=False,
-                recommendation=replace(advice, summary=unverified(advice.summary, why)),
-            )
-        summary = verified_align(
-            advice.summary,
-            conflict.package,
-            str(installed),
-            advice.relock,
-            instead_of=tried or "",
-        )
+            return replace(conflict, verified=False, recommendation=replace(advice, note=why))
         return replace(
             conflict,
             verified=True,
             evidence="resolver",
-            recommendation=replace(advice, summary=summary, version=str(installed)),
+            recommendation=replace(
+                advice, version=str(installed), proved=PROVED_BY_HOST, instead_of=tried or ""
+            ),
         )
 
     # -- 5. plans re-checked -----------------------------------------------------------------

@@ -8,6 +8,7 @@ advice names the parent as moving too; the property test checks that on generate
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,15 @@ from depcheck.model import (
     Conflict,
     Environment,
     Host,
+    Kind,
     Location,
+    Plan,
     Recommendation,
     Requirement,
     Role,
     SourceFile,
 )
-from depcheck.recommend.advice import advise, align
+from depcheck.recommend.advice import advise, describe, isolate_or_split
 from depcheck.recommend.plan import plan_host
 from tests.conftest import write_tree
 
@@ -109,14 +112,15 @@ def _check_align(conflict: Conflict) -> None:
             entry,
             advice,
         )
+    summary = describe(conflict)
     for parent in advice.parents:
-        assert parent in advice.summary and parent in conflict.reason
+        assert parent in summary and parent in conflict.reason
         assert any(
             e.parent == parent and not admits(e.specifier or "*", version)
             for e in conflict.requirements
         )
     if not advice.parents:
-        assert "every known constraint allows it" in advice.summary
+        assert "every known constraint allows it" in summary
 
 
 _SERVICE = st.tuples(
@@ -148,9 +152,9 @@ def test_a_parent_whose_range_excludes_the_version_moves_too() -> None:
     advice = conflict.recommendation
     assert advice.version == "0.16.0"
     assert advice.parents == ("httpcore",)
-    assert advice.summary == (
-        "align on h11 0.16.0 with httpcore (to 1.0.9) moving too (httpcore 1.0.7 requires"
-        " h11<0.15,>=0.13); re-lock s0/poetry.lock"
+    # the advice names the parent and its target; why it must move is the conflict's reason
+    assert describe(conflict) == (
+        "align on h11 0.16.0 with httpcore (to 1.0.9) moving too; re-lock s0/poetry.lock"
     )
     assert "httpcore 1.0.7 requires h11<0.15,>=0.13" in conflict.reason
 
@@ -195,31 +199,89 @@ def test_text_and_json_give_the_same_align_advice(
     assert advice["summary"] in " ".join(text.split())
 
 
+def _conflict(advice: Recommendation, services: Sequence[str] = ("a", "b")) -> Conflict:
+    kind = Kind.PIN_MISMATCH if advice.action is Action.ALIGN else Kind.INCOMPATIBLE
+    return Conflict(
+        "0" * 16, "web", "gunicorn", "gunicorn", kind, tuple(services), (), advice, "a reason"
+    )
+
+
 def test_an_align_says_which_services_it_could_not_check() -> None:
     facts = Recommendation(
-        Action.ALIGN, "", version="21.2.0", relock=("auth/requirements.txt",), unverified=("auth",)
+        Action.ALIGN, version="21.2.0", relock=("auth/requirements.txt",), unverified=("auth",)
     )
-    assert align("gunicorn", facts).summary == (
+    assert describe(_conflict(facts)) == (
         "align on gunicorn 21.2.0: every known constraint allows it; re-lock auth/requirements.txt"
         " (not verified: auth only lock gunicorn, with no declared range)"
     )
 
 
 def test_an_align_with_no_locked_version_that_fits_names_the_range() -> None:
-    facts = Recommendation(Action.ALIGN, "", relock=("a.txt", "b.txt"), allowed=">=2,<3")
-    assert align("six", facts).summary == "align on one six version in >=2,<3; re-lock a.txt, b.txt"
+    facts = Recommendation(Action.ALIGN, relock=("a.txt", "b.txt"), allowed=">=2,<3")
+    conflict = replace(_conflict(facts), display_name="six")
+    assert describe(conflict) == "align on one six version in >=2,<3; re-lock a.txt and b.txt"
 
 
-def test_resolve_wording_lives_here_too() -> None:
-    from depcheck.recommend.advice import unverified, verified_align
+def test_a_format_chooses_how_many_names_each_list_shows() -> None:
+    files = tuple(f"s{i}/requirements.txt" for i in range(17))
+    only = tuple(f"s{i}" for i in range(3))
+    facts = Recommendation(Action.ALIGN, version="22.0.0", relock=files, unverified=only)
+    conflict = replace(_conflict(facts), verified=False)
+    assert describe(conflict, names=2) == (
+        "align on gunicorn 22.0.0: every known constraint allows it; re-lock s0/requirements.txt,"
+        " s1/requirements.txt and 15 more files (not verified: s0, s1 and s2 only lock gunicorn,"
+        " with no declared range)"
+    )
+    everything = describe(conflict)
+    assert all(f in everything for f in files) and "more" not in everything
+    # one more name than the limit is named, not counted
+    assert "s0 and s1 and" not in describe(conflict, names=1)
+    assert "(not verified: s0 and 2 more services only lock" in describe(conflict, names=1)
+    # a table cell: the version, the files counted, the caveat in a word
+    assert describe(conflict, names=0, terse=True) == (
+        "align on 22.0.0; re-lock 17 files (not verified)"
+    )
 
-    summary = "align on urllib3 2.2.1: every known constraint allows it; re-lock a/r.txt"
-    assert verified_align(summary, "urllib3", "2.2.1", ("a/r.txt",)) == (
+
+def test_the_resolver_s_proof_is_said_once_in_the_advice() -> None:
+    facts = Recommendation(Action.ALIGN, version="2.2.1", relock=("a/r.txt",), unverified=("b",))
+    conflict = replace(_conflict(replace(facts, proved="host")), display_name="urllib3")
+    assert describe(conflict) == (
         "align on urllib3 2.2.1 (verified: the host resolves with it); re-lock a/r.txt"
     )
-    assert verified_align(summary, "urllib3", "2.0.7", ("a/r.txt",), instead_of="2.2.1") == (
+    other = replace(facts, version="2.0.7", proved="host", instead_of="2.2.1")
+    assert describe(replace(conflict, recommendation=other)) == (
         "align on urllib3 2.0.7 (verified: the host resolves with it; 2.2.1 does not resolve"
         " with the rest of the host); re-lock a/r.txt"
     )
-    noted = unverified(summary + " (not verified: b only locks urllib3)", "the host fails")
-    assert noted == summary + " (not verified: the host fails)"
+    groups = replace(facts, proved="groups")
+    assert "(verified: each group of the host's plan resolves with it)" in describe(
+        replace(conflict, recommendation=groups)
+    )
+
+
+def test_moves_and_splits_name_whom_they_move_and_not_the_constraints() -> None:
+    move = Recommendation(Action.ISOLATE, services=("billing",))
+    assert describe(_conflict(move, ("api", "billing"))) == "move out billing"
+    groups = (("a", "b", "x"), ("c", "d"), ("e",))
+    split = _conflict(Recommendation(Action.SPLIT, groups=groups), ("a", "b", "c", "d", "e"))
+    # only the conflict's own services are named in each group (x takes no part)
+    assert describe(split) == "split host web into 3 groups: [a and b] | [c and d] | [e]"
+    assert describe(split, terse=True) == "split into 3 groups of 2, 2 and 1 services"
+    noted = replace(split.recommendation, note="no version of gunicorn lets the host resolve")
+    assert describe(replace(split, recommendation=noted)).endswith(
+        "| [e]: no version of gunicorn lets the host resolve"
+    )
+
+
+def test_a_split_of_one_service_against_the_rest_is_advised_as_its_move() -> None:
+    conflict = _conflict(Recommendation(Action.ISOLATE), ("a", "b", "c"))
+    plan = Plan("web", (("a", "b", "x"), ("c", "y"), ("z",)), (), "exact")
+    advice = isolate_or_split(conflict, plan).recommendation
+    assert (advice.action, advice.services, advice.groups) == (
+        Action.ISOLATE,
+        ("c",),
+        plan.groups,
+    )
+    three = isolate_or_split(replace(conflict, services=("a", "c", "z")), plan).recommendation
+    assert three.action is Action.SPLIT

@@ -12,7 +12,7 @@ from benchmarks.plan_graphs import mycielski
 from depcheck.analysis.host import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import Action, Host, Kind, Plan, Requirement
-from depcheck.recommend.advice import advise
+from depcheck.recommend.advice import advise, describe
 from depcheck.recommend.plan import plan_host
 from tests.analysis.test_host import PY311, req
 
@@ -58,7 +58,7 @@ def test_one_service_against_the_rest_is_isolated() -> None:
     assert plan.method == "exact"
     assert conflict.recommendation.action is Action.ISOLATE
     assert conflict.recommendation.services == ("billing",)
-    assert conflict.recommendation.summary.startswith("isolate billing: no version satisfies")
+    assert describe(conflict) == "move out billing"
 
 
 def test_two_camps_are_split_not_isolated() -> None:
@@ -73,7 +73,7 @@ def test_two_camps_are_split_not_isolated() -> None:
     assert len(plan.isolate) == 2
     assert conflict.recommendation.action is Action.SPLIT
     assert conflict.recommendation.groups == (("a", "b"), ("c", "d"))
-    assert "split host web: [a, b] | [c, d]" in conflict.recommendation.summary
+    assert describe(conflict) == "split host web into 2 groups: [a and b] | [c and d]"
 
 
 def test_a_triangle_needs_three_groups_or_two_services_moved() -> None:

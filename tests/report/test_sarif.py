@@ -153,7 +153,7 @@ def test_one_result_per_conflict_with_fingerprint_and_locations(scan_tree: ScanT
     message = requests["message"]["text"]
     assert message.startswith("requests (incompatible) on host web: api and worker need versions")
     assert requests["properties"]["services"] == ["api", "worker"]
-    assert "Fix: " + report.conflicts[0].recommendation.summary in message
+    assert message.endswith(f"Fix: move out {moved}")
 
     urllib3 = by_package["urllib3"]
     assert urllib3["ruleId"] == RULE_PIN_MISMATCH and urllib3["level"] == "warning"
@@ -312,7 +312,7 @@ def test_scan_wide_diagnostics_become_notifications(scan_tree: ScanTree) -> None
 def test_long_messages_are_capped(scan_tree: ScanTree) -> None:
     report = scan_tree(CLASH, root=".")
     conflict = report.conflicts[0]
-    long = replace(conflict.recommendation, summary="x" * 5000)
+    long = replace(conflict.recommendation, note="x" * 5000)
     report = replace(report, conflicts=(replace(conflict, recommendation=long),))
     result = run_of(render(report))["results"][0]
     assert len(result["message"]["text"]) == MAX_MESSAGE

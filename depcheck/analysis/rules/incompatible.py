@@ -50,7 +50,7 @@ def incompatible(
         kind=Kind.INCOMPATIBLE,
         services=tuple(involved),
         requirements=tuple(found),
-        recommendation=Recommendation(Action.ISOLATE, ""),
+        recommendation=Recommendation(Action.ISOLATE),
         reason=reason,
         pairs=clashing_pairs(state, involved),
     )

@@ -118,7 +118,6 @@ def pin_mismatch(
         # the facts of the align; recommend.advice words it
         recommendation=Recommendation(
             Action.ALIGN,
-            "",
             version=version,
             relock=tuple(relock),
             parents=tuple(m.parent for m in moving),
