@@ -69,7 +69,9 @@ def analyse_host(
     for package in sorted(packages):
         state = packages[package]
         for service, pins in state.pins.items():
-            diagnostics.extend(stale_pins(pins, state.constraints.get(service, ())))
+            held = state.constraints.get(service)
+            if held:  # a pin no range of its own service constrains is never stale
+                diagnostics.extend(stale_pins(pins, held))
         ranges: dict[str, str] = {}
         every: dict[str, str] = {}
         for service, constraints in list(state.constraints.items()):

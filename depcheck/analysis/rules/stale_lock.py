@@ -39,8 +39,16 @@ def stale_versions(pins: Iterable[Requirement], constraints: Iterable[Requiremen
 def stale_pins(pins: Sequence[Requirement], constraints: Sequence[Requirement]) -> list[Diagnostic]:
     """Pins of one service's lock (on one package, on one host) that its own declared
     constraints rule out: the lock is stale, one warning per pin and range."""
+    held = [r for r in constraints if _holds_a_pin_to(r)]
+    if not held or all(
+        admits(r.key, p.pinned_version)
+        for p in pins
+        if p.pinned_version is not None
+        for r in held
+    ):
+        return []  # the common case, decided before anything is sorted
     found: list[Diagnostic] = []
-    declared = sorted((r for r in constraints if _holds_a_pin_to(r)), key=by_location)
+    declared = sorted(held, key=by_location)
     for pin in sorted(pins, key=by_location):
         version = pin.pinned_version
         if version is None:

@@ -15,13 +15,18 @@ import re
 from depcheck.sources.requirements.annotations import via_comment
 from depcheck.sources.requirements.entries import NAME, ParsedLine, plain_requirement
 
-# One entry of a pip-compile / uv lock in its usual shape: `name==version` at the start of a
-# line, maybe a same-line comment (`--annotation-style=line`), then the comment lines below it
-# (the split `# via` block). Blank lines and the comments that follow them attach to nothing.
-_LOCK_ENTRY_RE = re.compile(
-    rf"({NAME}==[A-Za-z0-9.*+!_-]+)(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)"
+_VERSION = r"[A-Za-z0-9.*+!_-]+"
+# A line of a lock in its usual shape is blank, a comment, or `name==version` at its start,
+# maybe followed by a same-line comment (`--annotation-style=line`). One search over the whole
+# file finds the first line that is none of these (then the general reader takes the file).
+_OTHER_LINE_RE = re.compile(
+    rf"^(?![ \t]*(?:#|$)|{NAME}=={_VERSION}(?:[ \t]*$|[ \t]+#))", re.MULTILINE
 )
-_LOCK_SKIP_RE = re.compile(r"(?:[ \t]*\n)+(?:[ \t]*#[^\n]*\n)*|(?:[ \t]*#[^\n]*\n)+")
+# One entry: the pin, its same-line comment, and the comment lines right below it (the split
+# `# via` block). Blank lines and the comments that follow them attach to nothing.
+_LOCK_ENTRY_RE = re.compile(
+    rf"^({NAME}=={_VERSION})(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)", re.MULTILINE
+)
 _VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")
 _VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n]*\n)+)")
 # what `str.splitlines` breaks at besides "\n": a file holding one is left to the general reader
@@ -35,42 +40,55 @@ def scan_lock(text: str) -> LockEntries | None:
     """A lock's pins and `# via` origins in one regular-expression walk, or None when the file
     is not in the usual shape (options, markers, extras, continuations, odd blanks): then the
     general line-by-line reader takes it, whose results this gives exactly for the shapes it
-    accepts (tests/sources/test_requirements.py compares the two).
+    accepts (tests/sources/test_requirements_fast_path.py compares the two).
 
-    The comment lines are never split into objects one by one: a one-line `# via X` block is
-    read with one match, and a longer block with one split."""
+    One search refuses a file with any other line; then one match per pin takes the pin and
+    the comment block under it. The comment lines are never split into objects one by one: a
+    block's origins are read once per distinct block text (most blocks repeat: `# via -r
+    requirements.in`)."""
     if _OTHER_BREAKS_RE.search(text):
         return None
     if text and not text.endswith("\n"):
         text += "\n"
+    if _OTHER_LINE_RE.search(text) is not None:
+        return None
     entries: list[tuple[int, ParsedLine, tuple[str, ...] | None]] = []
-    position, line, end = 0, 1, len(text)
-    entry_match, skip_match = _LOCK_ENTRY_RE.match, _LOCK_SKIP_RE.match
-    while position < end:
-        found = entry_match(text, position)
-        if found is None:
-            skipped = skip_match(text, position)
-            if skipped is None:
-                return None
-            line += text.count("\n", position, skipped.end())
-            position = skipped.end()
-            continue
+    line, previous = 1, 0
+    count, origins_of, numbers = text.count, _BLOCKS.get, _LINE_NUMBERS
+    for found in _LOCK_ENTRY_RE.finditer(text):
         requirement, inline, block = found.groups()
         parsed = plain_requirement(requirement)
         if parsed is None:
             return None
-        origins: list[str] | None = None
-        if inline is not None and "# via " in inline:
-            origins = [p.strip() for p in inline[inline.index("# via ") + 6 :].split(",")]
-        if block:
-            origins = _block_origins(block, origins)
-        shared_line = _LINE_NUMBERS.setdefault(line, line)
-        entries.append(
-            (shared_line, parsed, None if origins is None else tuple(o for o in origins if o))
-        )
-        line += 1 + block.count("\n")
-        position = found.end()
+        start = found.start()
+        line += count("\n", previous, start)
+        previous = start
+        if inline is None:
+            origins = origins_of(block, _MISSING)
+            if origins is _MISSING:
+                origins = _BLOCKS[block] = _origins(None, block)
+        else:
+            origins = _origins(inline, block)
+        entries.append((numbers.setdefault(line, line), parsed, origins))
+    if len(_BLOCKS) > BLOCK_CACHE_SIZE:
+        _BLOCKS.clear()
     return tuple(entries)
+
+
+_MISSING: tuple[str, ...] = ("",)
+#: the origins of each distinct comment block under a pin (cleared when it grows past the size)
+_BLOCKS: dict[str, tuple[str, ...] | None] = {}
+BLOCK_CACHE_SIZE = 65536
+
+
+def _origins(inline: str | None, block: str) -> tuple[str, ...] | None:
+    """The `# via` origins of one pin: its same-line comment's, then its block's."""
+    origins: list[str] | None = None
+    if inline is not None and "# via " in inline:
+        origins = [p.strip() for p in inline[inline.index("# via ") + 6 :].split(",")]
+    if block:
+        origins = _block_origins(block, origins)
+    return None if origins is None else tuple(o for o in origins if o)
 
 
 def _block_origins(block: str, origins: list[str] | None) -> list[str] | None:
