@@ -41,10 +41,7 @@ def stale_pins(pins: Sequence[Requirement], constraints: Sequence[Requirement]) 
     constraints rule out: the lock is stale, one warning per pin and range."""
     held = [r for r in constraints if _holds_a_pin_to(r)]
     if not held or all(
-        admits(r.key, p.pinned_version)
-        for p in pins
-        if p.pinned_version is not None
-        for r in held
+        admits(r.key, p.pinned_version) for p in pins if p.pinned_version is not None for r in held
     ):
         return []  # the common case, decided before anything is sorted
     found: list[Diagnostic] = []
