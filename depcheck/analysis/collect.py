@@ -42,6 +42,7 @@ def collect(
     # sources share one Marker object among identical lines: decide each object once
     marker_cache: dict[int, tuple[object, bool]] = {}
     packages: dict[str, PackageState] = defaultdict(PackageState)
+    get_state = packages.get
     for service in host.services:
         needed: set[str] = set()
         constraint_only: list[Requirement] = []
@@ -57,9 +58,12 @@ def collect(
             if requirement.constraint_only:
                 constraint_only.append(requirement)
                 continue
-            needed.add(requirement.name)
-            state = packages[requirement.name]
-            if not state.display:
+            name = requirement.name
+            needed.add(name)
+            state = get_state(name)
+            if state is None:
+                state = packages[name] = PackageState(display=requirement.display_name)
+            elif not state.display:
                 state.display = requirement.display_name
             if requirement.role is Role.LOCKED and requirement.parent is None:
                 if requirement.pinned_version is not None:
@@ -79,7 +83,7 @@ def collect(
                 state.constraints[service] = [r for r in state.constraints[service] if r.override]
     for state in packages.values():
         for service, pins in state.pins.items():
-            if len({p.pinned_version for p in pins}) > 1:
+            if len(pins) > 1 and len({p.pinned_version for p in pins}) > 1:
                 state.pins[service] = _narrow_duplicates(pins, state.constraints.get(service, []))
     return packages
 

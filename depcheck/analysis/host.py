@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from depcheck.analysis.algebra import FULL, clashing, combine_keys, intersection, is_empty
+from depcheck.analysis.algebra import (
+    FULL,
+    admits,
+    clashing,
+    combine_keys,
+    intersection,
+    is_empty,
+)
 from depcheck.analysis.collect import collect
 from depcheck.analysis.rules.incompatible import incompatible
 from depcheck.analysis.rules.pin_mismatch import pin_mismatch
@@ -70,16 +77,26 @@ def analyse_host(
         state = packages[package]
         for service, pins in state.pins.items():
             held = state.constraints.get(service)
-            if held:  # a pin no range of its own service constrains is never stale
-                diagnostics.extend(stale_pins(pins, held))
+            if not held:
+                continue  # a pin no range of its own service constrains is never stale
+            if len(pins) == 1 and len(held) == 1:
+                # the common case, one pin and one range: a range that admits it says nothing
+                version = pins[0].pinned_version
+                if version is None or admits(held[0].key, version):
+                    continue
+            diagnostics.extend(stale_pins(pins, held))
         ranges: dict[str, str] = {}
         every: dict[str, str] = {}
         for service, constraints in list(state.constraints.items()):
-            key = (
-                constraints[0].key
-                if len(constraints) == 1
-                else combine_keys(r.key for r in constraints)
-            )
+            if len(constraints) == 1:
+                only = constraints[0]
+                key = only.key
+                if key == FULL or not is_empty(key):  # the common case: one satisfiable range
+                    every[service] = key
+                    ranges[service] = key if only.parent is None or firm(only) else FULL
+                    continue
+            else:
+                key = combine_keys(r.key for r in constraints)
             if key != FULL and is_empty(key):
                 declared = [r for r in constraints if r.role is Role.DECLARED]
                 if intersection(frozenset((combine_keys(r.key for r in declared),))).is_empty:
