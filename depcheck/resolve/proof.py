@@ -588,10 +588,27 @@ def _release_hull(key: str, versions: Sequence[Version]) -> str:
     admitted = sorted(SpecifierSet(key).filter(versions)) if key != FULL else sorted(versions)
     if not admitted:
         return "<0"
-    low, high = admitted[0], admitted[-1]
-    holes = [v for v in versions if low < v < high and v not in admitted]
-    parts = [f">={low}", f"<={high}", *(f"!={v}" for v in sorted(holes))]
-    return ",".join(parts)
+    # bounds by public version: a local label is invalid in `>=`/`<=` (and ignored by them)
+    bounds = f">={admitted[0].public},<={admitted[-1].public}"
+    within = SpecifierSet(bounds)
+    kept = set(admitted)
+    holes = [
+        v
+        for v in sorted(set(versions) - kept)
+        if within.contains(v, prereleases=True) and not _hole_hits(v, kept)
+    ]
+    return ",".join([bounds, *(f"!={v}" for v in holes)])
+
+
+def _hole_hits(hole: Version, admitted: set[Version]) -> bool:
+    """Whether `!=hole` would exclude an admitted release too.
+
+    `!=2.1.0` ignores candidates' local labels and so excludes `2.1.0+cpu`; such a hole is
+    left open (the hull then admits a release more, which can hide a gap but never invent one).
+    `!=2.1.0+gpu` excludes only itself."""
+    if hole.local is not None:
+        return False
+    return any(a.local is not None and Version(a.public) == hole for a in admitted)
 
 
 def local_project_needs(

@@ -284,6 +284,12 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
         specifier = SpecifierSet()
         for need in needs:
             specifier &= need.specifier
+        base = identifier_of(needs[0].name, frozenset()) if needs[0].extras else None
+        if base is not None and base in requirements:
+            # `pk[x]` is `pk` plus more needs: offer only versions the base name's own needs admit,
+            # as pip >= 26 does (else a pre-release pin of `pk` and a bare `pk[x]` never meet)
+            for need in requirements[base]:
+                specifier &= need.specifier
         if identifier == PYTHON_ID:
             if self.python in excluded or not specifier.contains(self.python, prereleases=True):
                 return []
@@ -378,7 +384,9 @@ def resolve(
 def _resolve(needs: Sequence[Need], provider: HostProvider, max_rounds: int) -> Proof:
     resolver: Resolver[Need, Candidate, str] = Resolver(provider, BaseReporter())
     try:
-        result = resolver.resolve(needs, max_rounds=max_rounds)
+        # a name's own needs before its extras', so `pk` is pinned first and `pk[x]` folds it in
+        ordered = sorted(needs, key=lambda need: bool(need.extras))
+        result = resolver.resolve(ordered, max_rounds=max_rounds)
     except FactsMissing as exc:
         return Proof(None, unproven=f"no facts for {exc.package}")
     except ResolutionTooDeep:

@@ -52,6 +52,29 @@ SCENARIOS = {
         ["top"],
         ["base<2"],
     ),
+    # the hull of a range whose lowest release carries a local label, with a gap beside it
+    "local version in an index gap": (
+        {"torchy": [("1.0", []), ("2.1.0+cpu", []), ("2.3", [])]},
+        ["torchy>=2,<2.2"],
+        ["torchy>2.1.0,<2.5"],
+    ),
+    # `!=2.1.0` would exclude `2.1.0+cpu` too: that hole stays open
+    "local beside its public release": (
+        {"torchy": [("2.1.0", []), ("2.1.0+cpu", []), ("2.2", [])]},
+        ["torchy==2.1.0+cpu"],
+        ["torchy>=2.1,<2.2"],
+    ),
+    # `pk[proxy]` is `pk` plus more: the pre-release the pin names is the one both install
+    "extra beside a pre-release pin": (
+        {"pk": [("1.0", []), ("2.0b1", [])]},
+        ["pk==2.0b1"],
+        ["pk[proxy]"],
+    ),
+    "extra before a range only a pre-release meets": (
+        {"pk": [("1.0", []), ("2.0b1", [])]},
+        ["pk[proxy]"],
+        ["pk>=1.5"],
+    ),
 }
 
 
@@ -125,7 +148,7 @@ def add_scenario(index: PackageIndex, name: str) -> tuple[list[str], list[str]]:
     packages, api, auth = SCENARIOS[name]
     for package, releases in packages.items():
         for version, requires in releases:
-            index.add(package, version, requires, extras=["proxy"] if package == "client" else ())
+            index.add(package, version, requires, extras=["proxy"])
     return api, auth
 
 
