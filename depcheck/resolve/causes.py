@@ -58,6 +58,8 @@ def resolver_conflicts(
                     first.location,
                     f"service {first.service!r} cannot be installed on host {host.name} "
                     f"({host.environment.describe()}): " + _explain(narrowing),
+                    # what the files say, proved: it fails the run as a conflict does (exit 1)
+                    finding=True,
                 )
             )
             continue
