@@ -413,7 +413,8 @@ class Recommendation:
     #: with --resolve: the version the files suggested, when the resolver proved another
     instead_of: str = ""
     #: with --resolve: why a pin mismatch's advice is not the align its files suggest (no
-    #: version of the package lets the host resolve), or why an align stays unproven
+    #: version of the package lets the host resolve), why an align stays unproven, or why a
+    #: proved align was proved within the plan's groups rather than the whole host
     note: str = ""
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from depcheck.analysis.declared import mark_declared
-from depcheck.analysis.host import analyse_host
+from depcheck.analysis.host import HostAnalysis, analyse_host
 from depcheck.analysis.ignores import active_entries, apply_ignores
 from depcheck.errors import ScanError
 from depcheck.graph import DependencyGraph
@@ -297,25 +297,18 @@ def scan_resolved(
             for c in analysis.conflicts
             if any(e.matches(host.name, c.package, c.services) for e in accepted)
         }
-        clashes = [c for c in analysis.clashes if c.package not in ignored]
-        plan = plan_host(host, clashes, budget=options.plan_budget)
-        for _ in range(REPLANS if prover is not None else 0):
-            # --resolve: every group of a split must itself install; plan again if one doesn't
-            assert prover is not None
-            found, more = prover.check_groups(host, plan)
-            if not found:
-                break
-            analysis = replace(
-                analysis,
-                conflicts=analysis.conflicts + tuple(found),
-                clashes=analysis.clashes + tuple(more),
-            )
-            clashes = [c for c in analysis.clashes if c.package not in ignored]
-            plan = plan_host(host, clashes, budget=options.plan_budget)
-        plans.append(with_images(plan, host, topology.services, sources))
+        analysis, plan = _checked_plan(host, analysis, ignored, prover, options.plan_budget)
         advised = [advise(conflict, plan) for conflict in analysis.conflicts]
-        if prover is not None:
-            advised = prover.verify_advice(host, advised)
+        for attempt in range(REPLANS + 1 if prover is not None else 0):
+            # --resolve: an align no version proves becomes a move; plan again to make one
+            assert prover is not None
+            advised, unalignable = prover.verify_advice(host, advised, plan)
+            if not unalignable or attempt == REPLANS:
+                break
+            analysis = replace(analysis, clashes=analysis.clashes + tuple(unalignable))
+            analysis, plan = _checked_plan(host, analysis, ignored, prover, options.plan_budget)
+            advised = [advise(conflict, plan) for conflict in analysis.conflicts]
+        plans.append(with_images(plan, host, topology.services, sources))
         advised = mark_declared(advised, prepared.declared)
         conflicts.extend(advised)
     for service in topology.services:
@@ -341,6 +334,33 @@ def scan_resolved(
         report = apply_ignores(report, config.ignore, today=today, config=config.path)
         report = replace(report, diagnostics=_unique(report.diagnostics))
     return report, prover
+
+
+def _checked_plan(
+    host: Host,
+    analysis: HostAnalysis,
+    ignored: set[str],
+    prover: Prover | None,
+    budget: float,
+) -> tuple[HostAnalysis, Plan]:
+    """The host's plan; with `--resolve`, every group of a split must itself install: the
+    host is planned again (up to `REPLANS` times) with the conflicts of a group that does not,
+    which join the analysis."""
+    clashes = [c for c in analysis.clashes if c.package not in ignored]
+    plan = plan_host(host, clashes, budget=budget)
+    for _ in range(REPLANS if prover is not None else 0):
+        assert prover is not None
+        found, more = prover.check_groups(host, plan)
+        if not found:
+            break
+        analysis = replace(
+            analysis,
+            conflicts=analysis.conflicts + tuple(found),
+            clashes=analysis.clashes + tuple(more),
+        )
+        clashes = [c for c in analysis.clashes if c.package not in ignored]
+        plan = plan_host(host, clashes, budget=budget)
+    return analysis, plan
 
 
 def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:

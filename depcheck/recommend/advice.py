@@ -157,19 +157,19 @@ def _align(
     if not terse:
         proof = _PROOF.get(advice.proved)
         if proof is not None:
-            instead = (
-                f"; {quote(advice.instead_of)} does not resolve with the rest of the host"
-                if advice.instead_of
-                else ""
-            )
-            words += f" (verified: {proof}{instead})"
+            rest = "its group" if advice.proved == PROVED_BY_GROUPS else "the host"
+            if advice.instead_of:
+                proof += f"; {quote(advice.instead_of)} does not resolve with the rest of {rest}"
+            if advice.note:
+                proof += f"; {escape(advice.note)}"  # why the whole host did not prove it
+            words += f" (verified: {proof})"
         elif version is not None and not advice.moves:
             words += ": every known constraint allows it"
     if advice.relock:
         words += f"; re-lock {listed([quote(f) for f in advice.relock], names, 'file')}"
     if terse:
         return words if conflict.verified else words + " (not verified)"
-    if advice.note:
+    if advice.note and not advice.proved:
         words += f" (not verified: {escape(advice.note)})"
     elif advice.unverified and not advice.proved:
         only = listed([quote(s) for s in advice.unverified], names, "service")

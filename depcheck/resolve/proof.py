@@ -15,10 +15,13 @@ not know and adds the verdicts only an index or a resolver can give:
 3. **The resolver's proof**: the union of the host's services' requirements is resolved in the
    host's environment (`resolver.resolve`). When it cannot be installed and no conflict above
    explains it, the resolver's causes become an `incompatible` conflict, evidence `resolver`.
-4. **Verified advice** (`Prover.verify_advice`): an align version is `verified` only when the
-   union resolves with it pinned; else the version the union's own resolution installed (which
-   resolves by construction) is advised instead. On a host whose union fails, no align can be
-   verified and the advice says so.
+4. **Verified advice** (`Prover.verify_advice`): an align version is `verified` only when a
+   resolution with it pinned installs: the host's union, or, on a host whose union fails (or
+   when the plan splits the host anyway), each plan group holding the conflict's services.
+   Candidates, in order: the advised version, the one the host's (or group's) own resolution
+   installs, then the released versions every service's own constraint admits, newest first;
+   at most `ALIGN_TRIES` resolutions per align. When none installs, the advice becomes the
+   plan's isolate or split, with a note naming the versions tried.
 5. **Plans re-checked** (`Prover.check_groups`): each group of a split is resolved; a group that
    fails yields its resolver conflict, and the pipeline plans again with it.
 
@@ -40,9 +43,9 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from depcheck.analysis.algebra import FULL, combine_keys
 from depcheck.analysis.collect import applies, collect
@@ -58,12 +61,13 @@ from depcheck.model import (
     Kind,
     Location,
     OpaqueRequirement,
+    ParentMove,
     Plan,
     Requirement,
     Role,
     Severity,
 )
-from depcheck.recommend.advice import PROVED_BY_HOST
+from depcheck.recommend.advice import PROVED_BY_GROUPS, PROVED_BY_HOST, isolate_or_split
 from depcheck.resolve.cache import Cache, default_cache_dir
 from depcheck.resolve.causes import resolver_clashes, resolver_conflicts
 from depcheck.resolve.facts import FactStore
@@ -84,6 +88,12 @@ from depcheck.resolve.uv_sources import uv_source
 RESOLVE_LOCATION = Location("--resolve")
 
 
+#: resolutions one align may cost: the advised version, the one the host installs, then
+#: released versions (within a split, one per group), so a package with hundreds of releases
+#: that all fail stays cheap
+ALIGN_TRIES = 6
+
+
 @dataclass(slots=True)
 class _HostState:
     needs: list[Need]
@@ -91,6 +101,26 @@ class _HostState:
     provider: HostProvider
     #: per service, its needs (to re-check the groups of a plan)
     by_service: dict[str, list[Need]] = field(default_factory=dict)
+    #: per plan group, its resolution (without any align pinned)
+    groups: dict[tuple[str, ...], Proof] = field(default_factory=dict)
+    #: per package whose align no candidate proves, why (the note of its move)
+    unalignable: dict[str, str] = field(default_factory=dict)
+
+    def group_needs(self, group: Sequence[str]) -> list[Need]:
+        return [n for s in group for n in self.by_service.get(s, ())]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Where an align is proved: the host's union, or each group of the plan that holds some
+    of the conflict's services (`groups` of them)."""
+
+    #: the sets of needs that must each install with the align version pinned
+    needs: tuple[list[Need], ...]
+    #: what the scope's own resolutions install of the package
+    installed: tuple[Version, ...]
+    proved: str
+    groups: int = 0
 
 
 def _environment_key(host: Host) -> tuple[str, ...]:
@@ -434,57 +464,157 @@ class Prover:
 
     # -- 4. verified advice ----------------------------------------------------------------
 
-    def verify_advice(self, host: Host, conflicts: Sequence[Conflict]) -> list[Conflict]:
-        """Each align checked by the resolver: verified, replaced by one that resolves, or
-        marked as not verifiable because the host does not resolve at all."""
+    def verify_advice(
+        self, host: Host, conflicts: Sequence[Conflict], plan: Plan
+    ) -> tuple[list[Conflict], list[Clash]]:
+        """Each align proved by the resolver, on the advised version or the first candidate
+        that installs (`_candidates`), with the whole host or, when the plan splits it, within
+        the groups holding the conflict's services. An align no candidate proves becomes the
+        plan's isolate or split; the clashes returned are those new ones, for the caller to plan
+        the host again with them and call this again with that plan."""
         state = self._hosts.get(host.name)
         if state is None or state.proof.unproven:
-            return list(conflicts)
-        result = []
+            return list(conflicts), []
+        result: list[Conflict] = []
+        clashes: list[Clash] = []
         for conflict in conflicts:
             advice = conflict.recommendation
             if conflict.kind is not Kind.PIN_MISMATCH or advice.action is not Action.ALIGN:
                 result.append(conflict)
                 continue
-            result.append(self._verify(host, conflict, state))
-        return result
+            why = state.unalignable.get(conflict.package)
+            if why is None:
+                checked = self._verify(host, conflict, state, plan)
+                if isinstance(checked, Conflict):
+                    result.append(checked)
+                    continue
+                why = state.unalignable[conflict.package] = checked
+                clashes.append(_pin_clash(conflict))
+            moved = isolate_or_split(conflict, plan, note=why)
+            result.append(replace(moved, verified=True, evidence="resolver"))
+        return result, clashes
 
-    def _verify(self, host: Host, conflict: Conflict, state: _HostState) -> Conflict:
-        """The conflict's align, proved by the resolver (or said not to be); the wording is
-        `recommend.advice`'s."""
+    def _verify(
+        self, host: Host, conflict: Conflict, state: _HostState, plan: Plan
+    ) -> Conflict | str:
+        """The conflict with its align proved (perhaps on another version), or left unproved
+        with a note when nothing could be resolved; or, when every candidate tried fails, why
+        (the advice becomes a move)."""
         advice = conflict.recommendation
-        name = conflict.display_name
-        if not state.proof.resolves:
+        scopes = self._scopes(conflict, state, plan)
+        if not scopes:
+            nor = ", nor do its plan's groups" if len(plan.groups) > 1 else ""
             why = (
-                f"host {host.name} does not resolve as a whole; "
+                f"host {host.name} does not resolve as a whole{nor}; "
                 "fix its incompatible conflicts first"
             )
             return replace(conflict, verified=False, recommendation=replace(advice, note=why))
-        tried = advice.version
-        if tried is not None:
-            pinned = Need(conflict.package, frozenset(), SpecifierSet(f"=={tried}"))
-            check = resolve(
-                [*state.needs, pinned], self.store, host.environment, provider=state.provider
-            )
-            if check.resolves:
-                return replace(
-                    conflict,
-                    verified=True,
-                    evidence="resolver",
-                    recommendation=replace(advice, proved=PROVED_BY_HOST),
-                )
-        installed = (state.proof.pins or {}).get(conflict.package)
-        if installed is None:
-            why = f"the host's resolution does not install {name}"
+        failed: list[Version] = []
+        unproven = ""
+        budget = ALIGN_TRIES
+        left = False  # a candidate the budget left untried
+        for scope in scopes:
+            for version in self._candidates(conflict, scope, state):
+                if len(scope.needs) > budget:
+                    left = True
+                    break
+                budget -= len(scope.needs)
+                proof = self._try(conflict.package, version, scope, host, state)
+                if proof.resolves:
+                    note = _scope_note(host, scope, failed)
+                    return _proved(conflict, version, scope.proved, proof.pins or {}, note)
+                if proof.unproven:
+                    unproven = unproven or proof.unproven
+                elif version not in failed:
+                    failed.append(version)
+        if not failed:
+            why = f"the resolver gave no verdict ({unproven or 'no release to try'})"
             return replace(conflict, verified=False, recommendation=replace(advice, note=why))
-        return replace(
-            conflict,
-            verified=True,
-            evidence="resolver",
-            recommendation=replace(
-                advice, version=str(installed), proved=PROVED_BY_HOST, instead_of=tried or ""
-            ),
+        where = (
+            f"with every service on host {host.name}"
+            if scopes[0].proved == PROVED_BY_HOST
+            else f"within host {host.name}'s plan group holding these services"
         )
+        tried = ", ".join(str(v) for v in failed)
+        stop = f" (at most {ALIGN_TRIES} resolutions per align)" if left else ""
+        return f"no release of {conflict.display_name} installs {where}; tried {tried}{stop}"
+
+    def _scopes(self, conflict: Conflict, state: _HostState, plan: Plan) -> list[_Scope]:
+        """Where an align can be proved: the host's union when it resolves; then, when the plan
+        splits the host, each group holding some of the conflict's services, if each resolves."""
+        package = conflict.package
+        scopes = []
+        if state.proof.resolves:
+            installed = (state.proof.pins or {}).get(package)
+            scopes.append(_Scope((state.needs,), (installed,) if installed else (), PROVED_BY_HOST))
+        involved = set(conflict.services)
+        groups = (
+            [g for g in plan.groups if involved.intersection(g)] if len(plan.groups) > 1 else []
+        )
+        if groups:
+            proofs = [self._group_proof(state, g) for g in groups]
+            if all(p.resolves for p in proofs):
+                needs = tuple(state.group_needs(g) for g in groups)
+                installed_in = [(p.pins or {}).get(package) for p in proofs]
+                found = tuple(v for v in installed_in if v is not None)
+                scopes.append(_Scope(needs, found, PROVED_BY_GROUPS, len(groups)))
+        return scopes
+
+    def _group_proof(self, state: _HostState, group: Sequence[str]) -> Proof:
+        key = tuple(group)
+        proof = state.groups.get(key)
+        if proof is None:
+            proof = resolve(
+                state.group_needs(group),
+                self.store,
+                state.provider.environment,
+                provider=state.provider,
+            )
+            state.groups[key] = proof
+        return proof
+
+    def _candidates(self, conflict: Conflict, scope: _Scope, state: _HostState) -> list[Version]:
+        """The versions to try, in order and once each: the advised one, the one the scope's
+        own resolution installs, then the releases every service's own constraint in the scope
+        admits, newest first (yanked ones left out; pre-releases only when a constraint names
+        one)."""
+        package = conflict.package
+        first: list[Version] = []
+        with contextlib.suppress(InvalidVersion, TypeError):
+            first.append(Version(conflict.recommendation.version or ""))
+        first.extend(scope.installed)
+        own = SpecifierSet()
+        for needs in scope.needs:
+            for need in needs:
+                if need.name == package and need.origin is not None:
+                    own &= need.specifier
+        try:
+            releases = state.provider.releases(package)
+        except FactsMissing:
+            releases = []
+        pre = bool(own.prereleases)
+        later = [
+            r.version
+            for r in releases
+            if not r.yanked
+            and (pre or not r.version.is_prerelease)
+            and own.contains(r.version, prereleases=True)
+        ]
+        return list(dict.fromkeys([*first, *later]))
+
+    def _try(
+        self, package: str, version: Version, scope: _Scope, host: Host, state: _HostState
+    ) -> Proof:
+        """The scope resolved with `package` pinned at `version`: each of its sets of needs
+        must install; the first that does not is the answer, else the installed sets merged."""
+        pinned = Need(package, frozenset(), SpecifierSet(f"=={version}"))
+        pins: dict[str, Version] = {}
+        for needs in scope.needs:
+            proof = resolve([*needs, pinned], self.store, host.environment, provider=state.provider)
+            if not proof.resolves:
+                return proof
+            pins.update(proof.pins or {})
+        return Proof(pins)
 
     # -- 5. plans re-checked -----------------------------------------------------------------
 
@@ -497,8 +627,7 @@ class Prover:
         for group in plan.groups:
             if len(group) < 2:
                 continue
-            needs = [n for s in group for n in state.by_service.get(s, ())]
-            proof = resolve(needs, self.store, host.environment, provider=state.provider)
+            proof = self._group_proof(state, group)
             if proof.resolves or proof.unproven:
                 continue
             found, _ = resolver_conflicts(host, proof.causes)
@@ -536,6 +665,104 @@ class Prover:
             severity = Severity.ERROR if problem.error else Severity.WARNING
             found.append(Diagnostic(severity, location, redact_text(problem.message, urls)))
         return found
+
+
+def _scope_note(host: Host, scope: _Scope, failed: Sequence[Version]) -> str:
+    """Why an align proved within the plan's groups was not proved with the whole host."""
+    if scope.proved != PROVED_BY_GROUPS:
+        return ""
+    if not failed:
+        return f"host {host.name} does not resolve as a whole"
+    tried = ", ".join(str(v) for v in failed)
+    return f"no version tried installs with the whole host ({tried})"
+
+
+def _proved(
+    conflict: Conflict, version: Version, proved: str, pins: Mapping[str, Version], note: str
+) -> Conflict:
+    """The conflict's align on `version`, proved (`proved`) by a resolution that installed
+    `pins`; another version than the advised one re-locks the files and moves the parents
+    that this one needs."""
+    advice = conflict.recommendation
+    same = False
+    with contextlib.suppress(InvalidVersion, TypeError):
+        same = Version(advice.version or "") == version
+    if same:
+        recommendation = replace(advice, proved=proved, note=note)
+    else:
+        moves = _moves(conflict, version, pins)
+        recommendation = replace(
+            advice,
+            version=str(version),
+            instead_of=advice.version or "",
+            relock=_relock(conflict, version),
+            moves=moves,
+            parents=tuple(m.parent for m in moves),
+            allowed="",
+            proved=proved,
+            note=note,
+        )
+    return replace(conflict, verified=True, evidence="resolver", recommendation=recommendation)
+
+
+def _specifier(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def _relock(conflict: Conflict, version: Version) -> tuple[str, ...]:
+    """The lock files whose pin of the package is not `version`."""
+    files = set()
+    for r in conflict.requirements:
+        specifier = _specifier(r.specifier)
+        pin = r.role is Role.LOCKED and r.parent is None and r.specifier.startswith("==")
+        if pin and (specifier is None or not specifier.contains(version, prereleases=True)):
+            files.add(r.location.path)
+    return tuple(sorted(files))
+
+
+def _moves(
+    conflict: Conflict, version: Version, pins: Mapping[str, Version]
+) -> tuple[ParentMove, ...]:
+    """The parents whose range on the package, as a lock records it, excludes `version`: each
+    to the version the proving resolution installed (when it installed that parent)."""
+    blocking: dict[str, set[tuple[str | None, str]]] = {}
+    for r in conflict.requirements:
+        specifier = _specifier(r.specifier)
+        if r.parent is None or specifier is None or specifier.contains(version, prereleases=True):
+            continue
+        locked = r.via[-1].partition("==")[2] if r.via else ""
+        blocking.setdefault(r.parent, set()).add((locked or None, r.specifier))
+    moves = []
+    for parent in sorted(blocking):
+        installed = pins.get(parent)
+        held = {v for v, _ in blocking[parent]}
+        target = str(installed) if installed is not None and str(installed) not in held else None
+        blocks = tuple(sorted(blocking[parent], key=lambda b: (b[0] or "", b[1])))
+        moves.append(ParentMove(parent, blocks, target))
+    return tuple(moves)
+
+
+def _pin_clash(conflict: Conflict) -> Clash:
+    """Planner input for an align no version proves: each service at the newest version its
+    locks pin (else its own declared range), so that services that disagree are kept apart."""
+    pinned: dict[str, Version] = {}
+    declared: dict[str, SpecifierSet] = {}
+    for r in conflict.requirements:
+        if r.parent is not None:
+            continue
+        if r.role is Role.LOCKED and r.specifier.startswith("=="):
+            with contextlib.suppress(InvalidVersion):
+                version = Version(r.specifier.lstrip("="))
+                if r.service not in pinned or version > pinned[r.service]:
+                    pinned[r.service] = version
+        elif r.role is Role.DECLARED and (specifier := _specifier(r.specifier)) is not None:
+            declared[r.service] = declared.get(r.service, SpecifierSet()) & specifier
+    ranges = {s: str(d) or FULL for s, d in declared.items()}
+    ranges.update({s: f"=={v}" for s, v in pinned.items()})
+    return Clash(conflict.package, dict(sorted(ranges.items())))
 
 
 def _edge(name: str, specifier: SpecifierSet, text: str, pin: Requirement) -> Requirement:
