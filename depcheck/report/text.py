@@ -473,13 +473,20 @@ _EVIDENCE = {
     ("index", Kind.PIN_MISMATCH): "the index's package metadata",
     ("resolver", Kind.INCOMPATIBLE): "a resolution of these services in the host's environment "
     "fails",
-    ("resolver", Kind.PIN_MISMATCH): "the resolver installed the host with the advised version",
+}
+#: a pin mismatch the resolver checked: what proved its advice (`Recommendation.proved`)
+_PROVED = {
+    "host": "the resolver installed the host with the advised version",
+    "groups": "the resolver installed each group of the host's plan with the advised version",
+    "": "the resolver installed no version it tried with every service",
 }
 
 
 def _evidence(conflict: Conflict) -> Text:
     """With `--resolve`: what proves the conflict (or its advice), and the chain behind it."""
     explained = _EVIDENCE.get((conflict.evidence, conflict.kind), "")
+    if conflict.evidence == "resolver" and conflict.kind is Kind.PIN_MISMATCH:
+        explained = _PROVED.get(conflict.recommendation.proved, "")
     text = Text(f"evidence: {conflict.evidence}", style="dim")
     if explained:
         text.append(f" ({explained})", style="dim")

@@ -514,6 +514,7 @@ class Prover:
         budget = ALIGN_TRIES
         left = False  # a candidate the budget left untried
         for scope in scopes:
+            earlier = list(failed)  # what the whole host refused, before its groups' turn
             for version in self._candidates(conflict, scope, state):
                 if len(scope.needs) > budget:
                     left = True
@@ -521,7 +522,7 @@ class Prover:
                 budget -= len(scope.needs)
                 proof = self._try(conflict.package, version, scope, host, state)
                 if proof.resolves:
-                    note = _scope_note(host, scope, failed)
+                    note = _scope_note(host, scope, earlier)
                     return _proved(conflict, version, scope.proved, proof.pins or {}, note)
                 if proof.unproven:
                     unproven = unproven or proof.unproven
