@@ -640,8 +640,7 @@ class Prover:
         state = self._hosts.get(host.name)
         if state is None:
             return None
-        needs = [n for s in group for n in state.by_service.get(s, ())]
-        return resolve(needs, self.store, host.environment, provider=state.provider)
+        return self._group_proof(state, group)
 
     def service_needs(
         self, host: Host, requirements: Mapping[str, Sequence[Requirement]]

@@ -258,6 +258,18 @@ def test_the_resolver_s_proof_is_said_once_in_the_advice() -> None:
     assert "(verified: each group of the host's plan resolves with it)" in describe(
         replace(conflict, recommendation=groups)
     )
+    # proved within the groups: the advised version failed there, the note says why not the host
+    within = replace(other, proved="groups", note="host web does not resolve as a whole")
+    assert describe(replace(conflict, recommendation=within)) == (
+        "align on urllib3 2.0.7 (verified: each group of the host's plan resolves with it; 2.2.1"
+        " does not resolve with the rest of its group; host web does not resolve as a whole);"
+        " re-lock a/r.txt"
+    )
+    # a note on an align nothing proved is why it is not verified
+    unproved = replace(facts, note="host web does not resolve as a whole")
+    assert describe(replace(conflict, recommendation=unproved)).endswith(
+        "(not verified: host web does not resolve as a whole)"
+    )
 
 
 def test_moves_and_splits_name_whom_they_move_and_not_the_constraints() -> None:

@@ -13,23 +13,11 @@ import pytest
 
 import depcheck.resolve.proof as proof_module
 from depcheck.resolve.proof import ALIGN_TRIES
-from depcheck.resolve.resolver import Need
+from depcheck.resolve.resolver import Need, resolve
 from tests.conftest import write_tree
 from tests.resolve.server import PackageIndex
+from tests.resolve.test_proof import THREE
 from tests.resolve.test_scan_resolve import TOPOLOGY, Run, cache_args, scan
-
-THREE = """
-[services.a]
-path = "services/a"
-[services.b]
-path = "services/b"
-[services.c]
-path = "services/c"
-[hosts.web]
-services = ["a", "b", "c"]
-python = "3.11"
-platform = "linux"
-"""
 
 
 def lock(*lines: str) -> str:
@@ -66,6 +54,22 @@ def top_index(index: PackageIndex) -> None:
     index.add("gevent", "1.0")
 
 
+def checked_advice(
+    run_cli: Run, root: Path, tmp_path: Path, index: PackageIndex, package: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report, and the advice of the package's conflict, which the resolver checked (it
+    stays a pin mismatch whatever the advice becomes)."""
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1, report["diagnostics"]
+    conflict = only(report, package)
+    assert (conflict["kind"], conflict["verified"], conflict["evidence"]) == (
+        "pin-mismatch",
+        True,
+        "resolver",
+    )
+    return report, conflict["recommendation"]
+
+
 def only(report: dict[str, Any], package: str) -> dict[str, Any]:
     (conflict,) = [c for c in report["conflicts"] if c["package"] == package]
     return conflict
@@ -91,15 +95,7 @@ def test_an_older_release_is_advised_when_the_advised_one_does_not_install(
     index.add("x", "1.5")
     index.add("x", "2.0", ["gevent>=2"])
     root = stale_locks(tmp_path)
-    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
-    assert code == 1, report["diagnostics"]
-    conflict = only(report, "x")
-    assert (conflict["kind"], conflict["verified"], conflict["evidence"]) == (
-        "pin-mismatch",
-        True,
-        "resolver",
-    )
-    advice = conflict["recommendation"]
+    _, advice = checked_advice(run_cli, root, tmp_path, index, "x")
     assert (advice["action"], advice["version"], advice["instead_of"]) == ("align", "1.5", "2.0")
     assert advice["proved"] == "host" and "note" not in advice
     # neither lock holds 1.5: both are re-locked
@@ -127,15 +123,7 @@ def test_an_align_no_release_proves_becomes_a_move(
     for version in ("1.0", "2.0"):
         index.add("x", version, ["mid"])
     root = stale_locks(tmp_path, api="top\nbase>=2\n")
-    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
-    assert code == 1, report["diagnostics"]
-    conflict = only(report, "x")
-    assert (conflict["kind"], conflict["verified"], conflict["evidence"]) == (
-        "pin-mismatch",
-        True,
-        "resolver",
-    )
-    advice = conflict["recommendation"]
+    report, advice = checked_advice(run_cli, root, tmp_path, index, "x")
     note = "no release of x installs with every service on host web; tried 2.0, 1.0"
     assert advice["action"] == "isolate" and advice["note"] == note
     # the plan is made again with the two locks apart, and the move is one of its own
@@ -218,11 +206,10 @@ def test_the_search_stops_after_a_bounded_number_of_resolutions(
     for version in versions:
         index.add("x", version, ["mid"])
     calls: list[Sequence[Need]] = []
-    real = proof_module.resolve
 
     def counted(needs: Sequence[Need], *args: Any, **kwargs: Any) -> Any:
         calls.append(list(needs))  # count, then resolve for real
-        return real(needs, *args, **kwargs)
+        return resolve(needs, *args, **kwargs)
 
     monkeypatch.setattr(proof_module, "resolve", counted)
     root = stale_locks(tmp_path, api="top\nbase>=2\n")
