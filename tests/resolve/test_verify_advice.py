@@ -225,3 +225,53 @@ def test_the_search_stops_after_a_bounded_number_of_resolutions(
         + ", ".join(newest[:ALIGN_TRIES])
         + f" (at most {ALIGN_TRIES} resolutions per align)"
     )
+
+
+def test_on_a_host_that_resolves_but_splits_an_align_may_be_proved_within_the_groups(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    # api's lock holds foo 1.0 (bar<2) against auth's bar>=2: the plan splits them, though
+    # the host's union (foo 2.0) installs. Every x needs m; m 1.0 needs base<2 (api wants
+    # base>=2), m 2.0 needs other<2 (auth wants other>=2): no x installs with both services,
+    # x 2.0 installs with each
+    top_index(index)
+    for name in ("other", "bar"):
+        index.add(name, "1.0")
+        index.add(name, "2.0")
+    index.add("foo", "1.0", ["bar<2"])
+    index.add("foo", "2.0")
+    index.add("m", "1.0", ["base<2"])
+    index.add("m", "2.0", ["other<2"])
+    for version in ("1.0", "2.0"):
+        index.add("x", version, ["m"])
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "services/api/requirements.in": "top\nfoo\nbase>=2\n",
+            "services/api/requirements.txt": lock(
+                "top==1.0 -r requirements.in",
+                "x==2.0 top",
+                "foo==1.0 -r requirements.in",
+                "base==2.0 -r requirements.in",
+            ),
+            "services/auth/requirements.in": "top\nbar>=2\nother>=2\n",
+            "services/auth/requirements.txt": lock(
+                "top==1.0 -r requirements.in",
+                "x==1.0 top",
+                "bar==2.0 -r requirements.in",
+                "other==2.0 -r requirements.in",
+            ),
+        },
+    )
+    report, advice = checked_advice(run_cli, root, tmp_path, index, "x")
+    assert only(report, "bar")["kind"] == "incompatible"
+    (plan,) = report["plans"]
+    assert sorted(plan["groups"]) == [["api"], ["auth"]]
+    assert (advice["action"], advice["version"], advice["proved"]) == ("align", "2.0", "groups")
+    assert "instead_of" not in advice
+    assert advice["note"] == "no version tried installs with the whole host (2.0, 1.0)"
+    assert advice["summary"] == (
+        "align on x 2.0 (verified: each group of the host's plan resolves with it; no version"
+        " tried installs with the whole host (2.0, 1.0)); re-lock services/auth/requirements.txt"
+    )
