@@ -68,6 +68,7 @@ from depcheck.model import (
     Severity,
 )
 from depcheck.recommend.advice import PROVED_BY_GROUPS, PROVED_BY_HOST, isolate_or_split
+from depcheck.recommend.plan import plan_host
 from depcheck.resolve.cache import Cache, default_cache_dir
 from depcheck.resolve.causes import resolver_clashes, resolver_conflicts
 from depcheck.resolve.facts import FactStore
@@ -490,7 +491,7 @@ class Prover:
                     continue
                 why = state.unalignable[conflict.package] = checked
                 clashes.append(_pin_clash(conflict))
-            moved = isolate_or_split(conflict, plan, note=why)
+            moved = isolate_or_split(conflict, _apart(host, conflict, plan), note=why)
             result.append(replace(moved, verified=True, evidence="resolver"))
         return result, clashes
 
@@ -743,6 +744,16 @@ def _moves(
         blocks = tuple(sorted(blocking[parent], key=lambda b: (b[0] or "", b[1])))
         moves.append(ParentMove(parent, blocks, target))
     return tuple(moves)
+
+
+def _apart(host: Host, conflict: Conflict, plan: Plan) -> Plan:
+    """`plan` when it keeps the conflict's services apart; else (a conflict the ignore list
+    keeps out of the host's plan) the plan of its own clash alone, so that its move is still
+    one that separates them."""
+    involved = set(conflict.services)
+    if sum(1 for group in plan.groups if involved.intersection(group)) > 1:
+        return plan
+    return plan_host(host, [_pin_clash(conflict)])
 
 
 def _pin_clash(conflict: Conflict) -> Clash:

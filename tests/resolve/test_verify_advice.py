@@ -275,3 +275,37 @@ def test_on_a_host_that_resolves_but_splits_an_align_may_be_proved_within_the_gr
         "align on x 2.0 (verified: each group of the host's plan resolves with it; no version"
         " tried installs with the whole host (2.0, 1.0)); re-lock services/auth/requirements.txt"
     )
+
+
+def test_an_ignored_align_no_release_proves_is_advised_as_a_move_of_its_own(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    # as above, but the team accepted the x conflict: it does not shape the host's plan (one
+    # group), so its move is planned for it alone, never "split web into 1 groups"
+    top_index(index)
+    index.add("mid", "1.0", ["base<2"])
+    for version in ("1.0", "2.0"):
+        index.add("x", version, ["mid"])
+    root = stale_locks(tmp_path, api="top\nbase>=2\n")
+    config = root / "depcheck.toml"
+    config.write_text(
+        config.read_text() + '[[ignore]]\npackage = "x"\nreason = "known"\n', encoding="utf-8"
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 0, report["diagnostics"]
+    conflict = only(report, "x")
+    assert conflict["ignored"]["reason"] == "known"
+    advice = conflict["recommendation"]
+    # the host's own plan keeps both services together: the accepted clash does not count
+    assert [p["groups"] for p in report["plans"]] == [[["api", "auth"]]]
+    assert advice["action"] == "isolate", advice
+    assert len(advice["services"]) == 1 and advice["services"][0] in {"api", "auth"}
+    assert "1 groups" not in advice["summary"]
+    assert "no release of x installs with every service on host web" in advice["summary"]
+    code, out, err = run_cli(
+        "scan", str(root), "--color", "never", "--resolve", "--index-url", index.url,
+        *cache_args(tmp_path),
+    )  # fmt: skip
+    text = " ".join(out.split())
+    assert code == 0 and "Traceback" not in err
+    assert f"move out {advice['services'][0]}" in text and "1 groups" not in text
