@@ -331,12 +331,14 @@ def generate(
     conflict_rate: float = 0.01,
     incompatible_share: float = 0.5,
     seed: int = 0,
+    pool: int | None = None,
 ) -> Planted:
     """Write a synthetic monorepo under `root` (created if needed); return what was planted.
 
     `requirements` is the number of packages each service locks (its `requirements.txt` pins);
     its `requirements.in` declares the subset that nothing else in the lock pulls in, and some
-    more. The planted conflicts are also written to `root/planted.json`.
+    more. `pool` is the number of packages to draw from (default ``max(3 * M, M + 20)``). The
+    planted conflicts are also written to `root/planted.json`.
     """
     if services < 1 or requirements < 1 or hosts < 1:
         raise ValueError("services, requirements and hosts must be at least 1")
@@ -347,7 +349,9 @@ def generate(
     root = Path(root)
 
     # the package pool, most popular first; dependencies point at more popular packages
-    pool_size = max(3 * requirements, requirements + 20)
+    pool_size = max(3 * requirements, requirements + 20) if pool is None else pool
+    if pool_size < requirements:
+        raise ValueError("the pool must hold at least as many packages as a service locks")
     names = _package_names(rng, pool_size)
     base = [_base_version(rng) for _ in names]
     dependencies: list[list[int]] = []
