@@ -99,6 +99,8 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict[str, object]:
 
 def redact(url: str) -> str:
     """`url` with any user, password or token replaced by `***`."""
+    if "@" not in url:
+        return url  # no userinfo (the common case: every file URL of a page is redacted)
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
