@@ -137,8 +137,15 @@ class DependencyGraph:
                 return
             yield [self._step(service, edges[u][v], v) for u, v in itertools.pairwise(nodes)]
 
+    def forget(self, services: Iterable[str]) -> None:
+        """Drop the adjacency of `services` built so far (a scan is done with a host's services
+        once it has analysed the host: a thousand services' adjacency is 90 MB); a later query
+        builds it again."""
+        for service in services:
+            self._by_service.pop(service, None)
+
     def _edges(self, service: str) -> _Edges:
-        """The service's own adjacency, built once."""
+        """The service's own adjacency, built once (until `forget`)."""
         cached = self._by_service.get(service)
         if cached is not None:
             return cached

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
@@ -46,9 +47,9 @@ class Action(enum.StrEnum):
 class Location:
     """A place in an input file: POSIX path relative to the scan root, 1-based line and column.
 
-    A value, hashed by its fields, but not `frozen` for the reason `Requirement` gives: a scan
-    builds one per requirement line (350,000 on the 1,000-service benchmark), and the frozen
-    `__init__` costs four times a plain one. Never assign to one.
+    A value, hashed by its fields, but not `frozen`: the frozen `__init__` costs four times a
+    plain one, and many are built (a requirement's or an edge's `location`, each time it is
+    asked for: they keep the place as fields). Never assign to one.
     """
 
     path: str
@@ -82,47 +83,249 @@ class Diagnostic:
         return f"{self.location}: {self.message}"
 
 
-@dataclass(slots=True)
-class Requirement:
-    """One constraint on one package, as a file states it.
-
-    A value like the others, but not `frozen`: the frozen `__init__` sets each field through
-    `object.__setattr__`, which made building the 350,000 requirements of the 1,000-service
-    benchmark 3.5 times slower (1.55 s against 0.44 s). Never assign to one; `replace()` it.
-
-    ``parent`` is None when the file's owner (the service) asks for the package itself, and the
-    normalized name of the requiring package when a lock file records a transitive requirement
-    (``botocore`` requires ``urllib3<1.27``). ``direct`` says whether the service depends on the
-    package at top level; for a locked pin it comes from the lock's own record (``# via -r ...``).
-    ``constraint_only`` marks pip ``-c`` entries: they narrow a package that something else
-    installs but never install it themselves.
-    """
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """What one requirement's text says: name, range, marker, extras, URL, and the range's
+    canonical text (`key`) and exact pin. One is shared by every requirement with the same
+    text (a monorepo repeats its lines thousands of times), so a `Requirement` holds only what
+    is its own beside it: where it is written and how its file uses it."""
 
     name: str
     display_name: str
     specifier: SpecifierSet
     marker: Marker | None
     extras: frozenset[str]
-    text: str
-    location: Location
-    role: Role
-    direct: bool = True
-    parent: str | None = None
-    url: str | None = None
-    editable: bool = False
-    constraint_only: bool = False
-    #: derived once from `specifier` (a monorepo asks for them millions of times); a source
-    #: that already knows them (from a parse cache) may pass both, else they are computed
-    key: str = field(default="", repr=False, compare=False)
-    pinned_version: str | None = field(default=None, repr=False, compare=False)
-    #: uv's `override-dependencies`: replaces every other range the service puts on the package
-    override: bool = False
+    url: str | None
+    key: str
+    pinned: str | None
+    text: str = ""
 
-    def __post_init__(self) -> None:
-        if not self.key:
-            key, pinned = specifier_facts(self.specifier)
-            object.__setattr__(self, "key", key)
-            object.__setattr__(self, "pinned_version", pinned)
+
+_new = object.__new__
+#: a requirement's fields that its `ParsedLine` holds, by the name the parse gives them
+_PARSED_FIELDS = {
+    "name": "name",
+    "display_name": "display_name",
+    "specifier": "specifier",
+    "marker": "marker",
+    "extras": "extras",
+    "text": "text",
+    "url": "url",
+    "key": "key",
+    "pinned_version": "pinned",
+}
+
+
+class Requirement:
+    """One constraint on one package, as a file states it.
+
+    A value like the others (compared by its fields, never assigned to: `replace()` it), but a
+    plain slotted class rather than a dataclass, because a scan builds one per requirement line
+    (350,000 on the 1,000-service benchmark) and keeps them all: what the line's text says is
+    one shared `ParsedLine` (`parsed`), and the place is its path, line and column, with
+    `location` built only when asked for. That is 112 bytes a line where a field per fact and a
+    `Location` took 216.
+
+    ``parent`` is None when the file's owner (the service) asks for the package itself, and the
+    normalized name of the requiring package when a lock file records a transitive requirement
+    (``botocore`` requires ``urllib3<1.27``). ``direct`` says whether the service depends on the
+    package at top level; for a locked pin it comes from the lock's own record (``# via -r ...``).
+    ``constraint_only`` marks pip ``-c`` entries: they narrow a package that something else
+    installs but never install it themselves. ``override``: uv's `override-dependencies`, which
+    replaces every other range the service puts on the package.
+    """
+
+    __slots__ = (
+        "column",
+        "constraint_only",
+        "direct",
+        "editable",
+        "line",
+        "override",
+        "parent",
+        "parsed",
+        "path",
+        "role",
+    )
+    parsed: ParsedLine
+    path: str
+    line: int | None
+    column: int | None
+    role: Role
+    direct: bool
+    parent: str | None
+    editable: bool
+    constraint_only: bool
+    override: bool
+
+    def __init__(
+        self,
+        name: str,
+        display_name: str,
+        specifier: SpecifierSet,
+        marker: Marker | None,
+        extras: frozenset[str],
+        text: str,
+        location: Location,
+        role: Role,
+        direct: bool = True,
+        parent: str | None = None,
+        url: str | None = None,
+        editable: bool = False,
+        constraint_only: bool = False,
+        key: str = "",
+        pinned_version: str | None = None,
+        override: bool = False,
+    ) -> None:
+        # `key` and `pinned_version` are derived from `specifier` (a monorepo asks for them
+        # millions of times); a source that already knows them may pass both
+        if not key:
+            key, pinned_version = specifier_facts(specifier)
+        self.parsed = ParsedLine(
+            name, display_name, specifier, marker, extras, url, key, pinned_version, text
+        )
+        self.path = location.path
+        self.line = location.line
+        self.column = location.column
+        self.role = role
+        self.direct = direct
+        self.parent = parent
+        self.editable = editable
+        self.constraint_only = constraint_only
+        self.override = override
+
+    @classmethod
+    def of(
+        cls,
+        parsed: ParsedLine,
+        path: str,
+        line: int | None,
+        column: int | None,
+        role: Role,
+        direct: bool,
+        constraint_only: bool,
+    ) -> Requirement:
+        """The requirement a line of a file states, from the shared parse of its text (what
+        the requirements reader builds for every line: positional, nothing recomputed)."""
+        made: Requirement = _new(cls)
+        made.parsed = parsed
+        made.path = path
+        made.line = line
+        made.column = column
+        made.role = role
+        made.direct = direct
+        made.parent = None
+        made.editable = False
+        made.constraint_only = constraint_only
+        made.override = False
+        return made
+
+    @property
+    def name(self) -> str:
+        return self.parsed.name
+
+    @property
+    def display_name(self) -> str:
+        return self.parsed.display_name
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        return self.parsed.specifier
+
+    @property
+    def marker(self) -> Marker | None:
+        return self.parsed.marker
+
+    @property
+    def extras(self) -> frozenset[str]:
+        return self.parsed.extras
+
+    @property
+    def text(self) -> str:
+        return self.parsed.text
+
+    @property
+    def url(self) -> str | None:
+        return self.parsed.url
+
+    @property
+    def key(self) -> str:
+        """The specifier's canonical text ("*" when empty)."""
+        return self.parsed.key
+
+    @property
+    def pinned_version(self) -> str | None:
+        """V for an exact ``==V``/``===V``, else None."""
+        return self.parsed.pinned
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line, self.column)
+
+    def replace(self, **changes: object) -> Requirement:
+        """A copy with other values for some fields (`dataclasses.replace` for this class);
+        the parse stays shared unless a field of the text changes (`marker`, ...)."""
+        copy: Requirement = _new(Requirement)
+        for slot in Requirement.__slots__:
+            setattr(copy, slot, getattr(self, slot))
+        parsed: dict[str, object] = {}
+        for name, value in changes.items():
+            if name in _PARSED_FIELDS:
+                parsed[_PARSED_FIELDS[name]] = value
+            elif name == "location":
+                assert isinstance(value, Location)
+                copy.path, copy.line, copy.column = value.path, value.line, value.column
+            elif name in Requirement.__slots__ and name != "parsed":
+                setattr(copy, name, value)
+            else:
+                raise TypeError(f"Requirement has no field {name!r}")
+        if parsed:
+            if "specifier" in parsed and "key" not in parsed:
+                assert isinstance(parsed["specifier"], SpecifierSet)
+                parsed["key"], parsed["pinned"] = specifier_facts(parsed["specifier"])
+            copy.parsed = dataclass_replace(self.parsed, **parsed)  # type: ignore[arg-type]
+        return copy
+
+    def _values(self) -> tuple[object, ...]:
+        # what equality compares: every field but the two derived from the specifier
+        p = self.parsed
+        return (
+            p.name,
+            p.display_name,
+            p.specifier,
+            p.marker,
+            p.extras,
+            p.text,
+            self.path,
+            self.line,
+            self.column,
+            self.role,
+            self.direct,
+            self.parent,
+            p.url,
+            self.editable,
+            self.constraint_only,
+            self.override,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Requirement:
+            return NotImplemented
+        assert isinstance(other, Requirement)
+        return self is other or self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # a mutable-looking value, as the dataclass was
+
+    def __repr__(self) -> str:
+        p = self.parsed
+        return (
+            f"Requirement(name={p.name!r}, display_name={p.display_name!r}, "
+            f"specifier={p.specifier!r}, marker={p.marker!r}, extras={p.extras!r}, "
+            f"text={p.text!r}, location={self.location!r}, role={self.role!r}, "
+            f"direct={self.direct!r}, parent={self.parent!r}, url={p.url!r}, "
+            f"editable={self.editable!r}, constraint_only={self.constraint_only!r}, "
+            f"override={self.override!r})"
+        )
 
 
 def is_version(text: str) -> bool:
@@ -171,20 +374,88 @@ class OpaqueRequirement:
     editable: bool = False
 
 
-@dataclass(slots=True, unsafe_hash=True)
 class Dependency:
     """A package-to-package edge from a lock: ``parent`` (at ``parent_version``) needs ``child``.
 
     ``specifier`` is empty when the lock records only that the edge exists (pip-compile ``# via``).
-    Not `frozen`, like `Location` (one per `# via` name); never assign to one.
+    A value, compared and hashed by its fields; a plain slotted class like `Requirement`: an
+    edge a `# via` comment records (one per name, 190,000 on the 1,000-service benchmark) is
+    written at its child's line, and holds that requirement instead of a `Location` of its own
+    (`Dependency.via`). Never assign to one.
     """
 
+    __slots__ = ("_at", "child", "marker", "parent", "parent_version", "specifier")
     parent: str
     parent_version: str | None
     child: str
     specifier: SpecifierSet
     marker: Marker | None
-    location: Location
+    _at: Location | Requirement
+
+    def __init__(
+        self,
+        parent: str,
+        parent_version: str | None,
+        child: str,
+        specifier: SpecifierSet,
+        marker: Marker | None,
+        location: Location,
+    ) -> None:
+        self.parent = parent
+        self.parent_version = parent_version
+        self.child = child
+        self.specifier = specifier
+        self.marker = marker
+        self._at = location
+
+    @classmethod
+    def via(
+        cls,
+        parent: str,
+        parent_version: str | None,
+        requirement: Requirement,
+        specifier: SpecifierSet,
+    ) -> Dependency:
+        """The edge a `# via PARENT` comment under `requirement`'s line records."""
+        made: Dependency = _new(cls)
+        made.parent = parent
+        made.parent_version = parent_version
+        made.child = requirement.parsed.name
+        made.specifier = specifier
+        made.marker = None
+        made._at = requirement
+        return made
+
+    @property
+    def location(self) -> Location:
+        at = self._at
+        return at.location if isinstance(at, Requirement) else at
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.parent,
+            self.parent_version,
+            self.child,
+            self.specifier,
+            self.marker,
+            self.location,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Dependency:
+            return NotImplemented
+        assert isinstance(other, Dependency)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return (
+            f"Dependency(parent={self.parent!r}, parent_version={self.parent_version!r}, "
+            f"child={self.child!r}, specifier={self.specifier!r}, marker={self.marker!r}, "
+            f"location={self.location!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

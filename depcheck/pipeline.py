@@ -288,6 +288,7 @@ def scan_resolved(
         analysis = analyse_host(host, host_requirements, graph)
         if prover is not None:
             analysis = prover.prove(analysis, host_requirements, graph)
+        graph.forget(host.services)  # nothing after the analysis asks for a path
         diagnostics.extend(analysis.diagnostics)
         if not analysis.conflicts:
             continue

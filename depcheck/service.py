@@ -105,7 +105,7 @@ def _compiled(sources: Iterable[SourceFile]) -> list[SourceFile]:
                 source,
                 role=Role.LOCKED,
                 requirements=tuple(
-                    replace(r, role=Role.LOCKED, direct=r.name in direct)
+                    r.replace(role=Role.LOCKED, direct=r.name in direct)
                     for r in source.requirements
                 ),
             )

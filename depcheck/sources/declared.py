@@ -22,7 +22,7 @@ import posixpath
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from packaging.markers import Marker
@@ -470,7 +470,7 @@ def expand_entries(
 
 def _with_marker(requirement: Requirement, marker: Marker) -> Requirement:
     combined = and_markers(marker, requirement.marker)
-    return replace(requirement, marker=combined)
+    return requirement.replace(marker=combined)
 
 
 def read_requirement_files(

@@ -41,7 +41,7 @@ backend with vendored dependencies, and neither says where an entry is written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.markers import InvalidMarker
@@ -279,7 +279,7 @@ class _Reader(TomlReader):
                 continue
             for entry in self._pep508_list(uv[key], ("tool", "uv", key)):
                 if isinstance(entry, Requirement):
-                    special = replace(entry, constraint_only=True, override=override)
+                    special = entry.replace(constraint_only=True, override=override)
                     self.requirements.append(special)
                     self.workspace_requirements.append(special)
         workspace = uv.get("workspace")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from depcheck.analysis.collect import collect
 from depcheck.model import Host, Role
 from tests.analysis.test_host import PY311, analyse, req
@@ -33,7 +31,7 @@ def test_pins_are_kept_apart_from_constraints_and_markers_decide_in_the_host() -
 
 
 def test_an_override_is_the_only_range_the_service_has_on_its_package() -> None:
-    override = replace(req("urllib3>=2", constraint=True), override=True)
+    override = req("urllib3>=2", constraint=True).replace(override=True)
     packages = collect(
         Host("web", ("api",), PY311), {"api": [req("urllib3<2", line=2), req("urllib3"), override]}
     )

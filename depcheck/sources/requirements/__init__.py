@@ -62,7 +62,6 @@ from depcheck.sources.requirements.annotations import (
 from depcheck.sources.requirements.entries import (
     ANY,
     URL_RE,
-    ParsedLine,
     looks_like_path_or_url,
     name_from_reference,
     parse_pep508,
@@ -97,30 +96,6 @@ class _Parse:
 
     def warn(self, location: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(Severity.WARNING, location, message))
-
-
-def _from_parsed(
-    parsed: ParsedLine, location: Location, role: Role, *, direct: bool, constraint: bool
-) -> Requirement:
-    """The requirement on one line whose text the parse cache already read (positional
-    arguments: this runs once per line of every file)."""
-    return Requirement(
-        parsed.name,
-        parsed.display_name,
-        parsed.specifier,
-        parsed.marker,
-        parsed.extras,
-        parsed.text,
-        location,
-        role,
-        direct,
-        None,
-        parsed.url,
-        False,
-        constraint,
-        parsed.key,
-        parsed.pinned,
-    )
 
 
 class RequirementsFileSource(Source):
@@ -177,10 +152,10 @@ class RequirementsFileSource(Source):
             via = via_annotations(physical) if tool else {}
         file_requirements: list[Requirement] = []
         direct_default = not constraint
+        of = Requirement.of
         for number, text, column in logical:
             if not text:
                 continue
-            location = Location(path, number, column)
             if text[0] != "-" and " -" not in text:
                 # the common line, a plain PEP 508 requirement: straight from the parse cache
                 parsed = plain_requirement(text)
@@ -188,9 +163,10 @@ class RequirementsFileSource(Source):
                     origins = via.get(number) if via else None
                     direct = origins_direct(origins) if origins is not None else direct_default
                     file_requirements.append(
-                        _from_parsed(parsed, location, role, direct=direct, constraint=constraint)
+                        of(parsed, path, number, column, role, direct, constraint)
                     )
                     continue
+            location = Location(path, number, column)
             args, option_text = split_args_options(text)
             options: list[tuple[str, str | None]] = []
             if option_text:
@@ -255,13 +231,16 @@ class RequirementsFileSource(Source):
     ) -> None:
         """The requirements and `# via` edges of a lock that `lock.scan_lock` read."""
         direct_default = not constraint
+        of = Requirement.of
         file_requirements = [
-            _from_parsed(
+            of(
                 parsed,
-                Location(path, line, 1),
+                path,
+                line,
+                1,
                 role,
-                direct=origins_direct(origins) if origins is not None else direct_default,
-                constraint=constraint,
+                origins_direct(origins) if origins is not None else direct_default,
+                constraint,
             )
             for line, parsed, origins in entries
         ]
@@ -272,25 +251,17 @@ class RequirementsFileSource(Source):
     def _add_via_edges(
         self, state: _Parse, requirements: list[Requirement], via: dict[int, tuple[str, ...]]
     ) -> None:
-        pins = {r.name: r.pinned_version for r in requirements}
+        pins = {r.parsed.name: r.parsed.pinned for r in requirements}
+        edge, append = Dependency.via, state.dependencies.append
         for requirement in requirements:
-            origins = via.get(requirement.location.line or 0, ())
+            origins = via.get(requirement.line or 0, ())
             for origin in origins:
                 if origin.startswith("-"):
                     continue
                 parent = via_parent(origin)
                 if parent is None:
                     continue
-                state.dependencies.append(
-                    Dependency(
-                        parent=parent,
-                        parent_version=pins.get(parent),
-                        child=requirement.name,
-                        specifier=ANY,
-                        marker=None,
-                        location=requirement.location,
-                    )
-                )
+                append(edge(parent, pins.get(parent), requirement, ANY))
 
     def _parse_requirement(
         self,
@@ -343,21 +314,9 @@ class RequirementsFileSource(Source):
                 location = Location(location.path, location.line, location.column + column)
             state.error(location, message)
             return None
-        return Requirement(
-            name=parsed.name,
-            display_name=parsed.display_name,
-            specifier=parsed.specifier,
-            marker=parsed.marker,
-            extras=parsed.extras,
-            text=text,
-            location=location,
-            role=role,
-            direct=direct,
-            url=parsed.url,
-            editable=editable,
-            constraint_only=constraint,
-            key=parsed.key,
-            pinned_version=parsed.pinned,
+        # `editable` is False here: an editable requirement is a path or URL (above)
+        return Requirement.of(
+            parsed, location.path, location.line, location.column, role, direct, constraint
         )
 
     def _include(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.markers import InvalidMarker, Marker
@@ -12,9 +11,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from depcheck.model import (
-    specifier_facts,
-)
+from depcheck.model import ParsedLine, specifier_facts
 
 ANY = SpecifierSet()  # shared: an empty specifier set is immutable in practice
 _NO_EXTRAS: frozenset[str] = frozenset()
@@ -79,22 +76,6 @@ def _archive_name(base: str) -> tuple[str | None, str | None]:
             if dash != -1:
                 return stem[:dash], stem[dash + 1 :]
     return None, None
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedLine:
-    """What `packaging` reads from one PEP 508 string, shared by every line with that text
-    (`text` too: every requirement with this line holds the one string)."""
-
-    name: str
-    display_name: str
-    specifier: SpecifierSet
-    marker: Marker | None
-    extras: frozenset[str]
-    url: str | None
-    key: str
-    pinned: str | None
-    text: str = ""
 
 
 # The lines a monorepo repeats, read without `packaging`'s tokenizer (a cache miss there costs

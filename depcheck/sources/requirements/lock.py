@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 
+from depcheck.model import ParsedLine
 from depcheck.sources.requirements.annotations import via_comment
-from depcheck.sources.requirements.entries import NAME, ParsedLine, plain_requirement
+from depcheck.sources.requirements.entries import NAME, plain_requirement
 
 _VERSION = r"[A-Za-z0-9.*+!_-]+"
 # A line of a lock in its usual shape is blank, a comment, or `name==version` at its start,
