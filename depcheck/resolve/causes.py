@@ -32,6 +32,18 @@ from depcheck.resolve.resolver import (
 RESOLVE_LOCATION = Location("--resolve")
 
 
+def assumed(host: Host) -> str:
+    """For a host whose Python nobody stated (the newest every service admits, or the
+    interpreter's), a clause saying so and how to state it: wheels of a lock made for another
+    Python may not install on the one assumed. Empty when the Python was stated."""
+    if host.environment.python_configured:
+        return ""
+    return (
+        f"; python {host.environment.python_version} is assumed, not stated: give host "
+        f"{host.name} its Python (`--python`, `python` in its config, or a deployment file)"
+    )
+
+
 def resolver_conflicts(
     host: Host, causes: Sequence[Cause]
 ) -> tuple[list[Conflict], list[Diagnostic]]:
@@ -57,7 +69,7 @@ def resolver_conflicts(
                     Severity.ERROR,
                     first.location,
                     f"service {first.service!r} cannot be installed on host {host.name} "
-                    f"({host.environment.describe()}): " + _explain(narrowing),
+                    f"({host.environment.describe()}): " + _explain(narrowing) + assumed(host),
                     # what the files say, proved: it fails the run as a conflict does (exit 1)
                     finding=True,
                 )

@@ -70,7 +70,7 @@ from depcheck.model import (
 from depcheck.recommend.advice import PROVED_BY_GROUPS, PROVED_BY_HOST, isolate_or_split
 from depcheck.recommend.plan import plan_host
 from depcheck.resolve.cache import Cache, default_cache_dir
-from depcheck.resolve.causes import resolver_clashes, resolver_conflicts
+from depcheck.resolve.causes import assumed, resolver_clashes, resolver_conflicts
 from depcheck.resolve.facts import FactStore
 from depcheck.resolve.index import IndexSettings, all_urls, redact_text
 from depcheck.resolve.resolver import (
@@ -242,7 +242,25 @@ class Prover:
                 "never builds (building runs the package's code); the static result stands"
             )
         else:
-            message = f"{requirement.text}: the index has no release for {where} that satisfies it"
+            released = sorted(
+                {
+                    link.version
+                    for link in self.store.project(requirement.name) or ()
+                    if requirement.specifier.contains(link.version, prereleases=True)
+                }
+            )
+            if released:
+                shown = ", ".join(str(v) for v in released[-3:])
+                message = (
+                    f"{requirement.text}: {requirement.display_name} {shown} is on the index, but "
+                    f"none of its wheels installs on {where} (their tags or Requires-Python "
+                    "are for other hosts)"
+                )
+            else:
+                message = (
+                    f"{requirement.text}: the index has no release for {where} that satisfies it"
+                )
+        message += assumed(host)
         self._diagnostics.append(Diagnostic(Severity.ERROR, requirement.location, message))
 
     # -- 2. and 3. index gaps, the resolver's proof ------------------------------------------

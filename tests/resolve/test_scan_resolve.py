@@ -179,3 +179,50 @@ def test_find_links_directory(run_cli: Run, wheels: Path, tmp_path: Path) -> Non
     )
     assert code == 1, report["diagnostics"]
     assert [c["package"] for c in report["conflicts"]] == ["urllib3"]
+
+
+def test_a_locked_pin_with_no_wheel_for_the_host_names_the_release_and_the_assumed_python(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    # native 1.0 is released, with a wheel for CPython 3.9 only (2.0 installs anywhere); both
+    # services admit any Python from 3.9, and no host states one: the newest is assumed
+    index.add("native", "1.0", tag="cp39-cp39-manylinux_2_17_x86_64")
+    index.add("native", "2.0")
+    index.add("plain", "1.0")
+    project = '[project]\nname = "{}"\nversion = "1"\nrequires-python = ">=3.9"\n'
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "api/pyproject.toml": project.format("api"),
+            "api/requirements.txt": "native==1.0\nplain==1.0\n",
+            "auth/pyproject.toml": project.format("auth"),
+            "auth/requirements.txt": "plain==1.0\n",
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 2, json.dumps(report["diagnostics"])  # an input the index cannot serve
+    (host,) = report["hosts"]
+    assumed = host["environment"]["python_version"]
+    assert assumed != "3.9" and host["environment"]["source"].startswith("python: newest")
+    # the pin the index cannot serve, and the resolver's proof that the service cannot install
+    served, proved = [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert (served["source"], served["line"], served["finding"]) == (
+        "api/requirements.txt",
+        1,
+        False,
+    )
+    assert served["message"].startswith(
+        "native==1.0: native 1.0 is on the index, but none of its wheels installs on host"
+    )
+    assert (proved["source"], proved["line"], proved["finding"]) == (
+        "api/requirements.txt",
+        1,
+        True,
+    )
+    hint = f"python {assumed} is assumed, not stated: give host {host['name']} its Python"
+    assert hint in served["message"] and hint in proved["message"]
+    # stated, the Python the wheel is for installs it
+    code, report = scan(
+        run_cli, root, "--python", "3.9", "--index-url", index.url, *cache_args(tmp_path)
+    )
+    assert code == 0 and not [d for d in report["diagnostics"] if d["severity"] == "error"]
