@@ -4,7 +4,9 @@ Layout under the cache directory (default: the platform's user cache dir, see
 `default_cache_dir`)::
 
     objects/ab/abcdef...      one blob per content, named by its sha256
-    refs/<sha256(key)>        a small JSON record: {"object": <sha256>, "stored": <unix time>}
+    refs/<sha256(key)>        a small JSON record: {"object": <sha256>, "stored": <unix time>},
+                              and for a project page the validators its server sent
+                              ("etag", "last_modified")
 
 A *key* names what was fetched (a project page URL without credentials, or a wheel's metadata
 named by the file's own hash). Blobs never change once written, so two CI jobs restoring and
@@ -12,9 +14,12 @@ saving the same directory cannot corrupt each other; every write goes to a tempo
 and is renamed into place (`os.replace` is atomic on POSIX and Windows). A blob whose content no
 longer matches its name (a truncated upload, a disk error) is treated as missing and refetched.
 
-Project pages change when a release is published, so their refs expire after `page_ttl`
-seconds (`--offline` ignores the age: whatever is cached is used); metadata of a file named by
-its hash is immutable and never expires.
+Project pages change when a release is published, so a cached page is used only after the
+index said it has not changed: every run revalidates it with a conditional request
+(`If-None-Match` with its ETag, `If-Modified-Since` with its Last-Modified), which costs a
+`304 Not Modified` without a body when nothing was released, as pip does (`--offline` asks
+nothing: whatever is cached is used). Metadata of a file named by its hash is immutable and
+never asked again.
 """
 
 from __future__ import annotations
@@ -26,10 +31,11 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-#: how long a cached project page is used before the index is asked again (seconds)
-PAGE_TTL = 600.0
+#: a validator longer than this, or with characters a header cannot carry, is not kept
+MAX_VALIDATOR = 1024
 
 
 def default_cache_dir() -> Path:
@@ -49,12 +55,28 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def validator(value: object) -> str | None:
+    """`value` if it can go back to a server as a header value (printable ASCII, bounded)."""
+    if not isinstance(value, str) or not value or len(value) > MAX_VALIDATOR:
+        return None
+    return value if all(" " <= c <= "~" for c in value) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A stored blob with its ref's validators (what a conditional request sends back)."""
+
+    data: bytes
+    digest: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 class Cache:
     """A content-addressed blob store with named refs; thread-safe (writes are atomic renames)."""
 
-    def __init__(self, directory: Path, *, page_ttl: float = PAGE_TTL) -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.page_ttl = page_ttl
         self.hits = 0
         self.misses = 0
 
@@ -64,16 +86,17 @@ class Cache:
     def _ref_path(self, key: str) -> Path:
         return self.directory / "refs" / sha256(key.encode())
 
-    def get(self, key: str, *, max_age: float | None = None) -> bytes | None:
-        """The blob stored under `key`, or None (absent, expired, or damaged)."""
+    def get(self, key: str) -> bytes | None:
+        """The blob stored under `key`, or None (absent or damaged)."""
+        entry = self.entry(key)
+        return None if entry is None else entry.data
+
+    def entry(self, key: str) -> Entry | None:
+        """The blob stored under `key` with its validators, or None (absent or damaged)."""
         try:
             record = json.loads(self._ref_path(key).read_text(encoding="utf-8"))
             digest = str(record["object"])
-            stored = float(record["stored"])
         except (OSError, ValueError, KeyError, TypeError):
-            self.misses += 1
-            return None
-        if max_age is not None and time.time() - stored > max_age:
             self.misses += 1
             return None
         data = self.get_object(digest)
@@ -81,7 +104,9 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
-        return data
+        return Entry(
+            data, digest, validator(record.get("etag")), validator(record.get("last_modified"))
+        )
 
     def get_object(self, digest: str) -> bytes | None:
         """The blob named `digest`, if present and intact."""
@@ -93,15 +118,24 @@ class Cache:
             return None
         return data if sha256(data) == digest else None
 
-    def put(self, key: str, data: bytes) -> str:
-        """Store `data` under `key`; returns its sha256. Errors writing are ignored (a cache)."""
+    def put(
+        self, key: str, data: bytes, *, etag: str | None = None, last_modified: str | None = None
+    ) -> str:
+        """Store `data` under `key` (with a page's validators); returns its sha256. Errors
+        writing are ignored (a cache)."""
         digest = sha256(data)
         try:
             target = self._object_path(digest)
             if not target.exists():
                 _atomic_write(target, data)
-            record = json.dumps({"object": digest, "stored": time.time()}).encode()
-            _atomic_write(self._ref_path(key), record)
+            fields: dict[str, object] = {"object": digest, "stored": time.time()}
+            for name, value in (
+                ("etag", validator(etag)),
+                ("last_modified", validator(last_modified)),
+            ):
+                if value is not None:
+                    fields[name] = value
+            _atomic_write(self._ref_path(key), json.dumps(fields).encode())
         except OSError:
             pass
         return digest

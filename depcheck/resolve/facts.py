@@ -22,8 +22,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
+import os
 import threading
 import urllib.parse
+import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,6 +41,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from depcheck.resolve.cache import Cache
+from depcheck.resolve.cache import sha256 as cache_digest
 from depcheck.resolve.index import (
     FileLink,
     HttpClient,
@@ -78,6 +82,38 @@ class Metadata:
     requires_python: SpecifierSet | None
     #: where it was read: "index metadata" (PEP 658) or "wheel METADATA"
     origin: str
+
+
+#: what the cache keeps for a page the index does not have (404), for `--offline`
+_EMPTY_PAGE = b"text/html\n"
+
+
+def _parse_blob(blob: bytes, url: str) -> list[FileLink]:
+    """The links of a page as the cache keeps it: its content type, a newline, its body."""
+    content_type, _, data = blob.partition(b"\n")
+    return parse_page(data, content_type.decode(), url)
+
+
+def _link_fields(link: FileLink) -> list[object]:
+    """What a find-links file says, for `FactStore.project_digest`; a local file's size and
+    modification time too (a wheel rebuilt in place is another file)."""
+    fields: list[object] = [
+        link.filename,
+        redact(link.url),
+        sorted(link.hashes.items()),
+        link.requires_python,
+        link.yanked,
+        None if link.metadata is None else sorted(link.metadata.items()),
+    ]
+    if link.url.startswith("file:"):
+        path = urllib.request.url2pathname(urllib.parse.urlsplit(link.url).path)
+        try:
+            info = os.stat(path)
+        except OSError:
+            fields.append(None)
+        else:
+            fields.append([info.st_size, info.st_mtime_ns])
+    return fields
 
 
 def _strip_credentials(url: str) -> str:
@@ -175,6 +211,7 @@ class FactStore:
         self._futures: dict[str, Future[object]] = {}
         self._problems: dict[tuple[str, str], Problem] = {}
         self._found_links: dict[NormalizedName, list[FileLink]] | None = None
+        self._digests: dict[NormalizedName, str] = {}
         self._find_links_lock = threading.Lock()
         self.metadata_fetches = 0
 
@@ -225,13 +262,19 @@ class FactStore:
     def _fetch_project(self, name: NormalizedName) -> tuple[FileLink, ...] | None:
         links: list[FileLink] = []
         failed = False
+        #: what the project's facts are made of, for `project_digest`
+        parts: list[object] = []
         for index_url in self.settings.index_urls:
-            page = self._page(project_page_url(index_url, name), name, project=True)
+            url = project_page_url(index_url, name)
+            page = self._page(url, name)
             if page is None:
                 failed = True
             else:
-                links.extend(link for link in page if link.project == name)
-        links.extend(self._find_links().get(name, ()))
+                links.extend(link for link in page[0] if link.project == name)
+                parts.append([redact(url), page[1]])
+        found = self._find_links().get(name, ())
+        links.extend(found)
+        parts.extend(_link_fields(link) for link in found)
         if failed and not links:
             return None
         if not links and not failed:
@@ -241,44 +284,78 @@ class FactStore:
                     redact(f) for f in self.settings.find_links
                 )
             self.problem(name, f"{name}: not found ({where})")
+        if not failed:
+            digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode())
+            with self._lock:
+                self._digests[name] = digest.hexdigest()
         unique: dict[str, FileLink] = {}
         for link in links:
             unique.setdefault(link.filename, link)
         return tuple(sorted(unique.values(), key=lambda link: (link.version, link.filename)))
 
-    def _page(self, url: str, package: str, *, project: bool) -> list[FileLink] | None:
-        """A page's links, from the cache when fresh (or `--offline`), else fetched."""
-        key = "page:" + _strip_credentials(url)
-        cached = None
-        if self.cache is not None:
-            ttl = None if self.settings.offline else self.cache.page_ttl
-            cached = self.cache.get(key, max_age=ttl)
-        if cached is None and self.settings.offline:
-            self.problem(package, f"{package}: {redact(url)} is not in the cache (--offline)")
+    def project_digest(self, name: str) -> str | None:
+        """A digest of everything the locations said about `name` this run (each index page's
+        content, each find-links file with a local one's size and time); None when some
+        location could not be read. Equal digests mean equal facts."""
+        normalized = canonicalize_name(name)
+        if self.project(normalized) is None:
             return None
-        if cached is not None:
-            content_type, _, data = cached.partition(b"\n")
+        with self._lock:
+            return self._digests.get(normalized)
+
+    def _page(self, url: str, package: str) -> tuple[list[FileLink], str] | None:
+        """A page's links and the digest of its content: the cached copy when the index says
+        it is unchanged (a conditional request answered 304) or under `--offline`, else the
+        page fetched again."""
+        key = "page:" + _strip_credentials(url)
+        entry = self.cache.entry(key) if self.cache is not None else None
+        cached: tuple[list[FileLink], str] | None = None
+        if entry is not None:
             try:
-                return parse_page(data, content_type.decode(), url)
-            except ValueError:
-                pass  # a damaged entry: fetch again
+                cached = (_parse_blob(entry.data, url), entry.digest)
+            except (ValueError, UnicodeDecodeError):
+                entry = cached = None  # damaged (stored by another version?): fetch it again
+        if self.settings.offline:
+            if entry is None:
+                self.problem(package, f"{package}: {redact(url)} is not in the cache (--offline)")
+                return None
+            return cached
+        conditional = entry is not None and (entry.etag or entry.last_modified)
         try:
-            response = self.client.get(url, accept=index_accept())
+            response = self.client.get(
+                url,
+                accept=index_accept(),
+                etag=entry.etag if conditional and entry else None,
+                last_modified=entry.last_modified if conditional and entry else None,
+            )
         except NotFound:
             if self.cache is not None:
-                self.cache.put(key, b"text/html\n")
-            return []
+                self.cache.put(key, _EMPTY_PAGE)
+            return [], cache_digest(_EMPTY_PAGE)
         except IndexError_ as exc:
             self.problem(package, f"{package}: {exc}")
             return None
+        if response.not_modified and entry is not None:  # the client sent its validators
+            if self.cache is not None and (
+                response.etag != entry.etag or response.last_modified != entry.last_modified
+            ):
+                self.cache.put(
+                    key, entry.data, etag=response.etag, last_modified=response.last_modified
+                )
+            return cached
+        blob = response.content_type.encode() + b"\n" + response.data
         try:
-            links = parse_page(response.data, response.content_type, url)
+            links = _parse_blob(blob, url)
         except (ValueError, UnicodeDecodeError) as exc:
             self.problem(package, f"{package}: {redact(url)}: unreadable index page ({exc})")
             return None
         if self.cache is not None:
-            self.cache.put(key, response.content_type.encode() + b"\n" + response.data)
-        return links
+            digest = self.cache.put(
+                key, blob, etag=response.etag, last_modified=response.last_modified
+            )
+        else:
+            digest = cache_digest(blob)
+        return links, digest
 
     def _find_links(self) -> dict[NormalizedName, list[FileLink]]:
         with self._find_links_lock:
@@ -287,7 +364,8 @@ class FactStore:
                 for location in self.settings.find_links:
                     links: list[FileLink] | None
                     if "://" in location:
-                        links = self._page(location, location, project=False)
+                        page = self._page(location, location)
+                        links = None if page is None else page[0]
                     else:
                         try:
                             links = links_in_directory(Path(location))

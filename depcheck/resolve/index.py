@@ -318,6 +318,11 @@ class Response:
     data: bytes
     content_type: str
     url: str
+    #: the validators the server sent (for a conditional request next time)
+    etag: str | None = None
+    last_modified: str | None = None
+    #: 304: what the conditional request named is still current (`data` is empty)
+    not_modified: bool = False
 
 
 class HttpClient:
@@ -331,13 +336,26 @@ class HttpClient:
         self.max_bytes = max_bytes
         self.requests = 0
 
-    def get(self, url: str, *, accept: str | None = None) -> Response:
+    def get(
+        self,
+        url: str,
+        *,
+        accept: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Response:
+        """GET `url`; with `etag` / `last_modified` a conditional request, which the server may
+        answer `304 Not Modified` (`Response.not_modified`)."""
         parts = urllib.parse.urlsplit(url)
         if parts.scheme == "file":
             return self._read_file(url)
         if parts.scheme not in ("http", "https"):
             raise IndexError_(f"{redact(url)}: unsupported URL scheme {parts.scheme!r}")
         headers = {"User-Agent": "depcheck", "Accept": accept or "*/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         netloc = parts.netloc
         if "@" in netloc:
             userinfo, _, host = netloc.rpartition("@")
@@ -356,8 +374,23 @@ class HttpClient:
                     data = answer.read(self.max_bytes + 1)
                     if len(data) > self.max_bytes:
                         raise IndexError_(f"{redact(url)}: larger than {self.max_bytes} bytes")
-                    return Response(data, answer.headers.get("Content-Type", ""), answer.url)
+                    return Response(
+                        data,
+                        answer.headers.get("Content-Type", ""),
+                        answer.url,
+                        answer.headers.get("ETag"),
+                        answer.headers.get("Last-Modified"),
+                    )
             except urllib.error.HTTPError as exc:
+                if exc.code == 304 and (etag or last_modified):
+                    return Response(
+                        b"",
+                        "",
+                        url,
+                        exc.headers.get("ETag") or etag,
+                        exc.headers.get("Last-Modified") or last_modified,
+                        not_modified=True,
+                    )
                 if exc.code in (404, 410):
                     raise NotFound(f"{redact(url)}: HTTP {exc.code}") from None
                 last = f"HTTP {exc.code} {exc.reason}"

@@ -4,22 +4,19 @@ A proof is stored in the fact cache (`cache.Cache`) under a key made of everythi
 resolution was asked: each requirement in order (name, extras, specifier, and the service,
 `file:line` and text it came from, which a proof's causes quote), the host's environment and
 the resolver's round limit. With the proof, the record keeps the names of every project the
-resolver looked at and a digest of what the index and find-links said about them (each file's
-name, URL, hashes, `Requires-Python`, yanked state, PEP 658 availability; a local wheel's size
-and modification time). A stored proof is used only while that digest still matches the facts
-of this run, so a new release, a yanked one or a changed find-links directory makes the
-resolution run again. Metadata of a file named by its hash is immutable, so the project facts
-are all that can change a proof. A resolution abandoned for missing facts is not stored.
+resolver looked at and a digest of what the index and find-links said about them
+(`FactStore.project_digest`: the content of each project page, as revalidated this run; each
+find-links file's name, URL and hashes, a local wheel's size and modification time). A stored
+proof is used only while that digest still matches the facts of this run, so a new release, a
+yanked one or a changed find-links directory makes the resolution run again. Metadata of a
+file named by its hash is immutable, so the project facts are all that can change a proof. A
+resolution abandoned for missing facts is not stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import urllib.parse
-import urllib.request
-import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,11 +24,10 @@ from packaging.version import InvalidVersion, Version
 
 from depcheck.model import Environment, Location
 from depcheck.resolve.facts import FactStore
-from depcheck.resolve.index import redact
 from depcheck.resolve.resolver import Cause, Need, Proof
 
 #: bump when what a proof means or how it is stored changes
-FORMAT = "depcheck-proof-2"
+FORMAT = "depcheck-proof-3"
 
 
 def proof_key(needs: Sequence[Need], environment: Environment, max_rounds: int) -> str:
@@ -67,55 +63,15 @@ def proof_key(needs: Sequence[Need], environment: Environment, max_rounds: int) 
 
 
 def facts_digest(store: FactStore, projects: Iterable[str]) -> str | None:
-    """A digest of what the locations say about `projects` now (None: some cannot be read)."""
+    """A digest of what the locations say about `projects` now (None: some cannot be read):
+    each project's `FactStore.project_digest`, made of the content of its pages and files."""
     digest = hashlib.sha256()
     for name in sorted(set(projects)):
-        part = _project_digest(store, name)
-        if part is None:
+        project = store.project_digest(name)
+        if project is None:
             return None
-        digest.update(f"\0{name}\0{part}".encode())
+        digest.update(f"\0{name}\0{project}".encode())
     return digest.hexdigest()
-
-
-#: per fact store (one run), each project's digest: its facts do not change within a run, and
-#: a host's proofs each ask for hundreds of projects with thousands of files (botocore alone
-#: has ~5,000 on PyPI); hashed once per run, not once per proof (17 proofs of a real 4-service
-#: host took 32 s of a 39 s warm run before)
-_DIGESTS: weakref.WeakKeyDictionary[FactStore, dict[str, str | None]] = weakref.WeakKeyDictionary()
-
-
-def _project_digest(store: FactStore, name: str) -> str | None:
-    known = _DIGESTS.setdefault(store, {})
-    if name in known:
-        return known[name]
-    links = store.project(name)
-    if links is None:
-        known[name] = None
-        return None
-    digest = hashlib.sha256()
-    for link in links:
-        fields: list[Any] = [
-            link.filename,
-            redact(link.url),
-            sorted(link.hashes.items()),
-            link.requires_python,
-            link.yanked,
-            None if link.metadata is None else sorted(link.metadata.items()),
-        ]
-        if link.url.startswith("file:"):
-            fields.append(_stat(link.url))
-        digest.update(json.dumps(fields, separators=(",", ":")).encode())
-    known[name] = part = digest.hexdigest()
-    return part
-
-
-def _stat(url: str) -> list[int] | None:
-    path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]
 
 
 def load_proof(store: FactStore, key: str) -> Proof | None:
@@ -129,6 +85,7 @@ def load_proof(store: FactStore, key: str) -> Proof | None:
         record = json.loads(data)
         if record.get("format") != FORMAT:
             return None
+        store.prefetch_projects(str(p) for p in record["projects"])  # revalidated in parallel
         if facts_digest(store, record["projects"]) != record["facts"]:
             return None
         return _proof_from(record["proof"])

@@ -1,11 +1,18 @@
 """A real package index on loopback for the tests: PEP 503 HTML (or PEP 691 JSON) pages served
 by the standard library's HTTP server in a thread, with PEP 658/714 metadata for the packages
-that ask for it, and faults on demand (HTTP errors, slow answers, basic auth)."""
+that ask for it, and faults on demand (HTTP errors, slow answers, basic auth).
+
+Project pages carry the validators an HTTP cache revalidates with, as PyPI's do: an `ETag` (a
+hash of the page) and a `Last-Modified` (the second the page last changed, later for every
+change), and a conditional request (`If-None-Match`, else `If-Modified-Since`) for an unchanged
+page is answered `304 Not Modified` with no body. A page is built again only when its files or
+their attributes change."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import email.utils
 import hashlib
 import html
 import json
@@ -43,8 +50,15 @@ class PackageIndex:
     json_pages: bool = False
     credentials: tuple[str, str] | None = None
     requests: list[str] = field(default_factory=list)
+    #: the HTTP status of each answer, in the order of `requests`
+    statuses: list[int] = field(default_factory=list)
+    #: send ETag / Last-Modified on project pages and answer conditional requests with 304
+    etags: bool = True
+    last_modified: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    #: per project: (what the page was built from, body, content type, ETag, Last-Modified)
+    _built: dict[str, tuple[object, bytes, str, str, int]] = field(default_factory=dict)
 
     def add(
         self,
@@ -77,10 +91,32 @@ class PackageIndex:
         self.projects.setdefault(canonicalize_name(name), []).append(Hosted(path))
         return path
 
-    def page(self, project: str) -> tuple[bytes, str] | None:
+    def page(self, project: str) -> tuple[bytes, str, str, int] | None:
+        """The project's page: body, content type, ETag and the second it last changed."""
         hosted = self.projects.get(project)
         if hosted is None:
             return None
+        signature = (
+            self.json_pages,
+            tuple(
+                (h.path, h.requires_python, h.yanked, h.serve_metadata, *_stat(h.path))
+                for h in hosted
+            ),
+        )
+        with self.lock:
+            built = self._built.get(project)
+        if built is not None and built[0] == signature:
+            return built[1:]
+        body, content_type = self._render(project, hosted)
+        changed = int(time.time())
+        if built is not None:
+            changed = max(changed, built[4] + 1)  # Last-Modified moves on with every change
+        etag = f'"{_sha256(body)[:32]}"'
+        with self.lock:
+            self._built[project] = (signature, body, content_type, etag, changed)
+        return body, content_type, etag, changed
+
+    def _render(self, project: str, hosted: Sequence[Hosted]) -> tuple[bytes, str]:
         if self.json_pages:
             files = []
             for h in hosted:
@@ -122,6 +158,14 @@ class PackageIndex:
         return None
 
 
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (info.st_size, info.st_mtime_ns)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -161,7 +205,7 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
             if len(parts) == 2 and parts[0] == "simple":
                 page = index.page(canonicalize_name(parts[1]))
                 if page is not None:
-                    self._answer(200, page[0], page[1])
+                    self._page(*page)
                     return
             elif len(parts) == 2 and parts[0] == "files":
                 data = index.file(parts[1])
@@ -170,10 +214,38 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
                     return
             self._answer(404, b"not found", "text/plain")
 
-        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+        def _page(self, body: bytes, content_type: str, etag: str, changed: int) -> None:
+            headers = {}
+            if index.etags:
+                headers["ETag"] = etag
+            if index.last_modified:
+                headers["Last-Modified"] = email.utils.formatdate(changed, usegmt=True)
+            asked_etag = self.headers.get("If-None-Match")
+            asked_since = self.headers.get("If-Modified-Since")
+            unchanged = False
+            if asked_etag is not None:  # RFC 9110: If-None-Match wins over If-Modified-Since
+                unchanged = index.etags and etag in (t.strip() for t in asked_etag.split(","))
+            elif asked_since is not None and index.last_modified:
+                with contextlib.suppress(TypeError, ValueError):
+                    unchanged = (
+                        changed <= email.utils.parsedate_to_datetime(asked_since).timestamp()
+                    )
+            if unchanged:
+                self._answer(304, b"", "", headers)
+            else:
+                self._answer(200, body, content_type, headers)
+
+        def _answer(
+            self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
+            with index.lock:
+                index.statuses.append(status)
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if status != 304:
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.head:
                 return
@@ -183,12 +255,18 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    #: the listen backlog: socketserver's 5 drops connections a client opens in parallel, which
+    #: then wait a second for the kernel's SYN retry
+    request_queue_size = 128
+
+
 class RunningIndex:
     """Starts the server on a free loopback port; `stop()` shuts it down."""
 
     def __init__(self, index: PackageIndex) -> None:
         self.index = index
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(index))
+        self.server = _Server(("127.0.0.1", 0), _handler(index))
         self.server.daemon_threads = True
         host, port = self.server.server_address[:2]
         index.url = f"http://{host!s}:{port}/simple"

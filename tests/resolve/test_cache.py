@@ -1,4 +1,4 @@
-"""resolve/cache.py: content-addressed blobs, refs that expire, corrupt blobs refetched."""
+"""resolve/cache.py: content-addressed blobs, refs with validators, corrupt blobs refetched."""
 
 from __future__ import annotations
 
@@ -18,12 +18,21 @@ def test_blobs_are_named_by_their_content(tmp_path: Path) -> None:
     assert cache.get("https://index/simple/beta/") is None
 
 
-def test_a_page_older_than_its_max_age_is_not_used(tmp_path: Path) -> None:
+def test_a_page_keeps_its_validators(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
-    cache.put("page", b"v1")
-    assert cache.get("page", max_age=60) == b"v1"
-    assert cache.get("page", max_age=-1) is None  # stored before "now - (-1) s"
-    assert cache.get("page") == b"v1"  # no max age (--offline): whatever is cached
+    cache.put("page", b"v1", etag='"abc"', last_modified="Fri, 04 Dec 2026 10:00:00 GMT")
+    entry = Cache(tmp_path).entry("page")
+    assert entry is not None and entry.data == b"v1"
+    assert (entry.etag, entry.last_modified) == ('"abc"', "Fri, 04 Dec 2026 10:00:00 GMT")
+    assert entry.digest == hashlib.sha256(b"v1").hexdigest()
+    # what a header cannot carry is never kept, nor sent back to a server
+    cache.put("page", b"v2", etag='"a"\r\nX-Injected: 1', last_modified="x" * 2000)
+    entry = cache.entry("page")
+    assert entry is not None and (entry.data, entry.etag, entry.last_modified) == (
+        b"v2",
+        None,
+        None,
+    )
 
 
 def test_a_corrupt_blob_counts_as_missing(tmp_path: Path) -> None:

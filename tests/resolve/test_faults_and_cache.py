@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from tests.resolve.server import PackageIndex
 from tests.resolve.test_scan_resolve import Run, botocore_index, cache_args, repo, scan
 
@@ -73,9 +75,13 @@ def test_cache_cold_warm_offline(run_cli: Run, index: PackageIndex, tmp_path: Pa
     fetched = len(index.requests)
     wheel_downloads = [r for r in index.requests if r.endswith(".whl")]
     assert wheel_downloads == ["/files/botocore-1.34.0-py3-none-any.whl"]  # one per file
+    pages = sorted(r for r in index.requests if r.startswith("/simple/"))
     code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert code == 1 and warm["conflicts"] == cold["conflicts"]
-    assert len(index.requests) == fetched  # pages fresh, metadata immutable: nothing refetched
+    # each page asked again, answered 304 without a body; metadata is immutable: not asked
+    assert sorted(index.requests[fetched:]) == pages
+    assert index.statuses[fetched:] == [304] * len(pages)
+    fetched = len(index.requests)
     index.faults.update({f"/simple/{p}/": 500 for p in ("botocore", "urllib3", "jmespath")})
     code, offline = scan(
         run_cli, root, "--offline", "--index-url", index.url, *cache_args(tmp_path)
@@ -122,3 +128,77 @@ def test_redact() -> None:
 
     assert redact("https://user:tok3n@host.example/simple") == "https://***@host.example/simple"
     assert redact("https://host.example/simple") == "https://host.example/simple"
+
+
+def published(index: PackageIndex) -> None:
+    index.add("top", "1.0", ["base<2"])
+    index.add("base", "1.0")
+    index.add("base", "2.0")
+
+
+@pytest.mark.parametrize("validators", ["etag", "last-modified", "none"])
+def test_warm_run_sees_a_new_release(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, validators: str
+) -> None:
+    """A page is revalidated on every run (ETag, else Last-Modified, else fetched again): an
+    unchanged page costs a 304, a release published since the cold run changes the verdict."""
+    index.etags = validators == "etag"
+    index.last_modified = validators == "last-modified"
+    published(index)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, cold = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and [c["evidence"] for c in cold["conflicts"]] == ["resolver"]
+    index.add("top", "2.0", ["base>=2"])  # top 2.0 works with base 2
+    before = len(index.requests)
+    code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 0 and warm["conflicts"] == []
+    answers = dict(zip(index.requests[before:], index.statuses[before:], strict=True))
+    assert answers["/simple/top/"] == 200  # changed: sent again
+    assert answers["/simple/base/"] == (200 if validators == "none" else 304)
+    assert "/files/top-2.0-py3-none-any.whl" in answers  # the new release's metadata
+    assert "/files/top-1.0-py3-none-any.whl" not in answers  # the old one's is cached
+
+
+def test_offline_asks_nothing(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    published(index)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, cold = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    index.add("top", "2.0", ["base>=2"])
+    before = len(index.requests)
+    code, offline = scan(
+        run_cli, root, "--offline", "--index-url", index.url, *cache_args(tmp_path)
+    )
+    assert len(index.requests) == before
+    assert code == 1 and offline["conflicts"] == cold["conflicts"]  # what the cache knew
+
+
+def test_damaged_cache_is_fetched_again(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    """Every blob of the cache overwritten (a bad restore): the warm run fetches what it needs
+    again, unconditionally, and says what the cold run said."""
+    published(index)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, cold = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    objects = [p for p in (tmp_path / "cache" / "objects").rglob("*") if p.is_file()]
+    assert objects
+    for path in objects:
+        path.write_bytes(b"damaged")
+    for path in (tmp_path / "cache" / "refs").rglob("*"):
+        if path.is_file() and path.stat().st_size % 2:
+            path.write_bytes(b"{not json")  # some refs too
+    before = len(index.requests)
+    code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and warm == cold
+    pages = [s for r, s in zip(index.requests[before:], index.statuses[before:], strict=True)
+             if r.startswith("/simple/")]  # fmt: skip
+    assert pages and set(pages) == {200}
+
+
+def test_a_304_to_an_unconditional_request_is_a_fault(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    published(index)
+    index.faults["/simple/base/"] = 304
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 2
+    assert any(m.startswith("base: ") and "HTTP 304" in m for m in messages(report))
