@@ -66,18 +66,57 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """An ignore-list entry that matched a conflict: shown and counted, but not failing the run."""
+
+    reason: str
+    until: str | None
+    location: Location
+    #: "ignore" (an entry of the config's ignore list) or "declared" (the services are declared
+    #: never to be installed together, by `[tool.uv] conflicts`)
+    by: str = "ignore"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What makes an error a finding: one service on one host whose own needs on one package
+    admit no install (rule `self_contradiction`, or the resolver proving the service alone
+    uninstallable). Matched against baselines and ignore entries as conflicts are.
+
+    ``id`` is a stable fingerprint of (host, service, package)
+    (`depcheck.analysis.evidence.finding_id`); ``evidence`` is "static" (the files alone) or
+    "resolver" (--resolve).
+    """
+
+    id: str
+    host: str
+    service: str
+    package: str
+    evidence: str = "static"
+    #: against a baseline: "new" or "known"; None without one
+    baseline: str | None = None
+    ignored: Suppression | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether this finding can fail the run (not ignored, not already in the baseline)."""
+        return self.ignored is None and self.baseline != "known"
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """Something about an input that the user should know: an error (exit 2) or a warning.
 
-    A `finding` is an error in what the files say rather than in reading them (a service whose
-    own constraints admit no version): it fails the run as an incompatible conflict does,
-    under `--fail-on` (exit 1), instead of as an input error.
+    An error with a `finding` is about what the files say rather than about reading them (a
+    service whose own constraints admit no version): it fails the run as an incompatible
+    conflict does, under `--fail-on` (exit 1), instead of as an input error, unless the
+    baseline knows it or an ignore entry accepts it.
     """
 
     severity: Severity
     location: Location
     message: str
-    finding: bool = False
+    finding: Finding | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
@@ -690,18 +729,6 @@ class Recommendation:
 
 
 @dataclass(frozen=True, slots=True)
-class Suppression:
-    """An ignore-list entry that matched a conflict: shown and counted, but not failing the run."""
-
-    reason: str
-    until: str | None
-    location: Location
-    #: "ignore" (an entry of the config's ignore list) or "declared" (the services are declared
-    #: never to be installed together, by `[tool.uv] conflicts`)
-    by: str = "ignore"
-
-
-@dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
     host: str
@@ -805,7 +832,12 @@ class Report:
     @property
     def input_errors(self) -> tuple[Diagnostic, ...]:
         """The errors that stopped an input from being read or used (exit 2)."""
-        return tuple(d for d in self.errors if not d.finding)
+        return tuple(d for d in self.errors if d.finding is None)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """What the errors that are findings found (a self-contradicting service, ...)."""
+        return tuple(d.finding for d in self.errors if d.finding is not None)
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:

@@ -365,7 +365,7 @@ def _checked_plan(
 
 
 def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-    seen: dict[tuple[str, str, int, int, str], Diagnostic] = {}
+    seen: dict[tuple[str, str, int, int, str, str], Diagnostic] = {}
     for d in diagnostics:
         key = (
             d.severity.value,
@@ -373,9 +373,18 @@ def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
             d.location.line or 0,
             d.location.column or 0,
             d.message,
+            d.finding.id if d.finding is not None else "",
         )
         seen.setdefault(key, d)
-    ordered = [seen[k] for k in sorted(seen, key=lambda k: (k[1], k[2], k[3], k[0], k[4]))]
+    ordered = []
+    found: set[str] = set()
+    for k in sorted(seen, key=lambda k: (k[1], k[2], k[3], k[0], k[4], k[5])):
+        # one finding per (host, service, package): with --resolve, the rule on the index's
+        # ranges and the resolver can both find it; the first (by place, then text) is kept
+        if k[5] and k[5] in found:
+            continue
+        found.add(k[5])
+        ordered.append(seen[k])
     return _fold(ordered)
 
 

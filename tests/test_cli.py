@@ -136,7 +136,7 @@ def test_include_dev_reads_development_files(scan_json: ScanJson) -> None:
     (error,) = [d for d in report["diagnostics"] if d["severity"] == "error"]
     assert error["finding"] is True
     assert error["message"].startswith(
-        "service 'billing' contradicts itself: no version of requests"
+        "service 'billing' contradicts itself on host web: no version of requests"
     )
     assert "requests==2.32.3 (services/billing/requirements-dev.txt:4)" in error["message"]
 

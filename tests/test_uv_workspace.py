@@ -37,7 +37,7 @@ def test_constraints_apply_to_every_member(tmp_path: Path, scan_json: ScanJson) 
     (error,) = [d for d in report["diagnostics"] if d["severity"] == "error"]
     assert error["finding"] is True
     assert error["message"].startswith(
-        "service 'packages/web' contradicts itself: no version of urllib3 satisfies"
+        "service 'packages/web' contradicts itself on host default: no version of urllib3 satisfies"
     )
     assert "urllib3>=2.2 (pyproject.toml:" in error["message"]
     assert "api" not in error["message"]

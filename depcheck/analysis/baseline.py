@@ -6,6 +6,11 @@ stable fingerprint of (host, package): a known conflict that gains services (or 
 pin mismatch into an incompatibility) is `changed`, and fails the run like a new one. The git
 revision is materialised by `depcheck.revision` (git plumbing only: no filter, hook or
 fsmonitor of the repository runs); the user's working tree and index are never touched.
+
+Findings about one service (it contradicts itself on a package) match the same way, by their
+`id`, a fingerprint of (host, service, package): `known` when the baseline had it, else `new`.
+A baseline file keeps them among its `diagnostics` (with `host`, `service` and `package`);
+one written before findings carried those has none to match, and its findings are all new.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from depcheck.analysis.evidence import conflict_id
+from depcheck.analysis.evidence import conflict_id, finding_id
 from depcheck.errors import UsageError
-from depcheck.model import Conflict, ConflictRequirement, Kind, Report
+from depcheck.model import Conflict, ConflictRequirement, Diagnostic, Kind, Report
 
 
 class BaselineError(UsageError):
@@ -44,10 +49,12 @@ class Baseline:
 
     ``written`` is every (service, package, file, specifier) the baseline's scan read, when
     it is a scan of a git revision (--diff-base); a baseline file records only its conflicts.
+    ``findings`` are the ids of its findings (`model.Finding`).
     """
 
     conflicts: Mapping[str, Known]
     written: frozenset[tuple[str, str, str, str]] | None = None
+    findings: frozenset[str] = frozenset()
 
 
 def _line(requirement: ConflictRequirement) -> Line:
@@ -66,7 +73,7 @@ def baseline_of(report: Report) -> Baseline:
         for source in entry.sources
         for r in source.requirements
     )
-    return Baseline(conflicts, written)
+    return Baseline(conflicts, written, frozenset(f.id for f in report.findings))
 
 
 def _known(entry: object) -> tuple[str, Known] | None:
@@ -90,6 +97,16 @@ def _known(entry: object) -> tuple[str, Known] | None:
     )
     # ids are recomputed: reports before 0.2 fingerprinted the service set too
     return conflict_id(host, package), known
+
+
+def _finding(entry: object) -> str | None:
+    """The id of a finding among a JSON report's diagnostics; None for any other entry."""
+    if not isinstance(entry, dict) or entry.get("finding") is not True:
+        return None
+    host, service, package = entry.get("host"), entry.get("service"), entry.get("package")
+    if not (isinstance(host, str) and isinstance(service, str) and isinstance(package, str)):
+        return None  # a report before findings had ids
+    return finding_id(host, service, package)
 
 
 def load_baseline(path: Path) -> Baseline:
@@ -120,7 +137,12 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(
             f"--baseline {path}: its `conflicts` have no ids (each needs a host and a package)"
         )
-    return Baseline(dict(e for e in entries if e is not None))
+    diagnostics = data.get("diagnostics")
+    findings = {_finding(d) for d in diagnostics} if isinstance(diagnostics, list) else set()
+    return Baseline(
+        dict(e for e in entries if e is not None),
+        findings=frozenset(f for f in findings if f is not None),
+    )
 
 
 def _compare(conflict: Conflict, baseline: Baseline) -> Conflict:
@@ -150,9 +172,21 @@ def _compare(conflict: Conflict, baseline: Baseline) -> Conflict:
     return replace(conflict, baseline=state, added_services=added, introduced=introduced)
 
 
+def _compare_finding(diagnostic: Diagnostic, baseline: Baseline) -> Diagnostic:
+    finding = diagnostic.finding
+    if finding is None:
+        return diagnostic
+    state = "known" if finding.id in baseline.findings else "new"
+    return replace(diagnostic, finding=replace(finding, baseline=state))
+
+
 def apply_baseline(report: Report, baseline: Baseline, label: str) -> Report:
-    """Mark each conflict new, known or changed; list the baseline's conflicts gone as fixed."""
+    """Mark each conflict new, known or changed and each finding new or known; list the
+    baseline's conflicts and findings gone as fixed."""
     conflicts = tuple(_compare(c, baseline) for c in report.conflicts)
-    current = {c.id for c in report.conflicts}
-    fixed = tuple(sorted(set(baseline.conflicts) - current))
-    return replace(report, conflicts=conflicts, baseline=label, fixed=fixed)
+    diagnostics = tuple(_compare_finding(d, baseline) for d in report.diagnostics)
+    current = {c.id for c in report.conflicts} | {f.id for f in report.findings}
+    fixed = tuple(sorted((set(baseline.conflicts) | baseline.findings) - current))
+    return replace(
+        report, conflicts=conflicts, diagnostics=diagnostics, baseline=label, fixed=fixed
+    )

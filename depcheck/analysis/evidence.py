@@ -25,6 +25,14 @@ def conflict_id(host: str, package: str) -> str:
     return hashlib.sha256(f"{host}\0{package}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def finding_id(host: str, service: str, package: str) -> str:
+    """A stable fingerprint of a finding about one service (it contradicts itself on a
+    package), so baselines match it across runs: (host, service, package), in a namespace of
+    its own so that it never equals a conflict's id."""
+    key = f"finding\0{host}\0{service}\0{package}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def by_location(requirement: Requirement) -> tuple[str, int]:
     return (requirement.location.path, requirement.location.line or 0)
 

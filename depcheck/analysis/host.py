@@ -101,7 +101,7 @@ def analyse_host(
                 declared = [r for r in constraints if r.role is Role.DECLARED]
                 if intersection(frozenset((combine_keys(r.key for r in declared),))).is_empty:
                     diagnostics.append(
-                        self_contradiction(service, package, declared or constraints)
+                        self_contradiction(host.name, service, package, declared or constraints)
                     )
                     continue
                 # what the lock implies contradicts what was declared: the lock is stale

@@ -1,7 +1,9 @@
 """Ignores: conflicts a team accepted (`[[ignore]]` in the config), until a date.
 
 An accepted conflict stays in the report, marked `ignored` with the entry's reason; it does not
-fail the run nor shape the host's plan. An expired entry stops applying and says so.
+fail the run nor shape the host's plan. An expired entry stops applying and says so. A finding
+about one service (it contradicts itself on a package) is accepted the same way: the entry's
+package, host and services (the finding's one service) must match.
 """
 
 from __future__ import annotations
@@ -36,6 +38,18 @@ def apply_ignores(
                     "its conflicts count again",
                 )
             )
+    for index, diagnostic in enumerate(diagnostics):
+        finding = diagnostic.finding
+        if finding is None:
+            continue
+        match = next(
+            (e for e in active if e.matches(finding.host, finding.package, (finding.service,))),
+            None,
+        )
+        if match is not None:
+            until = match.until.isoformat() if match.until else None
+            accepted = Suppression(match.reason, until, Location(config, match.line))
+            diagnostics[index] = replace(diagnostic, finding=replace(finding, ignored=accepted))
     conflicts = []
     for conflict in report.conflicts:
         match = next(

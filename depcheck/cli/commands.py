@@ -287,7 +287,7 @@ def run_graph(args: argparse.Namespace) -> int:
             complain(f"warning: {too_big}")
     if not write_or_print(args, args.format, document):
         return EXIT_ERROR
-    failed = any(d.severity.value == "error" and not d.finding for d in diagnostics)
+    failed = any(d.severity.value == "error" and d.finding is None for d in diagnostics)
     return EXIT_ERROR if failed else EXIT_OK
 
 

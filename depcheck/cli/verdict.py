@@ -4,7 +4,8 @@
 already knows, or one an ignore entry accepts, never fails the run. An input that could not be
 read makes the run an input error whatever the conflicts are. A finding among the errors (a
 service whose own constraints contradict each other) is no unreadable input: it fails the run as
-an incompatible conflict does, under `--fail-on`.
+an incompatible conflict does, under `--fail-on`, unless the baseline knows it or an ignore
+entry accepts it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def exit_code(report: Report) -> int:
     else 0."""
     if report.input_errors:
         return EXIT_ERROR
-    findings = report.fail_on != "never" and any(d.finding for d in report.errors)
+    findings = report.fail_on != "never" and any(f.counts for f in report.findings)
     return EXIT_CONFLICTS if failing(report) or findings else EXIT_OK
 
 
@@ -44,6 +45,6 @@ def decided(report: Report, fail_on: str | None = None) -> Report:
 def why_exit_code(explanation: Explanation) -> int:
     """`depcheck why`: 2 when an input could not be read, 0 when some service needs the
     package, else 1."""
-    if any(d.severity is Severity.ERROR and not d.finding for d in explanation.diagnostics):
+    if any(d.severity is Severity.ERROR and d.finding is None for d in explanation.diagnostics):
         return EXIT_ERROR
     return EXIT_OK if explanation.services else EXIT_CONFLICTS

@@ -9,7 +9,8 @@ depcheck ran in (the checkout), as for SARIF (`paths.workspace_path`).
 
 GitHub keeps 10 annotations of each level per step and drops the others without a word, so at
 most 10 errors and 10 warnings are written, the most important first: conflicts that fail the
-run (ranked by `placement.rank_key`), then input problems, then conflicts the baseline knows.
+run (ranked by `placement.rank_key`) and the findings that do (a service that contradicts
+itself), then input problems, then conflicts and findings the baseline knows.
 One ``::notice`` then says how many were left out and where the full report is.
 
 Everything from the scanned repository is escaped as GitHub's runner expects: in the message
@@ -120,7 +121,12 @@ def conflict_command(root: str, conflict: Conflict, plan: Plan | None) -> str:
 
 def _diagnostic_command(root: str, diagnostic: Diagnostic) -> str:
     name = "error" if diagnostic.severity is Severity.ERROR else "warning"
-    properties = {**_where(root, diagnostic.location), "title": f"depcheck: input {name}"}
+    title = f"depcheck: input {name}"
+    finding = diagnostic.finding
+    if finding is not None:
+        title = f"depcheck: {finding.service} contradicts itself on {finding.package}"
+        title += {"new": " (new)", "known": " (in the baseline)"}.get(str(finding.baseline), "")
+    properties = {**_where(root, diagnostic.location), "title": title}
     return command(name, diagnostic.message, properties)
 
 
@@ -137,7 +143,7 @@ class GithubFormatter(ReportFormatter):
         plans = plans_by_host(report.plans)
         # (level, order, command): failing conflicts, then input problems, then known ones
         items: list[tuple[str, tuple[int, int], str]] = []
-        ignored = 0
+        ignored = ignored_findings = 0
         for index, conflict in enumerate(ranked(report.conflicts)):
             if conflict.ignored is not None:
                 ignored += 1
@@ -145,17 +151,26 @@ class GithubFormatter(ReportFormatter):
             level = "error" if conflict.kind is Kind.INCOMPATIBLE else "warning"
             line = conflict_command(report.root, conflict, plans.get(conflict.host))
             items.append((level, (_group(conflict), index), line))
+        after = len(report.conflicts)
         for index, diagnostic in enumerate(report.diagnostics):
             level = "error" if diagnostic.severity is Severity.ERROR else "warning"
-            items.append((level, (1, index), _diagnostic_command(report.root, diagnostic)))
+            order = (1, index)
+            finding = diagnostic.finding
+            if finding is not None:
+                if finding.ignored is not None:
+                    ignored_findings += 1
+                    continue
+                # ranked as a conflict: with those that fail the run, or with known ones
+                order = (0 if finding.counts else 2, after + index)
+            items.append((level, order, _diagnostic_command(report.root, diagnostic)))
         lines: list[str] = []
         left: dict[str, int] = {"error": 0, "warning": 0}
         for level in ("error", "warning"):
             chosen = sorted((i for i in items if i[0] == level), key=lambda i: i[1])
             lines.extend(line for _, _, line in chosen[:MAX_PER_LEVEL])
             left[level] = max(0, len(chosen) - MAX_PER_LEVEL)
-        if left["error"] or left["warning"] or ignored:
-            lines.append(_notice(left["error"], left["warning"], ignored))
+        if left["error"] or left["warning"] or ignored or ignored_findings:
+            lines.append(_notice(left["error"], left["warning"], ignored, ignored_findings))
         summary = f"depcheck: {conflict_counts(report)}"
         problems = input_counts(report)
         if problems:
@@ -165,7 +180,7 @@ class GithubFormatter(ReportFormatter):
         return "\n".join(lines) + "\n"
 
 
-def _notice(errors: int, warnings: int, ignored: int) -> str:
+def _notice(errors: int, warnings: int, ignored: int, ignored_findings: int) -> str:
     """What was not annotated, and where to find it."""
     parts = []
     if errors or warnings:
@@ -180,7 +195,9 @@ def _notice(errors: int, warnings: int, ignored: int) -> str:
         )
     if ignored:
         parts.append(f"{plural(ignored, 'ignored conflict')} not annotated")
-    total = errors + warnings + ignored
+    if ignored_findings:
+        parts.append(f"{plural(ignored_findings, 'ignored finding')} not annotated")
+    total = errors + warnings + ignored + ignored_findings
     message = (
         "; ".join(parts)
         + ". The full report is in the job summary and the log; depcheck scan --format json "

@@ -20,6 +20,7 @@ from depcheck.model import (
     Plan,
     Report,
     ServiceReport,
+    Suppression,
 )
 from depcheck.recommend.advice import describe
 from depcheck.report.interface import RenderOptions, ReportFormatter
@@ -95,6 +96,18 @@ def _recommendation(conflict: Conflict) -> dict[str, Any]:
     return data
 
 
+def _suppression(ignored: Suppression | None) -> dict[str, Any] | None:
+    if ignored is None:
+        return None
+    return {
+        "reason": ignored.reason,
+        "until": ignored.until,
+        "source": ignored.location.path,
+        "line": ignored.location.line,
+        "by": ignored.by,
+    }
+
+
 def _conflict(conflict: Conflict) -> dict[str, Any]:
     data = {
         "id": conflict.id,
@@ -121,15 +134,7 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
         ],
         "recommendation": _recommendation(conflict),
         "baseline": conflict.baseline,
-        "ignored": None
-        if conflict.ignored is None
-        else {
-            "reason": conflict.ignored.reason,
-            "until": conflict.ignored.until,
-            "source": conflict.ignored.location.path,
-            "line": conflict.ignored.location.line,
-            "by": conflict.ignored.by,
-        },
+        "ignored": _suppression(conflict.ignored),
     }
     if conflict.baseline == "changed":
         data["added_services"] = list(conflict.added_services)
@@ -151,14 +156,28 @@ def _plan(plan: Plan) -> dict[str, Any]:
 
 
 def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "severity": diagnostic.severity.value,
         "source": diagnostic.location.path,
         "line": diagnostic.location.line,
         "column": diagnostic.location.column,
         "message": diagnostic.message,
-        "finding": diagnostic.finding,
+        "finding": diagnostic.finding is not None,
     }
+    finding = diagnostic.finding
+    if finding is not None:
+        data.update(
+            {
+                "id": finding.id,
+                "host": finding.host,
+                "service": finding.service,
+                "package": finding.package,
+                "evidence": finding.evidence,
+                "baseline": finding.baseline,
+                "ignored": _suppression(finding.ignored),
+            }
+        )
+    return data
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

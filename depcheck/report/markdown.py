@@ -47,6 +47,7 @@ from depcheck.report.summary import (
     bracketed,
     conflict_counts,
     conflict_edges,
+    finding_state,
     input_counts,
     keep_together,
     move_out,
@@ -422,7 +423,7 @@ class MarkdownFormatter(ReportFormatter):
         shown = report.diagnostics[:DIAGNOSTICS_SHOWN]
         for diagnostic in shown:
             word = "error" if diagnostic.severity is Severity.ERROR else "warning"
-            message = text(diagnostic.message)
+            message = text(diagnostic.message + finding_state(diagnostic))
             if len(message) > 300:
                 message = message[:299] + "…"
             lines.append(f"- **{word}** {code(_cut(str(diagnostic.location)))}: {message}")

@@ -12,7 +12,9 @@ the details:
   review wrote, the constraint of the service the plan moves out, the pin in the lock to
   re-lock); SARIF 2.1.0 §3.27.12 allows several only when all must change, and code scanning
   shows the first. Every other constraint is a ``relatedLocations`` entry with a message;
-- rules for each conflict kind, stale locks, input errors and input warnings, each with
+- rules for each conflict kind, self-contradicting services (a finding, with its own stable
+  id, baseline state and suppression like a conflict's), stale locks, input errors and input
+  warnings, each with
   ``help.markdown`` and, when the package metadata names the project's URL, ``helpUri`` to
   the README section;
 - messages are capped (`MAX_MESSAGE`), and the first sentence says what is wrong, because
@@ -44,6 +46,7 @@ from depcheck.model import (
     Plan,
     Report,
     Severity,
+    Suppression,
 )
 from depcheck.recommend.advice import describe, listed
 from depcheck.report.interface import RenderOptions, ReportFormatter
@@ -63,11 +66,13 @@ RULE_PIN_MISMATCH = "depcheck/pin-mismatch"
 RULE_INPUT_ERROR = "depcheck/input-error"
 RULE_INPUT_WARNING = "depcheck/input-warning"
 RULE_STALE_LOCK = "depcheck/stale-lock"
+RULE_SELF_CONTRADICTION = "depcheck/self-contradiction"
 #: README sections the rules' helpUri points at (beside the project URL from the metadata)
 _ANCHORS = {
     RULE_INCOMPATIBLE: "how-conflicts-are-decided",
     RULE_PIN_MISMATCH: "how-conflicts-are-decided",
     RULE_STALE_LOCK: "how-conflicts-are-decided",
+    RULE_SELF_CONTRADICTION: "how-conflicts-are-decided",
     RULE_INPUT_ERROR: "messages-by-family",
     RULE_INPUT_WARNING: "messages-by-family",
 }
@@ -148,6 +153,44 @@ _RULES: tuple[dict[str, Any], ...] = (
             "tags": ["dependencies", "python", "maintainability"],
             "precision": "high",
             "problem.severity": "warning",
+        },
+    },
+    {
+        "id": RULE_SELF_CONTRADICTION,
+        "name": "SelfContradiction",
+        "shortDescription": {
+            "text": "A service's own constraints on a package admit no version",
+        },
+        "fullDescription": {
+            "text": (
+                "One service's own requirements on a package (in one file, or across the files "
+                "it includes or locks), under the markers of its host, leave no version that "
+                "satisfies them all: the service cannot be installed, on this host or anywhere "
+                "with the same Python and platform. With --resolve, the resolver proved it: the "
+                "service alone has no installable set."
+            ),
+        },
+        "help": {
+            "text": (
+                "Change one of the service's constraints the message names so that a version "
+                "satisfies them all (they are usually in two files, one including the other), "
+                "or accept it with an [[ignore]] entry naming the package and the service."
+            ),
+            "markdown": (
+                "The service asks for versions of one package that no version satisfies, so "
+                "it cannot be installed at all. The message names each of its constraints "
+                "with its file and line (often `flask==2.0` in one file and `flask>=3` in a "
+                "file that includes it): change one so that they meet, then re-lock.\n\n"
+                "It fails the run like an incompatible conflict (exit 1, under `--fail-on`); "
+                "a baseline that had it marks it known, and an `[[ignore]]` entry with its "
+                '`package` (and `services = ["NAME"]`) accepts it.'
+            ),
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["dependencies", "python", "reliability"],
+            "precision": "very-high",
+            "problem.severity": "error",
         },
     },
     {
@@ -341,6 +384,19 @@ def _conflict_locations(
     return primary_locations, others
 
 
+def _suppression(ignored: Suppression, locations: _Locations) -> dict[str, Any]:
+    suppression: dict[str, Any] = {
+        # a declaration in the project's own pyproject.toml is in the source
+        "kind": "inSource" if getattr(ignored, "by", None) == "declared" else "external",
+        "status": "accepted",
+        "justification": str(getattr(ignored, "reason", "")),
+    }
+    where = getattr(ignored, "location", None)
+    if isinstance(where, Location) and points_at_file(where):
+        suppression["location"] = {"physicalLocation": locations.physical(where)}
+    return suppression
+
+
 def _conflict_result(
     conflict: Conflict,
     locations: _Locations,
@@ -373,16 +429,7 @@ def _conflict_result(
         result["baselineState"] = state
     ignored = getattr(conflict, "ignored", None)
     if ignored is not None:
-        suppression: dict[str, Any] = {
-            # a declaration in the project's own pyproject.toml is in the source
-            "kind": "inSource" if getattr(ignored, "by", None) == "declared" else "external",
-            "status": "accepted",
-            "justification": str(getattr(ignored, "reason", "")),
-        }
-        where = getattr(ignored, "location", None)
-        if isinstance(where, Location) and points_at_file(where):
-            suppression["location"] = {"physicalLocation": locations.physical(where)}
-        result["suppressions"] = [suppression]
+        result["suppressions"] = [_suppression(ignored, locations)]
     result["properties"] = {
         "host": conflict.host,
         "package": conflict.package,
@@ -405,7 +452,10 @@ def diagnostic_fingerprint(diagnostic: Diagnostic) -> str:
 
 
 def diagnostic_rule(diagnostic: Diagnostic) -> str:
-    """Input errors, stale locks (the rule words them "stale lock: …") and other warnings."""
+    """Findings, input errors, stale locks (the rule words them "stale lock: …") and other
+    warnings."""
+    if diagnostic.finding is not None:
+        return RULE_SELF_CONTRADICTION
     if diagnostic.severity is Severity.ERROR:
         return RULE_INPUT_ERROR
     if diagnostic.message.startswith("stale lock"):
@@ -415,14 +465,32 @@ def diagnostic_rule(diagnostic: Diagnostic) -> str:
 
 def _diagnostic_result(diagnostic: Diagnostic, locations: _Locations) -> dict[str, Any]:
     rule = diagnostic_rule(diagnostic)
-    return {
+    finding = diagnostic.finding
+    result: dict[str, Any] = {
         "ruleId": rule,
         "ruleIndex": _RULE_INDEX[rule],
         "level": _level(diagnostic),
         "message": {"text": _cap(diagnostic.message)},
         "locations": [{"physicalLocation": locations.physical(diagnostic.location)}],
-        "partialFingerprints": {FINGERPRINT: diagnostic_fingerprint(diagnostic)},
+        # a finding's id is stable per (host, service, package), whatever its message says
+        "partialFingerprints": {
+            FINGERPRINT: finding.id if finding is not None else diagnostic_fingerprint(diagnostic)
+        },
     }
+    if finding is None:
+        return result
+    state = _BASELINE_STATE.get(str(finding.baseline))
+    if state is not None:
+        result["baselineState"] = state
+    if finding.ignored is not None:
+        result["suppressions"] = [_suppression(finding.ignored, locations)]
+    result["properties"] = {
+        "host": finding.host,
+        "service": finding.service,
+        "package": finding.package,
+        "evidence": finding.evidence,
+    }
+    return result
 
 
 def _notification(diagnostic: Diagnostic) -> dict[str, Any]:

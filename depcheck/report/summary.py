@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from depcheck.model import Conflict, Kind, Plan, Report
+from depcheck.model import Conflict, Diagnostic, Kind, Plan, Report
 
 
 def plural(count: int, noun: str) -> str:
@@ -38,6 +38,21 @@ def input_counts(report: Report) -> str:
     if report.warnings:
         parts.append(plural(len(report.warnings), "warning"))
     return ", ".join(parts)
+
+
+def finding_state(diagnostic: Diagnostic) -> str:
+    """`` (new)``, `` (known: in the baseline)`` or `` (ignored: REASON)`` after a finding's
+    message (a service that contradicts itself), else ``""``; plain text, unescaped."""
+    finding = diagnostic.finding
+    if finding is None:
+        return ""
+    if finding.ignored is not None:
+        return f" (ignored: {finding.ignored.reason})"
+    if finding.baseline == "known":
+        return " (known: in the baseline)"
+    if finding.baseline == "new":
+        return " (new)"
+    return ""
 
 
 #: what a heuristic plan says about itself

@@ -34,6 +34,7 @@ from depcheck.report.summary import (
     HEURISTIC_NOTE,
     MOVE_OUT,
     bracketed,
+    finding_state,
     keep_together,
     move_out,
     split_into,
@@ -111,7 +112,7 @@ class TextFormatter(ReportFormatter):
             for diagnostic in report.diagnostics:
                 style = "red" if diagnostic.severity is Severity.ERROR else "yellow"
                 line = Text(f"{diagnostic.severity.value}: ", style=style)
-                line.append(clean(str(diagnostic)))
+                line.append(clean(str(diagnostic) + finding_state(diagnostic)))
                 console.print(line, soft_wrap=True)  # one line each: editors jump to it
         console.print()
         console.print(self._summary(report), soft_wrap=True)
@@ -353,6 +354,7 @@ class TextFormatter(ReportFormatter):
             text = Text(f"no conflicts on {_plural(len(report.hosts), 'host')}")
         if report.baseline is not None:
             new = sum(1 for c in report.conflicts if c.baseline == "new")
+            new += sum(1 for f in report.findings if f.baseline == "new")
             changed = sum(1 for c in report.conflicts if c.baseline == "changed")
             also = f"{changed} changed, " if changed else ""
             text.append(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from depcheck.analysis.evidence import conflict_id, every_pair
+from depcheck.analysis.evidence import conflict_id, every_pair, finding_id
 from depcheck.analysis.host import Clash
 from depcheck.model import (
     Action,
     Conflict,
     ConflictRequirement,
     Diagnostic,
+    Finding,
     Host,
     Kind,
     Location,
@@ -71,7 +72,13 @@ def resolver_conflicts(
                     f"service {first.service!r} cannot be installed on host {host.name} "
                     f"({host.environment.describe()}): " + _explain(narrowing) + assumed(host),
                     # what the files say, proved: it fails the run as a conflict does (exit 1)
-                    finding=True,
+                    finding=Finding(
+                        finding_id(host.name, first.service, package),
+                        host.name,
+                        first.service,
+                        package,
+                        evidence="resolver",
+                    ),
                 )
             )
             continue

@@ -20,6 +20,7 @@ from depcheck.report.sarif import (
     RULE_INPUT_ERROR,
     RULE_INPUT_WARNING,
     RULE_PIN_MISMATCH,
+    RULE_SELF_CONTRADICTION,
     RULE_STALE_LOCK,
     SarifFormatter,
 )
@@ -99,6 +100,7 @@ def test_demo_is_valid_sarif_for_github() -> None:
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
         RULE_INCOMPATIBLE,
         RULE_PIN_MISMATCH,
+        RULE_SELF_CONTRADICTION,
         RULE_STALE_LOCK,
         RULE_INPUT_ERROR,
         RULE_INPUT_WARNING,
@@ -107,6 +109,7 @@ def test_demo_is_valid_sarif_for_github() -> None:
     assert levels == {
         RULE_INCOMPATIBLE: "error",
         RULE_PIN_MISMATCH: "warning",
+        RULE_SELF_CONTRADICTION: "error",
         RULE_STALE_LOCK: "warning",
         RULE_INPUT_ERROR: "error",
         RULE_INPUT_WARNING: "warning",

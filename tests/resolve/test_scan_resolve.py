@@ -226,3 +226,33 @@ def test_a_locked_pin_with_no_wheel_for_the_host_names_the_release_and_the_assum
         run_cli, root, "--python", "3.9", "--index-url", index.url, *cache_args(tmp_path)
     )
     assert code == 0 and not [d for d in report["diagnostics"] if d["severity"] == "error"]
+
+
+def test_a_service_the_resolver_cannot_install_alone_is_one_finding_baselines_know(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    botocore_index(index)
+    index.add("six", "1.16.0", metadata=True)
+    root = repo(tmp_path, "botocore==1.34.0\nurllib3>=2.2\n", "six\n")
+    resolve = ["--index-url", index.url, *cache_args(tmp_path)]
+    code, report = scan(run_cli, root, *resolve)
+    assert code == 1 and report["conflicts"] == []
+    # the rule on the index's ranges and the resolver find it both: one finding
+    (finding,) = [d for d in report["diagnostics"] if d["finding"]]
+    assert (finding["host"], finding["service"], finding["package"]) == ("web", "api", "urllib3")
+    assert finding["evidence"] == "resolver"
+    assert "botocore 1.34.0 requires urllib3<2.1,>=1.25.4 (api)" in finding["message"]
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(report), encoding="utf-8")
+    code, known = scan(run_cli, root, *resolve, "--baseline", str(baseline))
+    assert code == 0
+    assert [d["baseline"] for d in known["diagnostics"] if d["finding"]] == ["known"]
+    # accepted by an ignore entry instead
+    config = root / "depcheck.toml"
+    config.write_text(
+        TOPOLOGY + '[[ignore]]\npackage = "urllib3"\nservices = ["api"]\nreason = "r"\n',
+        encoding="utf-8",
+    )
+    code, ignored = scan(run_cli, root, *resolve)
+    assert code == 0
+    assert [d["ignored"]["reason"] for d in ignored["diagnostics"] if d["finding"]] == ["r"]
