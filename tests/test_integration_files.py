@@ -136,8 +136,8 @@ def _read_by_discovery(root: Path) -> set[str]:
     from depcheck.fs import Tree
     from depcheck.sources import ReadOptions, source_for
     from depcheck.topology.deploy.procfile import app_python
+    from depcheck.topology.deployed import find_deploy_files
     from depcheck.topology.discover import walk_dependency_files
-    from depcheck.topology.select import find_deploy_files
 
     read = set(walk_dependency_files(root, include_dev=True))
     for path in list(read):

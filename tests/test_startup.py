@@ -45,10 +45,29 @@ def test_a_small_json_scan_imports_no_graph_yaml_rich_or_archive_library(tmp_pat
     modules = modules_after("scan", str(tmp_path / "repo"), "--format", "json", "--quiet")
     loaded = {m.split(".")[0] for m in modules}
     assert "depcheck.report.json" in modules  # the scan ran and reported
-    assert not loaded & {"networkx", "yaml", "rich", "tarfile"}
-    light = {"depcheck.topology.deploy.interface", "depcheck.topology.deploy.names"}
-    assert not {m for m in modules if m.startswith("depcheck.topology.deploy.")} - light
+    assert "depcheck.recommend.images" in modules  # and planned the split of its host
+    assert not loaded & {"networkx", "yaml", "rich", "tarfile", "tempfile", "difflib"}
     assert "depcheck.report.text" not in modules
+    # the schema is read from the package only by tests and tools (importlib.resources)
+    assert "importlib.resources" not in modules
+    # no --baseline, no --diff-base; no `plan --emit compose`
+    assert not {"depcheck.analysis.baseline", "depcheck.revision"} & modules
+    assert "depcheck.recommend.compose" not in modules
+    # the config declares the hosts: no deployment file is looked for
+    assert not {m for m in modules if m.startswith("depcheck.topology.deploy")}
+
+
+def test_a_scan_that_looks_for_deployment_files_imports_no_reader_when_there_is_none(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    generate(root, services=3, requirements=10, hosts=1, seed=3)
+    (root / "depcheck.toml").unlink()  # no config: --hosts-from auto looks for deployment files
+    modules = modules_after("scan", str(root), "--format", "json", "--quiet")
+    assert "depcheck.report.json" in modules
+    assert "depcheck.topology.deployed" in modules
+    light = {"depcheck.topology.deploy.interface", "depcheck.topology.deploy.names"}
+    assert {m for m in modules if m.startswith("depcheck.topology.deploy.")} == light
 
 
 def test_graph_and_deployment_files_do_import_what_they_need(tmp_path: Path) -> None:

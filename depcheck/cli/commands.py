@@ -157,11 +157,11 @@ def fail(args: argparse.Namespace, exc: DepcheckError) -> int:
 
 
 def _baseline(report: Report, args: argparse.Namespace, options: ScanOptions) -> Report:
-    from depcheck.analysis.baseline import apply_baseline, load_baseline
-
     if args.diff_base:
         return _diff_base(report, args.diff_base, options)
     if args.baseline is not None:
+        from depcheck.analysis.baseline import apply_baseline, load_baseline  # only --baseline
+
         return apply_baseline(report, load_baseline(args.baseline), display_root(args.baseline))
     return report
 
@@ -294,7 +294,7 @@ def run_graph(args: argparse.Namespace) -> int:
 def run_plan(args: argparse.Namespace) -> int:
     from depcheck.cli.verdict import decided
     from depcheck.pipeline import scan
-    from depcheck.recommend.images import SUGGESTION_HEADER, compose_suggestion
+    from depcheck.recommend.compose import SUGGESTION_HEADER, compose_suggestion
     from depcheck.report.plan import render_plan_text
     from depcheck.report.sanitize import log_document
 

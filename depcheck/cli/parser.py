@@ -12,7 +12,6 @@ Exit codes (README, "Exit codes"):
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from collections.abc import Sequence
@@ -64,6 +63,8 @@ class _Parser(argparse.ArgumentParser):
         self.error(f"unrecognized arguments: {' '.join(extras)}" + self._did_you_mean(extras))
 
     def _did_you_mean(self, extras: Sequence[str]) -> str:
+        import difflib  # only on a usage error
+
         known = [o for action in self._actions for o in action.option_strings]
         for extra in extras:
             if extra.startswith("-"):
@@ -78,6 +79,8 @@ class _Parser(argparse.ArgumentParser):
         value, quote, choices = rest.partition("' (choose from ")
         if not found or not quote or "did you mean" in message:
             return ""
+        import difflib  # only on a usage error
+
         names = [c.strip().strip("'") for c in choices.rstrip(")").split(",")]
         close = difflib.get_close_matches(value, names, n=1)
         return f" (did you mean {close[0]}?)" if close else ""

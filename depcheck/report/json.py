@@ -8,7 +8,6 @@ same input gives byte-identical output. The JSON Schema ships beside this module
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from depcheck import __version__
@@ -30,6 +29,8 @@ SCHEMA_VERSION = 1
 
 def load_schema() -> dict[str, Any]:
     """The JSON Schema every report validates against."""
+    from importlib import resources  # (imports tempfile): only tests and tools ask for it
+
     text = resources.files("depcheck.report").joinpath("schema/report.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
     return schema

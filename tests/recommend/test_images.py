@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from depcheck.recommend.images import SUGGESTION_HEADER, compose_suggestion, image_name
+from depcheck.recommend.compose import SUGGESTION_HEADER, compose_suggestion
+from depcheck.recommend.images import image_name
 from tests.conftest import FIXTURES
 from tests.report.conftest import scan_path
 

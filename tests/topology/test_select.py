@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from depcheck.topology.deployed import find_deploy_files
 from depcheck.topology.environment import EnvironmentDefaults
-from depcheck.topology.select import find_deploy_files, topology_for
+from depcheck.topology.select import topology_for
 from tests.conftest import write_tree
 from tests.topology.test_environment import INTERPRETER
 

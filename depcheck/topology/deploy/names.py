@@ -1,6 +1,6 @@
 """Which file names are deployment files: the only part of the deployment readers every scan needs.
 
-Finding the files (`topology/select.py`) runs on every `--hosts-from auto` scan; the readers
+Finding the files (`topology/deployed.py`) runs on every `--hosts-from auto` scan; the readers
 themselves (Compose, Dockerfile, SAM, Serverless, Procfile) are imported only when such a file
 exists. Each reader module re-exports its predicate from here.
 """
