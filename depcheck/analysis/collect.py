@@ -43,11 +43,14 @@ def collect(
     marker_cache: dict[int, tuple[object, bool]] = {}
     packages: dict[str, PackageState] = defaultdict(PackageState)
     get_state = packages.get
+    locked = Role.LOCKED
     for service in host.services:
         needed: set[str] = set()
         constraint_only: list[Requirement] = []
         for requirement in requirements_by_service.get(service, ()):
-            marker = requirement.marker
+            # the parse's own fields, read once each (this runs once per line of every file)
+            parsed = requirement.parsed
+            marker = parsed.marker
             if marker is not None:
                 cached = marker_cache.get(id(marker))
                 if cached is None or cached[0] is not marker:
@@ -58,17 +61,17 @@ def collect(
             if requirement.constraint_only:
                 constraint_only.append(requirement)
                 continue
-            name = requirement.name
+            name = parsed.name
             needed.add(name)
             state = get_state(name)
             if state is None:
-                state = packages[name] = PackageState(display=requirement.display_name)
+                state = packages[name] = PackageState(display=parsed.display_name)
             elif not state.display:
-                state.display = requirement.display_name
-            if requirement.role is Role.LOCKED and requirement.parent is None:
-                if requirement.pinned_version is not None:
+                state.display = parsed.display_name
+            if requirement.role is locked and requirement.parent is None:
+                if parsed.pinned is not None:
                     state.pins[service].append(requirement)
-                elif requirement.key != FULL:
+                elif parsed.key != FULL:
                     state.constraints[service].append(requirement)
             else:
                 state.constraints[service].append(requirement)

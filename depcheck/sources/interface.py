@@ -10,6 +10,7 @@ missing, refused, a directory, unreadable).
 from __future__ import annotations
 
 import abc
+import operator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -145,6 +146,9 @@ def _too_many_clauses(specifier: SpecifierSet) -> int | None:
     return count if count > MAX_CLAUSES else None
 
 
+_KEY_OF = operator.attrgetter("parsed.key")
+
+
 def drop_unusable_versions(source: SourceFile) -> SourceFile:
     """`source` without the requirements whose versions cannot be compared or that have more
     than `MAX_CLAUSES` clauses, each reported."""
@@ -154,9 +158,15 @@ def drop_unusable_versions(source: SourceFile) -> SourceFile:
     )
     # a clause takes at least two characters and a comma, so a short key needs no count
     short = 3 * MAX_CLAUSES
-    if not long_python and all(
-        len(r.key) <= short or (len(r.key) <= _LONGEST_NUMBER and len(r.specifier) <= MAX_CLAUSES)
-        for r in source.requirements
+    # the longest key first, in one pass at C speed (this sees every line of every file)
+    longest = max(map(len, map(_KEY_OF, source.requirements)), default=0)
+    if not long_python and (
+        longest <= short
+        or all(
+            len(r.key) <= short
+            or (len(r.key) <= _LONGEST_NUMBER and len(r.specifier) <= MAX_CLAUSES)
+            for r in source.requirements
+        )
     ):
         return source
     diagnostics = list(source.diagnostics)

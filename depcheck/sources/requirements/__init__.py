@@ -57,7 +57,7 @@ from depcheck.sources.requirements.annotations import (
     lock_lines,
     origins_direct,
     via_annotations,
-    via_parent,
+    via_parents,
 )
 from depcheck.sources.requirements.entries import (
     ANY,
@@ -218,7 +218,11 @@ class RequirementsFileSource(Source):
                     state.error(location, f"option {name} must follow a requirement on its line")
         state.requirements.extend(file_requirements)
         if tool:
-            self._add_via_edges(state, file_requirements, via)
+            self._add_via_edges(
+                state,
+                file_requirements,
+                [(r, via[r.line]) for r in file_requirements if r.line in via],
+            )
 
     def _add_lock_entries(
         self,
@@ -231,37 +235,33 @@ class RequirementsFileSource(Source):
     ) -> None:
         """The requirements and `# via` edges of a lock that `lock.scan_lock` read."""
         direct_default = not constraint
-        of = Requirement.of
-        file_requirements = [
-            of(
-                parsed,
-                path,
-                line,
-                1,
-                role,
-                origins_direct(origins) if origins is not None else direct_default,
-                constraint,
-            )
-            for line, parsed, origins in entries
-        ]
+        of, direct_of = Requirement.of, origins_direct
+        file_requirements: list[Requirement] = []
+        add = file_requirements.append
+        with_origins: list[tuple[Requirement, tuple[str, ...]]] = []
+        for line, parsed, origins in entries:
+            if origins is None:
+                add(of(parsed, path, line, 1, role, direct_default, constraint))
+            else:
+                requirement = of(parsed, path, line, 1, role, direct_of(origins), constraint)
+                add(requirement)
+                if origins:
+                    with_origins.append((requirement, origins))
         state.requirements.extend(file_requirements)
-        via = {line: origins for line, _, origins in entries if origins}
-        self._add_via_edges(state, file_requirements, via)
+        self._add_via_edges(state, file_requirements, with_origins)
 
     def _add_via_edges(
-        self, state: _Parse, requirements: list[Requirement], via: dict[int, tuple[str, ...]]
+        self,
+        state: _Parse,
+        requirements: list[Requirement],
+        with_origins: list[tuple[Requirement, tuple[str, ...]]],
     ) -> None:
+        """One edge per package each requirement's `# via` list names, parent to child."""
         pins = {r.parsed.name: r.parsed.pinned for r in requirements}
-        edge, append = Dependency.via, state.dependencies.append
-        for requirement in requirements:
-            origins = via.get(requirement.line or 0, ())
-            for origin in origins:
-                if origin.startswith("-"):
-                    continue
-                parent = via_parent(origin)
-                if parent is None:
-                    continue
-                append(edge(parent, pins.get(parent), requirement, ANY))
+        edge, append, pin = Dependency.via, state.dependencies.append, pins.get
+        for requirement, origins in with_origins:
+            for parent in via_parents(origins):
+                append(edge(parent, pin(parent), requirement, ANY))
 
     def _parse_requirement(
         self,

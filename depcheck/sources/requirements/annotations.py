@@ -26,6 +26,13 @@ def via_parent(origin: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
+def via_parents(origins: tuple[str, ...]) -> tuple[str, ...]:
+    """The packages a `# via` list names, in its order (a lock repeats its lists: memoized)."""
+    found = (None if o.startswith("-") else via_parent(o) for o in origins)
+    return tuple(parent for parent in found if parent is not None)
+
+
+@lru_cache(maxsize=65536)
 def origins_direct(origins: tuple[str, ...]) -> bool:
     """`-r requirements.in` (pip-compile, uv) or `name (pyproject.toml)`: asked for at top level."""
     return any(o.startswith(("-r ", "-e ")) or o.endswith(")") for o in origins)
