@@ -106,11 +106,28 @@ def _disjoint(a: str, b: str) -> bool:
 MAX_ATOM_CLAUSES = 1000
 
 
-def clashing(keys: Sequence[str]) -> set[int]:
-    """Indices of the ranges that belong to some minimal unsatisfiable subset of `keys`."""
+@lru_cache(maxsize=65536)
+def _is_version(text: str) -> bool:
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
+def clashing(keys: Sequence[str], witnesses: Iterable[str | None] = ()) -> set[int]:
+    """Indices of the ranges that belong to some minimal unsatisfiable subset of `keys`.
+
+    `witnesses`: versions to try first (the host's locked versions of the package): one that
+    every range admits proves there is no clash without intersecting the ranges."""
     distinct = sorted({k for k in keys if k != FULL})
-    if len(distinct) < 2 or not intersection(frozenset(distinct)).is_empty:
-        return set()  # the common case: one version satisfies everyone
+    if len(distinct) < 2:
+        return set()
+    for version in set(witnesses):
+        if version and _is_version(version) and all(admits(k, version) for k in distinct):
+            return set()  # the common case: a locked version satisfies everyone
+    if not intersection(frozenset(distinct)).is_empty:
+        return set()  # one version satisfies everyone
     involved: set[str] = set()
     if all(_is_convex(k) for k in distinct):
         for i, a in enumerate(distinct):

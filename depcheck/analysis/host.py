@@ -117,7 +117,8 @@ def analyse_host(
         add_host_python(host, package, ranges)
         services = sorted(ranges)
         keys = [ranges[s] for s in services]
-        members = sorted(services[i] for i in clashing(keys))
+        locked = [p.parsed.pinned for pins in state.pins.values() for p in pins]
+        members = sorted(services[i] for i in clashing(keys, locked))
         involved = [s for s in members if s != HOST_PYTHON]
         if involved:
             clashes.append(Clash(package, {s: ranges[s] for s in members}))

@@ -44,7 +44,7 @@ def pin_mismatch(
     """Locks that disagree, or a pin another service excludes, while a shared version exists."""
     if not state.pins:
         return None
-    first = {p.pinned_version for records in state.pins.values() for p in records}
+    first = {p.parsed.pinned for records in state.pins.values() for p in records}
     if len(first) == 1:
         # the common case: every lock agrees; a conflict only if some range excludes that pin
         (only,) = first
@@ -67,8 +67,14 @@ def pin_mismatch(
     if not current:
         return None
     locked_versions = set().union(*current.values())
-    allowed = intersection(frozenset(ranges.values()) or frozenset((FULL,)))
-    outside = {v for v in locked_versions if not allowed.contains(v)}
+    # membership in every range, one memoized test per range and version (the intersection
+    # itself is only needed to word an align with no version)
+    keys = {k for k in ranges.values() if k != FULL}
+
+    def allowed(version: str) -> bool:
+        return all(admits(key, version) for key in keys)
+
+    outside = {v for v in locked_versions if not allowed(v)}
     if len(locked_versions) < 2 and not outside:
         return None
     candidates = set(locked_versions)
@@ -77,7 +83,7 @@ def pin_mismatch(
             exact = requirement.pinned_version
             if exact:
                 candidates.add(exact)
-    fitting = sorted((v for v in candidates if allowed.contains(v)), key=version_key)
+    fitting = sorted((v for v in candidates if allowed(v)), key=version_key)
     version = fitting[-1] if fitting else None
     moving = _parents_to_move(state, version, graph) if version is not None else ()
     services = sorted(pins)
@@ -122,7 +128,7 @@ def pin_mismatch(
             relock=tuple(relock),
             parents=tuple(m.parent for m in moving),
             moves=moving,
-            allowed=str(allowed.to_specifier_set() or "any version") if version is None else "",
+            allowed=_allowed_text(keys) if version is None else "",
             unverified=tuple(unverified),
         ),
         reason=reason,
@@ -184,3 +190,9 @@ def _parents_to_move(
             )
         )
     return tuple(moves)
+
+
+def _allowed_text(keys: set[str]) -> str:
+    """What every range on the package leaves, as a specifier ("any version" for all)."""
+    allowed = intersection(frozenset(keys) or frozenset((FULL,)))
+    return str(allowed.to_specifier_set() or "any version")

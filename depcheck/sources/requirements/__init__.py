@@ -72,6 +72,7 @@ from depcheck.sources.requirements.lines import (
     OptionError,
     iter_logical_lines,
     parse_options,
+    single_lines,
     split_args_options,
 )
 from depcheck.sources.requirements.lock import LockEntries, scan_lock_cached
@@ -134,7 +135,7 @@ class RequirementsFileSource(Source):
         constraint: bool,
     ) -> None:
         physical = text.splitlines()
-        tool = detect_tool(physical)
+        tool = detect_tool(physical, text)
         if len(stack) == 1:
             state.root_tool = tool
         role = Role.LOCKED if tool else Role.DECLARED
@@ -147,6 +148,8 @@ class RequirementsFileSource(Source):
         if tool and "\\" not in text:
             # a lock file with no continuation: logical lines and `# via` in one pass
             logical, via = lock_lines(physical)
+        elif not tool and "\\" not in text:
+            logical, via = single_lines(physical), {}
         else:
             logical = [(e.line, e.text, e.column) for e in iter_logical_lines(text)]
             via = via_annotations(physical) if tool else {}

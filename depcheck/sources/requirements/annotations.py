@@ -38,12 +38,15 @@ def origins_direct(origins: tuple[str, ...]) -> bool:
     return any(o.startswith(("-r ", "-e ")) or o.endswith(")") for o in origins)
 
 
-def detect_tool(lines: list[str]) -> str | None:
-    """Which resolver wrote this file, judged from its header or annotations."""
+def detect_tool(lines: list[str], text: str | None = None) -> str | None:
+    """Which resolver wrote this file, judged from its header or annotations (`text`: the
+    file the lines are of, when the caller has it)."""
     for raw in lines[:15]:
         header = _HEADER_RE.match(raw.strip())
         if header:
             return "uv-pip-compile" if "uv" in header.group(0).lower() else "pip-compile"
+    if text is not None and "# via" not in text:
+        return None  # every annotation below holds it
     for raw in lines:
         stripped = raw.strip()
         if stripped == "# via" or stripped.startswith("# via ") or "  # via " in raw:

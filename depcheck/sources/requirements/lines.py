@@ -94,6 +94,24 @@ def iter_logical_lines(content: str) -> Iterator[LogicalLine]:
         yield logical_line(first, len(lines), "".join(pending), joined=True)
 
 
+def single_lines(lines: list[str]) -> list[tuple[int, str, int | None]]:
+    """`iter_logical_lines` for a file with no `\\` (every logical line is one physical line),
+    as (line, text, column) of its lines that are neither blank nor a comment."""
+    found: list[tuple[int, str, int | None]] = []
+    add = found.append
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if not stripped or stripped[0] == "#":
+            continue
+        if "#" not in raw:
+            add((number, stripped, len(raw) - len(raw.lstrip()) + 1))
+        else:
+            entry = logical_line(number, number, raw, joined=False)
+            if entry.text:
+                add((number, entry.text, entry.column))
+    return found
+
+
 def logical_line(first: int, last: int, raw: str, *, joined: bool) -> LogicalLine:
     text = COMMENT_RE.sub("", raw)
     stripped = text.strip()

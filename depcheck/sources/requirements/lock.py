@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import repeat
+from typing import cast
 
 from depcheck.model import ParsedLine
 from depcheck.sources.requirements.annotations import via_comment
@@ -21,12 +23,15 @@ _VERSION = r"[A-Za-z0-9.*+!_-]+"
 # maybe followed by a same-line comment (`--annotation-style=line`). One search over the whole
 # file finds the first line that is none of these (then the general reader takes the file).
 _OTHER_LINE_RE = re.compile(
-    rf"^(?![ \t]*(?:#|$)|{NAME}=={_VERSION}(?:[ \t]*$|[ \t]+#))", re.MULTILINE
+    rf"\n(?![ \t]*(?:#|$)|{NAME}=={_VERSION}(?:[ \t]*$|[ \t]+#))", re.MULTILINE
 )
-# One entry: the pin, its same-line comment, and the comment lines right below it (the split
-# `# via` block). Blank lines and the comments that follow them attach to nothing.
+# One entry: the lines before it that are no pin (blank or comment lines: the search above
+# refused any other), the pin, its same-line comment, and the comment lines right below it (the
+# split `# via` block). Blank lines and the comments that follow them attach to nothing. Entries
+# are contiguous, so `findall` reads the file in one call and the lines are counted from the parts.
 _LOCK_ENTRY_RE = re.compile(
-    rf"^({NAME}=={_VERSION})(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)", re.MULTILINE
+    rf"^((?:[^\n]*\n)*?)({NAME}=={_VERSION})(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)",
+    re.MULTILINE,
 )
 _VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")
 _VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n]*\n)+)")
@@ -51,29 +56,34 @@ def scan_lock(text: str) -> LockEntries | None:
         return None
     if text and not text.endswith("\n"):
         text += "\n"
-    if _OTHER_LINE_RE.search(text) is not None:
+    # the search starts at a line break, a literal the engine skips to: "\n" + text checks the
+    # first line too
+    if _OTHER_LINE_RE.search("\n" + text) is not None:
         return None
-    entries: list[tuple[int, ParsedLine, tuple[str, ...] | None]] = []
-    line, previous = 1, 0
-    count, origins_of, numbers = text.count, _BLOCKS.get, _LINE_NUMBERS
-    for found in _LOCK_ENTRY_RE.finditer(text):
-        requirement, inline, block = found.groups()
-        parsed = plain_requirement(requirement)
-        if parsed is None:
-            return None
-        start = found.start()
-        line += count("\n", previous, start)
-        previous = start
-        if inline is None:
-            origins = origins_of(block, _MISSING)
-            if origins is _MISSING:
-                origins = _BLOCKS[block] = _origins(None, block)
-        else:
-            origins = _origins(inline, block)
-        entries.append((numbers.setdefault(line, line), parsed, origins))
+    found = _LOCK_ENTRY_RE.findall(text)
+    if not found:
+        return ()
+    skipped, requirements, inlines, blocks = zip(*found, strict=True)
+    read = list(map(plain_requirement, requirements))
+    if not all(read):  # a pin `packaging` refuses: the general reader says why
+        return None
+    parsed = cast(list[ParsedLine], read)
+    # entry i is on line 1 + (the lines of every part before it) + (its own skipped lines)
+    newlines = list(map(str.count, skipped, repeat("\n")))
+    after = list(map(str.count, blocks, repeat("\n")))
+    lines = [1 + newlines[0]]
+    for index in range(1, len(newlines)):
+        lines.append(lines[-1] + 1 + after[index - 1] + newlines[index])
+    lines = list(map(_LINE_NUMBERS.setdefault, lines, lines))
+    origins: list[tuple[str, ...] | None] = list(map(_BLOCKS.get, blocks, repeat(_MISSING)))
+    for index, inline in enumerate(inlines):
+        if inline:
+            origins[index] = _origins(inline, blocks[index])
+        elif origins[index] is _MISSING:
+            origins[index] = _BLOCKS[blocks[index]] = _origins(None, blocks[index])
     if len(_BLOCKS) > BLOCK_CACHE_SIZE:
         _BLOCKS.clear()
-    return tuple(entries)
+    return tuple(zip(lines, parsed, origins, strict=True))
 
 
 _MISSING: tuple[str, ...] = ("",)

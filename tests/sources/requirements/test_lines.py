@@ -8,6 +8,7 @@ from depcheck.sources.requirements.lines import (
     OptionError,
     iter_logical_lines,
     parse_options,
+    single_lines,
     split_args_options,
 )
 
@@ -22,6 +23,23 @@ def test_continuations_join_and_comments_go() -> None:
 def test_a_hash_inside_a_word_is_no_comment() -> None:
     [line] = iter_logical_lines("git+https://h/r.git#egg=x\n")
     assert line.text == "git+https://h/r.git#egg=x"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flask==3.0\n",
+        "  flask >= 3.0 ; python_version < '3.12'  # why\n",
+        "\t# comment\n\n   \nrequests[security]~=2.31#nocomment\n",
+        "git+https://h/r.git#egg=x\n-r base.txt\n-e ./lib  # local\n",
+        "a==1\r\nb==2\rc==3\x0cd==4\u2028e==5",
+        "x  #\n#x\n  #  \n\u00a0y==1\u00a0# nbsp\n",
+        "",
+    ],
+)
+def test_single_lines_are_the_logical_lines_of_a_file_without_continuations(text: str) -> None:
+    expected = [(e.line, e.text, e.column) for e in iter_logical_lines(text) if e.text]
+    assert single_lines(text.splitlines()) == expected
 
 
 def test_options_are_split_from_the_requirement() -> None:

@@ -29,3 +29,21 @@ def test_pins_with_their_lines_and_via_origins() -> None:
 )
 def test_other_shapes_go_to_the_general_reader(text: str) -> None:
     assert scan_lock(text) is None
+
+
+def test_a_pin_inside_a_comment_is_no_entry_and_lines_count_every_part() -> None:
+    text = (
+        "# header\n\n"
+        "a==1.0  # via -r requirements.in\n"
+        "b==2.0\n    # via\n    #   a\n    #   c\n\n"
+        "# a comment that mentions c==3.0\n"
+        "c==3.0\n"
+        "# trailing d==4.0\n"
+    )
+    entries = scan_lock(text)
+    assert entries is not None
+    assert [(line, parsed.text, via) for line, parsed, via in entries] == [
+        (3, "a==1.0", ("-r requirements.in",)),
+        (4, "b==2.0", ("a", "c")),
+        (10, "c==3.0", None),
+    ]
