@@ -824,6 +824,9 @@ class Report:
     left_out: tuple[tuple[str, str], ...] = ()
     #: made with `--resolve`: each conflict's evidence is worth showing (static, index, resolver)
     resolved: bool = False
+    #: the README the SARIF rules' helpUri anchors point at (`--docs-url`, `DEPCHECK_DOCS_URL`,
+    #: the config's `docs-url`); None: the project URL of depcheck's package metadata, if any
+    docs_url: str | None = None
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

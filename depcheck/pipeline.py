@@ -330,6 +330,7 @@ def scan_resolved(
         notes=topology.notes,
         left_out=tuple(sorted((s.path or s.name, reason) for s, reason in topology.left_out)),
         resolved=prover is not None,
+        docs_url=config.docs_url if config is not None else None,
     )
     if config is not None and config.ignore:
         report = apply_ignores(report, config.ignore, today=today, config=config.path)

@@ -446,3 +446,67 @@ def test_action_scan_step_rejects_an_option_as_diff_base(tmp_path: Path) -> None
     status, _, log = run_scan_step(tmp_path, DIFF_BASE="--output=/etc/x")
     assert status == 2
     assert "diff-base input must be a git ref" in log
+
+
+def _help_uris(outputs: dict[str, str]) -> set[str]:
+    sarif = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    return {rule.get("helpUri", "").partition("#")[0] for rule in rules}
+
+
+@pytest.mark.parametrize(
+    ("env", "readme"),
+    [
+        (
+            {"ACTION_REPOSITORY": "org/depcheck", "ACTION_REF": "v1"},
+            "https://github.com/org/depcheck/blob/v1/README.md",
+        ),
+        # a composite action may see both empty: the runner's checkout of it says them
+        (
+            {"ACTION_PATH": "/home/runner/work/_actions/org/depcheck/release/1.2"},
+            "https://github.com/org/depcheck/blob/release/1.2/README.md",
+        ),
+        # used from the workspace (uses: ./): this repository at this commit
+        (
+            {"ACTION_PATH": "/w/repo", "GITHUB_WORKSPACE": "/w/repo", "SHA": "abc123"},
+            "https://github.com/me/repo/blob/abc123/README.md",
+        ),
+        # nothing that looks right: no helpUri, and the scan goes on
+        ({"ACTION_REPOSITORY": "org/depcheck", "ACTION_REF": "v1;rm -rf /"}, ""),
+        ({"ACTION_REPOSITORY": "", "ACTION_REF": ""}, ""),
+        ({"SERVER_URL": "", "ACTION_REPOSITORY": "org/depcheck", "ACTION_REF": "v1"}, ""),
+        # the user's own DEPCHECK_DOCS_URL wins
+        (
+            {
+                "ACTION_REPOSITORY": "org/depcheck",
+                "ACTION_REF": "v1",
+                "DEPCHECK_DOCS_URL": "https://docs.invalid/README.md",
+            },
+            "https://docs.invalid/README.md",
+        ),
+    ],
+)
+def test_action_points_the_sarif_rules_at_its_own_readme(
+    tmp_path: Path, env: dict[str, str], readme: str
+) -> None:
+    environment = {
+        "SERVER_URL": "https://github.com",
+        "ACTION_REPOSITORY": "",
+        "ACTION_REF": "",
+        "ACTION_PATH": "",
+        "REPOSITORY": "me/repo",
+        "SHA": "0" * 40,
+        "DEPCHECK_DOCS_URL": "",
+        **env,
+    }
+    status, outputs, log = run_scan_step(tmp_path, **environment)
+    assert status == 0 and outputs["exit-code"] == "1", log
+    assert _help_uris(outputs) == {readme}
+
+
+def test_action_passes_the_readme_from_the_environment_not_the_script() -> None:
+    scan = step("scan")
+    assert scan["env"]["SERVER_URL"] == "${{ github.server_url }}"
+    assert scan["env"]["ACTION_REPOSITORY"] == "${{ github.action_repository }}"
+    assert scan["env"]["ACTION_REF"] == "${{ github.action_ref }}"
+    assert "--docs-url" in scan["run"]

@@ -198,6 +198,22 @@ def _diff_base(report: Report, ref: str, options: ScanOptions) -> Report:
     return replace(marked, diagnostics=(*marked.diagnostics, *notes))
 
 
+def _docs_url(option: str | None, environ: str | None) -> str | None:
+    """`--docs-url`, else `DEPCHECK_DOCS_URL` (empty: unset), checked; None when neither."""
+    from depcheck.topology.config import docs_url_problem, redacted_url
+
+    for name, value in (("--docs-url", option), ("DEPCHECK_DOCS_URL", environ)):
+        if value is None or (name != "--docs-url" and not value):
+            continue
+        problem = docs_url_problem(value)
+        if problem is not None:
+            separator = " " if name.startswith("-") else "="
+            # (repr: a line break in the value cannot start a line of the log)
+            raise UsageError(f"{name}{separator}{redacted_url(value)!r}: {problem}")
+        return value
+    return None
+
+
 def run_scan(args: argparse.Namespace) -> int:
     from depcheck.cli.verdict import decided
     from depcheck.pipeline import scan
@@ -208,6 +224,7 @@ def run_scan(args: argparse.Namespace) -> int:
         raise UsageError(f"--diff-base {args.diff_base}: a git revision does not start with '-'")
     if args.baseline is not None and args.diff_base:
         raise UsageError("--baseline and --diff-base both name a baseline; give one")
+    args.docs_url = _docs_url(args.docs_url, os.environ.get("DEPCHECK_DOCS_URL"))
     main_file, extra = split_outputs(args)
     options = _scan_options(args)
     started = time.perf_counter()

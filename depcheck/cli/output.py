@@ -106,6 +106,9 @@ def emit(
     main_file: Path | None,
     extra: list[tuple[OutputFormat, Path]],
 ) -> int:
+    if getattr(args, "docs_url", None):
+        # the command line's (or DEPCHECK_DOCS_URL's) wins over the config's docs-url
+        report = replace(report, docs_url=args.docs_url)
     output_format = OutputFormat(args.format)
     target = sys.stdout
     to_terminal = main_file is None

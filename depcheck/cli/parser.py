@@ -181,6 +181,13 @@ def build_parser() -> _Parser:
         "ls-tree and cat-file into a temporary directory: no filter, hook or fsmonitor of the "
         "repository runs, links leaving PATH are skipped; the working tree is not touched)",
     )
+    ci.add_argument(
+        "--docs-url",
+        metavar="URL",
+        help="the README that the SARIF rules' helpUri links point at, each to its section "
+        "(an absolute http(s) URL, no credentials; default: DEPCHECK_DOCS_URL, else the "
+        "config's docs-url, else the project URL of depcheck's package metadata)",
+    )
     _allow_empty_option(scan)
     _common_options(scan)
     _plan_budget_option(scan)

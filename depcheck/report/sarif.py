@@ -15,8 +15,8 @@ the details:
 - rules for each conflict kind, self-contradicting services (a finding, with its own stable
   id, baseline state and suppression like a conflict's), stale locks, input errors and input
   warnings, each with
-  ``help.markdown`` and, when the package metadata names the project's URL, ``helpUri`` to
-  the README section;
+  ``help.markdown`` and ``helpUri`` to its README section: of the README at ``--docs-url``
+  (the Action passes its own), else of the project URL in the package metadata, if any;
 - messages are capped (`MAX_MESSAGE`), and the first sentence says what is wrong, because
   that is what a narrow alert list shows;
 - ``partialFingerprints`` carry the conflict's stable id (``depcheck/v1``), so results match
@@ -505,14 +505,18 @@ def _notification(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 def _rule(rule: dict[str, Any], url: str | None) -> dict[str, Any]:
-    """A rule as written, with ``helpUri`` to its README section when the project has a URL."""
+    """A rule as written, with ``helpUri`` to its README section when there is a README to
+    point at (`Report.docs_url`, else the project URL)."""
     rule = dict(rule)
     if url:
         help_uri = f"{url.rstrip('/')}#{_ANCHORS[rule['id']]}"
         rule["helpUri"] = help_uri
+        # (a URL holds no space or angle bracket: `docs_url_problem`; parentheses would end
+        # a Markdown link, so they are percent-encoded)
+        link = help_uri.replace("(", "%28").replace(")", "%29")
         rule["help"] = {
             "text": rule["help"]["text"],
-            "markdown": rule["help"]["markdown"] + f"\n\n[depcheck's documentation]({help_uri})",
+            "markdown": rule["help"]["markdown"] + f"\n\n[depcheck's documentation]({link})",
         }
     return rule
 
@@ -521,9 +525,10 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log (plain JSON data)."""
     locations = _Locations(report.root)
     driver: dict[str, Any] = {"name": "depcheck", "version": __version__}
-    url = project_url()
-    if url:
-        driver["informationUri"] = url
+    home = project_url()
+    url = report.docs_url or home
+    if home or url:
+        driver["informationUri"] = home or url
     driver["rules"] = [_rule(rule, url) for rule in _RULES]
     origins = {h.name: h.origin for h in report.hosts}
     plans = plans_by_host(report.plans)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,9 @@ class Config:
     compose_files: tuple[str, ...] = ()
     #: the `[resolve]` table, validated: keys as written (index-url, find-links, ...)
     resolve: dict[str, Any] = field(default_factory=dict)
+    #: `docs-url`: the README the SARIF rules' helpUri anchors point at (checked by
+    #: `docs_url_problem`)
+    docs_url: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
     #: where each key is written, and the table the config lives in (`tool.depcheck`)
     locations: TomlLocations | None = field(default=None, compare=False, repr=False)
@@ -213,7 +217,46 @@ def _key_path(key: str) -> tuple[str | int, ...]:
     return tuple(int(index) if index else name for name, index in _KEY_PART_RE.findall(key))
 
 
-_TOP_KEYS = {"services", "hosts", "include-dev", "ignore", "compose-files", "resolve"}
+_TOP_KEYS = {"services", "hosts", "include-dev", "ignore", "compose-files", "resolve", "docs-url"}
+
+#: what RFC 3986 lets a URL hold unencoded (unreserved, reserved and `%`)
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+
+
+def redacted_url(url: str) -> str:
+    """`url` with any user or password replaced by `***` (for messages)."""
+    scheme, colon, rest = url.partition("://")
+    if not colon:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}://{authority}{slash}{path}"
+
+
+def docs_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the documentation's address (`--docs-url`, `DEPCHECK_DOCS_URL`,
+    `docs-url`), or None: it must be an absolute http(s) URL with a host, carry no
+    credentials (a report is uploaded and shown to others) and no fragment (each rule adds
+    its own anchor), and hold only the characters a URL may."""
+    if len(url) > 2000:
+        return "must be at most 2000 characters"
+    if not _URL_CHARACTERS.fullmatch(url):
+        return "must be a URL: spaces, quotes and control characters are percent-encoded"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return "must be a URL"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http or https URL (https://host/path/README.md)"
+    if "@" in parts.netloc:
+        return "must not carry a user or password (the SARIF report is shown to others)"
+    if "#" in url:
+        return "must not have a #fragment: each rule adds the anchor of its README section"
+    return None
+
+
 #: `[resolve]`: where `--resolve` finds package facts (the CLI's options of the same names)
 _RESOLVE_KEYS = {
     "index-url": str,
@@ -414,8 +457,20 @@ def parse_config(data: dict[str, Any], *, display: str, prefix: str = "", text: 
             )
         ),
         resolve=_resolve_table(data.get("resolve", {}), display, f"{prefix}resolve"),
+        docs_url=_docs_url(data.get("docs-url"), display, f"{prefix}docs-url"),
         raw=data,
     )
+
+
+def _docs_url(value: object, display: str, key: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(display, f"must be a string, not {_kind(value)}", key=key)
+    problem = docs_url_problem(value)
+    if problem is not None:
+        raise ConfigError(display, f"{problem}, not {redacted_url(value)!r}", key=key)
+    return value
 
 
 def _resolve_table(value: object, display: str, key: str) -> dict[str, Any]:
