@@ -25,25 +25,21 @@ does). Only wheels the host can install are candidates: no sdist is ever built.
 Failures are data: `Proof.causes` turns resolvelib's `ResolutionImpossible.causes` into the
 clashing requirements, each with the service and file line that led to it and the chain of
 packages in between (`botocore 1.34.0 requires urllib3<2.1`).
+
+This module holds the data and the host's facts (`HostProvider`); resolvelib and the provider
+it drives are in `search`, imported only when a resolution runs: a warm run whose every
+question has a stored proof (`memo`) does not import the resolver at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from packaging.markers import Marker
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from resolvelib import AbstractProvider, BaseReporter, Resolver
-from resolvelib.resolvers import (
-    RequirementInformation,
-    ResolutionImpossible,
-    ResolutionTooDeep,
-)
 
 from depcheck.errors import ResolveError
 from depcheck.model import Environment, Location
@@ -177,8 +173,9 @@ def _exact_pin(specifier: SpecifierSet) -> Version | None:
     return None
 
 
-class HostProvider(AbstractProvider[Need, Candidate, str]):
-    """resolvelib's domain knowledge for one host: its environment, its tags, our facts."""
+class HostProvider:
+    """What one host can install, from our facts: its environment, its tags, each project's
+    candidates (`search.Provider` gives resolvelib this knowledge)."""
 
     def __init__(self, store: FactStore, environment: Environment) -> None:
         self.store = store
@@ -186,18 +183,14 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
         self.python = Version(environment.python_full_version)
         self.markers = environment.markers()
         self._releases: dict[str, list[_Release]] = {}
-        #: per identifier, the requirements last seen for it (to trace a cause to a service)
-        self.requirers: dict[str, list[Need]] = {}
-        self.parent_of: dict[int, Candidate] = {}
         #: packages whose only files for this host are sdists (never built)
         self.sdist_only: set[str] = set()
         #: every project this provider's resolution looked at (what a stored proof rests on)
         self.seen: set[str] = set()
-        self._satisfied: dict[tuple[Need, Version], bool] = {}
 
     def fresh(self) -> HostProvider:
         """A provider for another resolution on the same host: the facts are shared, the
-        record of who required what (for tracing causes) starts empty."""
+        record of what it looked at starts empty."""
         other = HostProvider(self.store, self.environment)
         other._releases = self._releases
         other.sdist_only = self.sdist_only
@@ -251,108 +244,6 @@ class HostProvider(AbstractProvider[Need, Candidate, str]):
 
     # -- resolvelib ------------------------------------------------------------------------
 
-    def identify(self, requirement_or_candidate: Need | Candidate) -> str:
-        return requirement_or_candidate.identifier
-
-    def get_preference(
-        self,
-        identifier: str,
-        resolutions: Mapping[str, Candidate],
-        candidates: Mapping[str, Iterator[Candidate]],
-        information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
-        backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
-    ) -> Any:
-        infos = list(information[identifier])
-        pinned = any(info.requirement.pin is not None for info in infos)
-        top = any(info.parent is None for info in infos)
-        in_causes = any(
-            c.requirement.identifier == identifier
-            or (c.parent and c.parent.identifier == identifier)
-            for c in backtrack_causes
-        )
-        return (identifier != PYTHON_ID, not in_causes, not pinned, not top, identifier)
-
-    def find_matches(
-        self,
-        identifier: str,
-        requirements: Mapping[str, Iterator[Need]],
-        incompatibilities: Mapping[str, Iterator[Candidate]],
-    ) -> list[Candidate]:
-        needs = list(requirements[identifier])
-        self.requirers[identifier] = needs
-        excluded = {c.version for c in incompatibilities[identifier]}
-        specifier = SpecifierSet()
-        for need in needs:
-            specifier &= need.specifier
-        base = identifier_of(needs[0].name, frozenset()) if needs[0].extras else None
-        if base is not None and base in requirements:
-            # `pk[x]` is `pk` plus more needs: offer only versions the base name's own needs admit,
-            # as pip >= 26 does (else a pre-release pin of `pk` and a bare `pk[x]` never meet)
-            for need in requirements[base]:
-                specifier &= need.specifier
-        if identifier == PYTHON_ID:
-            if self.python in excluded or not specifier.contains(self.python, prereleases=True):
-                return []
-            return [Candidate(PYTHON_ID, self.python)]
-        name, extras = needs[0].name, needs[0].extras
-        exact = {need.pin for need in needs if need.pin is not None}
-        releases = [
-            r
-            for r in self.releases(name)
-            if r.version not in excluded and (not r.yanked or r.version in exact)
-        ]
-        allowed = set(specifier.filter(r.version for r in releases))
-        chosen = [
-            Candidate(name, r.version, extras, r.link, r.yanked)
-            for r in releases
-            if r.version in allowed
-        ]
-        self.store.prefetch_metadata(c.link for c in chosen[:2] if c.link is not None)
-        return chosen
-
-    def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
-        # asked again and again for the same pair while resolvelib backtracks
-        key = (requirement, candidate.version)
-        found = self._satisfied.get(key)
-        if found is None:
-            found = requirement.specifier.contains(candidate.version, prereleases=True)
-            self._satisfied[key] = found
-        return found
-
-    def get_dependencies(self, candidate: Candidate) -> list[Need]:
-        if candidate.name == PYTHON_ID or candidate.link is None:
-            return []
-        metadata = self.store.metadata(candidate.link)
-        if metadata is None:
-            raise FactsMissing(candidate.name)
-        needs: list[Need] = []
-        if candidate.extras:
-            needs.append(Need(candidate.name, frozenset(), SpecifierSet(f"=={candidate.version}")))
-        elif metadata.requires_python is not None:
-            needs.append(Need(PYTHON_ID, frozenset(), metadata.requires_python))
-        extras = sorted(candidate.extras) or [""]
-        for requirement in metadata.requires_dist:
-            marker = requirement.marker
-            if candidate.extras:
-                # the extra's own dependencies; the rest comes through the base candidate
-                if marker is None or not any(self._holds(marker, e) for e in extras):
-                    continue
-            elif marker is not None and not self._holds(marker, ""):
-                continue
-            needs.append(need_of(requirement))
-        for need in needs:
-            self.parent_of[id(need)] = candidate
-        self.store.prefetch_projects(n.name for n in needs if n.name != PYTHON_ID)
-        return needs
-
-    def _holds(self, marker: Marker, extra: str) -> bool:
-        environment = dict(self.markers)
-        environment["extra"] = extra
-        try:
-            return bool(marker.evaluate(environment))
-        except Exception:
-            return False
-
 
 def resolve(
     needs: Sequence[Need],
@@ -382,92 +273,6 @@ def resolve(
 
 
 def _resolve(needs: Sequence[Need], provider: HostProvider, max_rounds: int) -> Proof:
-    resolver: Resolver[Need, Candidate, str] = Resolver(provider, BaseReporter())
-    try:
-        # a name's own needs before its extras', so `pk` is pinned first and `pk[x]` folds it in
-        ordered = sorted(needs, key=lambda need: bool(need.extras))
-        result = resolver.resolve(ordered, max_rounds=max_rounds)
-    except FactsMissing as exc:
-        return Proof(None, unproven=f"no facts for {exc.package}")
-    except ResolutionTooDeep:
-        return Proof(None, unproven=f"gave up after {max_rounds} resolver rounds")
-    except ResolutionImpossible as exc:
-        causes = _causes(exc.causes, provider)
-        sdist = sorted(provider.sdist_only)
-        if sdist:
-            # a wheel-less package may be why: say so rather than claim a clash
-            return Proof(
-                None, unproven="only sdists for this host (never built): " + ", ".join(sdist)
-            )
-        if not causes:
-            return Proof(None, unproven="the resolver found no solution it can attribute")
-        return Proof(None, causes=causes)
-    pins: dict[str, Version] = {}
-    parents: dict[str, tuple[str, ...]] = {}
-    for key, candidate in result.mapping.items():
-        if key == PYTHON_ID or candidate.extras:
-            continue
-        pins[candidate.name] = candidate.version
-    for key in result.mapping:
-        candidate = result.mapping[key]
-        if key == PYTHON_ID or candidate.extras:
-            continue
-        named: set[str] = set()
-        for parent in result.graph.iter_parents(key):
-            if parent is None:
-                named.add("")
-            else:
-                named.add(parent.partition("[")[0])
-        named.discard(candidate.name)
-        parents[candidate.name] = tuple(sorted(named))
-    return Proof(pins, parents)
+    from depcheck.resolve import search  # resolvelib: only when a resolution runs
 
-
-def _causes(
-    infos: Iterable[RequirementInformation[Need, Candidate]], provider: HostProvider
-) -> tuple[Cause, ...]:
-    causes: dict[tuple[str, str, str, str, tuple[str, ...]], Cause] = {}
-    for info in infos:
-        need = info.requirement
-        for origin, via in _chains(need, info.parent, provider):
-            package = "python" if need.name == PYTHON_ID else need.name
-            cause = Cause(
-                package=package,
-                requirement=need.describe(),
-                specifier=str(need.specifier),
-                service=origin.service,
-                location=origin.location,
-                via=via,
-                root=origin.text,
-            )
-            key = (cause.package, cause.service, str(cause.location), cause.requirement, via)
-            causes.setdefault(key, cause)
-    return tuple(causes[k] for k in sorted(causes))
-
-
-def _chains(
-    need: Need, parent: Candidate | None, provider: HostProvider, limit: int = 32
-) -> list[tuple[Origin, tuple[str, ...]]]:
-    """Each (service origin, via chain) a requirement is reached by, shortest chains first."""
-    if parent is None:
-        return [(need.origin, ())] if need.origin is not None else []
-    found: list[tuple[Origin, tuple[str, ...]]] = []
-    # breadth-first from the parent back to top-level requirements
-    frontier: list[tuple[Candidate, tuple[str, ...]]] = [(parent, (parent.describe(),))]
-    seen: set[str] = set()
-    while frontier and len(found) < limit:
-        next_frontier: list[tuple[Candidate, tuple[str, ...]]] = []
-        for candidate, via in frontier:
-            if candidate.identifier in seen:
-                continue
-            seen.add(candidate.identifier)
-            for requirer in provider.requirers.get(candidate.identifier, ()):
-                if requirer.origin is not None:
-                    found.append((requirer.origin, via))
-                grand = provider.parent_of.get(id(requirer))
-                if grand is not None:
-                    step = grand.describe()
-                    chain = via if via and via[0] == step else (step, *via)
-                    next_frontier.append((grand, chain))
-        frontier = next_frontier
-    return found
+    return search.run(needs, provider, max_rounds)

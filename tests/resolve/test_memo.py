@@ -3,6 +3,10 @@ the facts they rest on are unchanged."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +81,41 @@ def test_damaged_record_is_ignored(run_cli: Run, tmp_path: Path) -> None:
     assert damaged  # the proofs are where the cache keeps its blobs
     _, warm = scan(run_cli, root, *args(directory, tmp_path))
     assert warm == cold
+
+
+PROBE = """
+import json, sys
+from depcheck.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps([code, sorted(m for m in sys.modules if m.split(".")[0] == "resolvelib"
+                               or m == "depcheck.resolve.search")]), file=sys.stderr)
+"""
+
+
+def probe(root: Path, *args: str) -> tuple[int, dict[str, object], list[str]]:
+    """A scan in a fresh interpreter: its exit code, report, and resolver modules imported."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "scan", str(root), "--format", "json", "--resolve", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    code, modules = json.loads(done.stderr.strip().splitlines()[-1])
+    return code, json.loads(done.stdout), modules
+
+
+def test_a_warm_run_answered_by_proofs_does_not_import_the_resolver(tmp_path: Path) -> None:
+    directory = wheels(tmp_path)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, cold, modules = probe(root, *args(directory, tmp_path))
+    assert code == 1 and "resolvelib" in modules  # the probe sees an import when there is one
+    code, warm, modules = probe(root, *args(directory, tmp_path))
+    assert code == 1 and warm == cold
+    assert modules == []
+    build_wheel(directory, "top", "2.0", requires=["base>=2"])  # the proofs no longer hold
+    code, _, modules = probe(root, *args(directory, tmp_path))
+    assert code == 0 and "resolvelib" in modules
