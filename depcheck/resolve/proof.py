@@ -242,19 +242,24 @@ class Prover:
                 "never builds (building runs the package's code); the static result stands"
             )
         else:
-            released = sorted(
-                {
-                    link.version
-                    for link in self.store.project(requirement.name) or ()
-                    if requirement.specifier.contains(link.version, prereleases=True)
-                }
-            )
-            if released:
-                shown = ", ".join(str(v) for v in released[-3:])
+            matching = [
+                link
+                for link in self.store.project(requirement.name) or ()
+                if requirement.specifier.contains(link.version, prereleases=True)
+            ]
+            wheels = sorted({link.version for link in matching if link.is_wheel})
+            sdists = sorted({link.version for link in matching} - set(wheels))
+            if wheels:
                 message = (
-                    f"{requirement.text}: {requirement.display_name} {shown} is on the index, but "
-                    f"none of its wheels installs on {where} (their tags or Requires-Python "
-                    "are for other hosts)"
+                    f"{requirement.text}: {requirement.display_name} {_newest(wheels)} is on the "
+                    f"index, but none of its wheels installs on {where} (their tags or "
+                    "Requires-Python are for other hosts)"
+                )
+            elif sdists:
+                message = (
+                    f"{requirement.text}: {requirement.display_name} {_newest(sdists)} is on the "
+                    "index only as an sdist, which depcheck never builds (building runs the "
+                    "package's code)"
                 )
             else:
                 message = (
@@ -684,6 +689,12 @@ class Prover:
             severity = Severity.ERROR if problem.error else Severity.WARNING
             found.append(Diagnostic(severity, location, redact_text(problem.message, urls)))
         return found
+
+
+def _newest(versions: Sequence[Version]) -> str:
+    """`2.0`, or `1.0, 1.1 and 2.0`: the newest three of sorted `versions`."""
+    shown = [str(v) for v in versions[-3:]]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def _scope_note(host: Host, scope: _Scope, failed: Sequence[Version]) -> str:

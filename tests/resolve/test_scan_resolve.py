@@ -256,3 +256,22 @@ def test_a_service_the_resolver_cannot_install_alone_is_one_finding_baselines_kn
     code, ignored = scan(run_cli, root, *resolve)
     assert code == 0
     assert [d["ignored"]["reason"] for d in ignored["diagnostics"] if d["finding"]] == ["r"]
+
+
+def test_a_locked_pin_released_only_as_an_sdist_says_so(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    # cuid 0.4 has only an sdist (its setup.py would write a marker); 0.5 has a wheel
+    marker = tmp_path / "built"
+    index.add_sdist("cuid", "0.4", marker=marker)
+    index.add("cuid", "0.5")
+    root = repo(tmp_path, "cuid==0.4\n", "cuid>=0.4\n", name="requirements.txt")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 2 and not marker.exists()
+    messages = [d["message"] for d in report["diagnostics"] if d["severity"] == "error"]
+    assert (
+        "cuid==0.4: cuid 0.4 is on the index only as an sdist, which depcheck never builds"
+        " (building runs the package's code)"
+    ) in messages, messages
+    # the host's Python is stated in the config: nothing is said to be assumed
+    assert not any("assumed" in m for m in messages)
