@@ -524,6 +524,9 @@ class SourceFile:
     requires_python: SpecifierSet | None = None
     #: where the file states its Python requirement (requires-python, Poetry's `python`, ...)
     requires_python_line: int | None = None
+    #: the Python minor a lock says it was compiled for (`pip-compile with Python 3.12`), and
+    #: the header line: where no host states its Python, the locks' own is taken
+    compiled_for: tuple[str, int] | None = None
     #: the project the file defines, at its version (`app==1.2.0`): what the service installs of
     #: itself, checked against other services' constraints on that name
     itself: Requirement | None = None

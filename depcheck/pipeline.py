@@ -193,7 +193,15 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     graph = DependencyGraph.build(sources)
     requirements = {name: requirements_of(files) for name, files in sources.items()}
     apply_workspace_settings(topology.services, workspaces, requirements)
-    hosts = settle_host_pythons(topology.hosts, requirements)
+    compiled = {
+        name: [
+            (f.compiled_for[0], Location(f.path, f.compiled_for[1]))
+            for f in files
+            if f.compiled_for
+        ]
+        for name, files in sources.items()
+    }
+    hosts = settle_host_pythons(topology.hosts, requirements, compiled)
     if not topology.services:
         diagnostics.append(
             Diagnostic(

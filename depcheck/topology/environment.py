@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from depcheck.analysis.algebra import intersection
 from depcheck.analysis.rules.python import PYTHON
-from depcheck.model import Environment, Host, Requirement
+from depcheck.model import Environment, Host, Location, Requirement
 from depcheck.topology.python_releases import complete_version
 
 if TYPE_CHECKING:
@@ -160,16 +160,49 @@ def newest_admitted_python(requirements: Iterable[Requirement]) -> tuple[str, st
     return None
 
 
+def admits_minor(requirements: Iterable[Requirement], minor: str) -> bool:
+    """Whether every `python` constraint admits some patch release of `minor`."""
+    allowed = intersection(frozenset(r.key for r in requirements))
+    return any(allowed.contains(f"{minor}.{patch}") for patch in range(0, 40))
+
+
 def settle_host_pythons(
-    hosts: Sequence[Host], requirements: Mapping[str, Sequence[Requirement]]
+    hosts: Sequence[Host],
+    requirements: Mapping[str, Sequence[Requirement]],
+    compiled: Mapping[str, Sequence[tuple[str, Location]]] | None = None,
 ) -> tuple[Host, ...]:
-    """Hosts whose Python was not stated get the newest one all their services admit."""
+    """Hosts whose Python was not stated get the one their services' locks were compiled for
+    (`pip-compile with Python 3.12`: such a lock holds for that Python only), when the locks
+    agree on one that every service admits; else the newest one all their services admit."""
     settled = []
     for host in hosts:
         environment = host.environment
         constraints = [
             r for s in host.services for r in requirements.get(s, ()) if r.name == PYTHON
         ]
+        locked = sorted(
+            {(minor, where) for s in host.services for minor, where in (compiled or {}).get(s, ())},
+            key=lambda item: item[1],
+        )
+        minors = {minor for minor, _ in locked}
+        if not environment.python_configured and len(minors) == 1:
+            ((minor, where), *_) = locked
+            if admits_minor(constraints, minor):
+                full, _ = complete_version(minor)
+                platform_origin = environment.source.partition("platform from ")[2] or (
+                    environment.source
+                )
+                environment = replace(
+                    environment,
+                    python_version=minor,
+                    python_full_version=full,
+                    source=(
+                        f"python: {minor} as the locks were compiled for ({where}), taken as "
+                        f"{full}, platform from {platform_origin}"
+                    ),
+                )
+                settled.append(replace(host, environment=environment))
+                continue
         if not environment.python_configured and constraints:
             chosen = newest_admitted_python(constraints)
             if chosen is not None:

@@ -88,3 +88,35 @@ def test_only_hosts_whose_python_nobody_stated_are_settled() -> None:
         "python: newest every service admits, platform from interpreter"
     )
     assert settled_stated == stated
+
+
+def test_an_unstated_host_takes_the_python_its_locks_were_compiled_for() -> None:
+    open_host = Host("web", ("api", "auth"), make_environment(None, None, INTERPRETER))
+    stated = Host("ops", ("api",), make_environment(("3.9", "config"), None, INTERPRETER))
+    requirements = {"api": [req("python>=3.9")], "auth": []}
+    compiled = {
+        "api": [("3.12", Location("api/requirements.txt", 2))],
+        "auth": [("3.12", Location("auth/requirements.txt", 2))],
+    }
+    settled, kept = settle_host_pythons((open_host, stated), requirements, compiled)
+    assert settled.environment.python_version == "3.12"
+    assert settled.environment.python_full_version.startswith("3.12.")
+    assert settled.environment.source.startswith(
+        "python: 3.12 as the locks were compiled for (api/requirements.txt:2), taken as 3.12."
+    )
+    assert not settled.environment.python_configured  # inferred, not stated
+    assert kept == stated
+
+
+def test_locks_that_disagree_or_that_requires_python_excludes_leave_the_newest_rule() -> None:
+    host = Host("web", ("api", "auth"), make_environment(None, None, INTERPRETER))
+    requirements = {"api": [req("python>=3.9,<3.12")], "auth": []}
+    disagree = {
+        "api": [("3.10", Location("api/requirements.txt", 2))],
+        "auth": [("3.11", Location("auth/requirements.txt", 2))],
+    }
+    excluded = {"api": [("3.12", Location("api/requirements.txt", 2))]}
+    for compiled in (disagree, excluded):
+        (settled,) = settle_host_pythons((host,), requirements, compiled)
+        assert settled.environment.python_version == "3.11"
+        assert settled.environment.source.startswith("python: newest every service admits")

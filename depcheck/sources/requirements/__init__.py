@@ -53,6 +53,7 @@ from depcheck.sources.interface import (
     drop_unusable_versions,
 )
 from depcheck.sources.requirements.annotations import (
+    compiled_for,
     detect_tool,
     lock_lines,
     origins_direct,
@@ -122,6 +123,7 @@ class RequirementsFileSource(Source):
                 opaque=tuple(state.opaque),
                 diagnostics=tuple(state.diagnostics),
                 includes=tuple(state.includes),
+                compiled_for=compiled_for(text) if tool else None,
             )
         )
 
