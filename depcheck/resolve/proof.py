@@ -265,7 +265,8 @@ class Prover:
                 message = (
                     f"{requirement.text}: the index has no release for {where} that satisfies it"
                 )
-        message += assumed(host)
+        if not sdist and "only as an sdist" not in message:
+            message += assumed(host)  # the host's Python decides which wheels install
         self._diagnostics.append(Diagnostic(Severity.ERROR, requirement.location, message))
 
     # -- 2. and 3. index gaps, the resolver's proof ------------------------------------------

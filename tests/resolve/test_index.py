@@ -9,7 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+from depcheck.resolve.index import file_link
 from tests.resolve.builders import build_wheel
 from tests.resolve.conftest import serve_index
 from tests.resolve.server import PackageIndex
@@ -106,3 +110,24 @@ def test_stalling_index_times_out(run_cli: Run, index: PackageIndex, tmp_path: P
         m.startswith("alpha: ") and "timed out after 0.3 s (tried 2 times)" in m for m in messages
     ), messages
     assert report["conflicts"] == []  # the static result stands
+
+
+_PART = st.sampled_from(
+    ["foo", "Foo_Bar", "foo__x", "", "x.y", "1.0", "2!1.0.post1", "1.0+local", "bad!", "1a",
+     "3", "12abc", "py3", "cp311", "none", "abi3", "any", "manylinux_2_17_x86_64",
+     "macosx_11_0_arm64.macosx_10_9_x86_64", "py2.py3", "cp311.cp312", ".py3", "a-b"]
+)  # fmt: skip
+
+
+@given(st.lists(_PART, min_size=3, max_size=8))
+def test_wheel_names_are_read_as_packaging_reads_them(parts: list[str]) -> None:
+    # the memoized halves in file_link accept and read exactly what parse_wheel_filename does
+    filename = "-".join(parts) + ".whl"
+    try:
+        expected: object = parse_wheel_filename(filename)[:2]
+    except InvalidWheelFilename:
+        expected = "invalid"
+    link = file_link("https://files.example/" + filename, filename)
+    assert (expected == "invalid") is (link is None)
+    if link is not None:
+        assert (link.project, link.version) == expected
