@@ -9,6 +9,7 @@ never into markup, so file content cannot inject escape sequences or rich markup
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -176,7 +177,11 @@ class TextFormatter(ReportFormatter):
         *,
         resolved: bool,
     ) -> None:
-        console.print(self._host_header(console, host))
+        header = self._host_header(console, host)
+        if isinstance(header, Text):
+            _print_wrapped(console, header, 0, hang=2)
+        else:
+            console.print(header)
         if not conflicts:
             console.print(Text("  ✓ no conflicts", style="green"))
             return
@@ -191,18 +196,18 @@ class TextFormatter(ReportFormatter):
         stacked = widths.total > console.width
         for conflict in shown:
             if stacked:
-                for line in self._conflict_lines(conflict, rows[conflict.id]):
-                    console.print(line, soft_wrap=isinstance(line, Text))
+                for line, indent in self._conflict_lines(conflict, rows[conflict.id]):
+                    _print_wrapped(console, line, indent)
             else:
                 console.print(self._conflict_table(conflict, rows[conflict.id], widths))
             advice = Text("→ ", style="bold")
             advice.append(clean(self._advice(conflict)))
-            console.print(Padding(advice, (0, 0, 0, 5)))
+            _print_wrapped(console, advice, 5)
             if resolved:
-                console.print(Padding(_evidence(conflict), (0, 0, 0, 5)))
+                _print_wrapped(console, _evidence(conflict), 5)
             status = _status(conflict)
             if status is not None:
-                console.print(Padding(status, (0, 0, 0, 5)))
+                _print_wrapped(console, status, 5)
         hidden = ordered[len(shown) :]
         if hidden:
             more = Text(
@@ -211,7 +216,8 @@ class TextFormatter(ReportFormatter):
             )
             console.print(Padding(more, (0, 0, 0, 2)))
         if plan is not None:
-            console.print(self._plan(host, plan))
+            for number, line in enumerate(self._plan(host, plan)):
+                _print_wrapped(console, line, 0 if number == 0 else PLAN_INDENT, PLAN_INDENT)
 
     def _host_header(self, console: Console, host: Host) -> Text | Table:
         """``host web  (python 3.11, linux; config)  api · auth``; a big host: a count and the
@@ -256,18 +262,19 @@ class TextFormatter(ReportFormatter):
             rows.append(_Row(f"… {_plural(left, 'more constraint')} (use --verbose)", "", "", ""))
         return rows
 
-    def _conflict_lines(self, conflict: Conflict, rows: list[_Row]) -> list[Text | Padding]:
+    def _conflict_lines(self, conflict: Conflict, rows: list[_Row]) -> list[tuple[Text, int]]:
+        """The conflict's head and one line per constraint, each with its indent."""
         symbol, style = _SYMBOL[conflict.kind]
         head = Text(f"  {symbol} ", style=style)
         head.append(clean(conflict.display_name), style="bold")
         head.append(f"  {conflict.kind.value}", style=style)
-        lines: list[Text | Padding] = [head]
+        lines: list[tuple[Text, int]] = [(head, 0)]
         for row in rows:
             line = Text("  ".join(clean(part) for part in (row.who, row.constraint) if part))
             if row.where:
                 line.append("  ")
                 line.append(clean(row.where + row.via), style="dim")
-            lines.append(Padding(line, (0, 0, 0, 5)))
+            lines.append((line, 5))
         return lines
 
     def _conflict_table(self, conflict: Conflict, rows: list[_Row], widths: _Widths) -> Table:
@@ -311,16 +318,16 @@ class TextFormatter(ReportFormatter):
             values = [*values[: VALUES_IN_ADVICE - 1], f"{rest} more constraints"]
         return f"no {conflict.display_name} satisfies {join_and(values)}"
 
-    def _plan(self, host: Host, plan: Plan) -> Table:
+    def _plan(self, host: Host, plan: Plan) -> list[Text]:
         """``plan  split web into 2 groups: [api, auth] [billing]`` and what to move out instead;
-        a big host's groups by their sizes (--verbose names them)."""
-        grid = Table.grid(padding=(0, 2), pad_edge=False)
-        grid.add_column(no_wrap=True)
-        grid.add_column()
-        label = Text("  plan", style="bold")
+        a big host's groups by their sizes (--verbose names them). Lines after the first are
+        indented by `PLAN_INDENT`."""
+
+        def labelled(line: Text) -> Text:
+            return Text("  plan", style="bold") + Text("  ") + line
+
         if len(plan.groups) == 1:
-            grid.add_row(label, Text(f"{keep_together(clean(host.name))} above"))
-            return grid
+            return [labelled(Text(f"{keep_together(clean(host.name))} above"))]
         split = split_into(clean(host.name), plan)
         every = bracketed([clean(s) for s in g] for g in plan.groups)
         if self.options.verbose or len(every) <= PLAN_CHARACTERS:
@@ -330,15 +337,15 @@ class TextFormatter(ReportFormatter):
             line = Text(f"{split} of {sizes} services (--verbose lists them)")
         if plan.method != "exact":
             line.append(f"   ({plan.method}: {HEURISTIC_NOTE})", style="dim")
-        grid.add_row(label, line)
+        lines = [labelled(line)]
         if plan.isolate:
             names = [clean(s) for s in plan.isolate]
             if self.options.verbose or len(", ".join(names)) <= PLAN_CHARACTERS:
                 instead = move_out(names)
             else:
                 instead = f"{MOVE_OUT} {len(names)} services: {some_names(names)}"
-            grid.add_row(Text(""), Text(instead))
-        return grid
+            lines.append(Text(instead))
+        return lines
 
     def _summary(self, report: Report) -> Text:
         incompatible = report.count(Kind.INCOMPATIBLE)
@@ -424,6 +431,29 @@ class _Widths:
             constraint=max((len(r.constraint) for r in every), default=8),
             where=max((len(r.where) for r in every), default=8),
         )
+
+
+_WORD = re.compile(r"\S+")
+#: where a plan's lines after the first begin (under the text after ``  plan  ``)
+PLAN_INDENT = 8
+
+
+def _print_wrapped(console: Console, text: Text, indent: int, hang: int | None = None) -> None:
+    """`text`, indented (`hang`: the lines after the first), wrapped at spaces only: a word
+    longer than the line (a long path or service name) stays whole on a line of its own, so a
+    `file:line` is never cut in two for an editor or a log reader, nor cropped; the terminal
+    soft-wraps what passes its width."""
+    hang = indent if hang is None else hang
+    offsets: list[int] = []
+    start = 0
+    for word in _WORD.finditer(text.plain):
+        width = max(console.width - (hang if offsets else indent), 20)
+        if word.end() - start > width and word.start() > start:
+            offsets.append(word.start())
+            start = word.start()
+    for number, line in enumerate(text.divide(offsets)):
+        line.rstrip()
+        console.print(Text(" " * (hang if number else indent)) + line, soft_wrap=True)
 
 
 def _severity(conflict: Conflict) -> tuple[bool, bool, bool, int, str]:

@@ -140,6 +140,37 @@ def test_package_names_never_break_mid_word(big: Report, width: int) -> None:
             assert all(len(line) <= width for line in body), width
 
 
+DEEP = "open-telemetry/instrumentation/opentelemetry-instrumentation-botocore-and-more"
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_paths_and_service_names_longer_than_a_line_stay_whole(
+    scan_tree: ScanTree, width: int
+) -> None:
+    """A service name or a file path wider than the window is never cut in two (an editor or
+    a log reader could not use a `file:line` split across lines); it stands on its own line."""
+    files = {
+        f"{DEEP}/requirements.txt": "duckdb~=0.10.0\n",
+        f"{DEEP}-two/requirements.txt": "duckdb>=1.5.5\n",
+        "api/requirements.txt": "duckdb>=1.5.5\n",
+    }
+    report = scan_tree(files)
+    for options in ({}, {"verbose": True}):
+        out = render(report, width, **options)
+        names = [DEEP, f"{DEEP}-two", f"{DEEP}/requirements.txt:1"]
+        if options:  # one line per constraint: the grouped one's other file too
+            names.append(f"{DEEP}-two/requirements.txt:1")
+        for name in names:
+            assert name in out, (width, options)
+            assert not _broken(name, out), (width, options)
+        # and what is not one long word still wraps within the window (the title and the
+        # last line are one line each, as for every report)
+        body = out[out.index("\nhost ") : out.rindex("\n\n")]
+        for line in body.splitlines():
+            if len(line) > width:
+                assert len(line.split()) <= 2 and any(DEEP in w for w in line.split()), line
+
+
 @pytest.mark.parametrize("width", [60, 200])
 def test_a_wide_window_widens_the_package_column(scan_tree: ScanTree, width: int) -> None:
     files = {
