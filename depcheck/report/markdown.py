@@ -137,6 +137,12 @@ def _cut(name: str) -> str:
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
+def _cut_place(place: str) -> str:
+    """A long `path:line` cut at its start: the file name and the line are what a reader
+    needs (``…/front/admin_ui/pyproject.toml:13``, not ``huggingface…/pyproject.toml:1…``)."""
+    return place if len(place) <= NAME_CHARS else "…" + place[len(place) - NAME_CHARS + 1 :]
+
+
 def _names(services: Iterable[str], *, table: bool = True) -> str:
     """```a`, `b``` / ``14 (`a`, `b`, `c`, …)``: the names, or a count and the first names."""
     names = list(services)
@@ -426,7 +432,7 @@ class MarkdownFormatter(ReportFormatter):
             message = text(diagnostic.message + finding_state(diagnostic))
             if len(message) > 300:
                 message = message[:299] + "…"
-            lines.append(f"- **{word}** {code(_cut(str(diagnostic.location)))}: {message}")
+            lines.append(f"- **{word}** {code(_cut_place(str(diagnostic.location)))}: {message}")
         hidden = len(report.diagnostics) - len(shown)
         if hidden:
             lines.append(f"- … {hidden} more in the JSON report")

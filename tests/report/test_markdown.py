@@ -219,6 +219,15 @@ def test_diagnostics_are_listed_escaped(scan_tree: ScanTree) -> None:
     assert document.splitlines()[1].endswith("· 1 error")
 
 
+def test_a_long_place_keeps_its_file_name_and_line(scan_tree: ScanTree) -> None:
+    deep = "a-rather-long-organisation__and-its-repository/services/payments/api"
+    report = scan_tree({f"{deep}/requirements.txt": "flask==2.0\nflask==\n"}, root=".")
+    (line,) = [li for li in render(report).splitlines() if li.startswith("- **error**")]
+    place = line.split("`")[1]
+    assert place.startswith("…") and place.endswith("/api/requirements.txt:2:8")
+    assert len(place) == 60
+
+
 def test_no_conflicts(scan_tree: ScanTree) -> None:
     files = {"api/requirements.txt": "flask==2.0\n"}
     document = render(scan_tree(files, root="."))
