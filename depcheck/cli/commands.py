@@ -299,7 +299,7 @@ def run_graph(args: argparse.Namespace) -> int:
     if args.format == "mermaid":
         from depcheck.report.mermaid import past_limits
 
-        too_big = past_limits(document)
+        too_big = past_limits(document, conflicts_only=args.conflicts_only)
         if too_big is not None:
             complain(f"warning: {too_big}")
     if not write_or_print(args, args.format, document):

@@ -44,8 +44,9 @@ MAX_TEXT = 50_000
 _EDGE_RE = re.compile(r"^\s*n\d+ (?:---|-\.-|-->)", re.MULTILINE)
 
 
-def past_limits(document: str) -> str | None:
-    """What in a Mermaid document exceeds Mermaid's default limits, or None."""
+def past_limits(document: str, *, conflicts_only: bool = False) -> str | None:
+    """What in a Mermaid document exceeds Mermaid's default limits, or None (and what to do:
+    `--conflicts-only` only to a graph that is not already drawn with it)."""
     edges = len(_EDGE_RE.findall(document))
     problems = []
     if edges > MAX_EDGES:
@@ -58,5 +59,9 @@ def past_limits(document: str) -> str | None:
         "the Mermaid graph has "
         + " and ".join(problems)
         + ": GitHub and mermaid.live show an error instead; raise maxEdges/maxTextSize in your "
-        "renderer, use --conflicts-only, or --format dot"
+        + (
+            "renderer or use --format dot"
+            if conflicts_only
+            else "renderer, use --conflicts-only, or --format dot"
+        )
     )

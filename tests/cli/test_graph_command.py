@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, write_tree
 
 RunCli = Callable[..., tuple[int, str, str]]
 
@@ -64,3 +64,15 @@ def test_mermaid_past_its_limits_warns(run_cli: RunCli, tmp_path: Path) -> None:
     assert edges > MAX_EDGES
     assert f"warning: the Mermaid graph has {edges} edges (Mermaid draws at most 500)" in err
     assert out.startswith("graph LR\n")  # still written whole, for a renderer set higher
+    assert "use --conflicts-only" in err
+    # drawn with --conflicts-only already: the warning does not suggest it again
+    code, out, err = run_cli(
+        "graph", str(FIXTURES / "demo"), "--format", "mermaid", "--conflicts-only"
+    )
+    assert code == 0 and "warning" not in err
+    many = {f"s{i}/requirements.txt": f"pkg=={i}.0\n" for i in range(40)}
+    code, out, err = run_cli(
+        "graph", str(write_tree(tmp_path / "many", many)), "--format", "mermaid", "--conflicts-only"
+    )
+    assert code == 0 and "warning: the Mermaid graph has 780 edges" in err
+    assert "--conflicts-only" not in err and "--format dot" in err
