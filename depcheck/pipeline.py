@@ -244,7 +244,13 @@ def open_prover(
         service: {f.itself.name for f in files if f.itself is not None}
         for service, files in sources.items()
     }
-    return Prover(settings, root=options.root, opaque=opaque, itself=itself)
+    return Prover(
+        settings,
+        root=options.root,
+        opaque=opaque,
+        itself=itself,
+        allow_outside_root=options.allow_outside_root,
+    )
 
 
 def why_resolved(

@@ -35,7 +35,6 @@ table (`local_project_needs`); a project whose dependencies are `dynamic` gets a
 from __future__ import annotations
 
 import contextlib
-import tomllib
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -52,6 +51,7 @@ from depcheck.analysis.collect import applies, collect
 from depcheck.analysis.host import Clash, HostAnalysis
 from depcheck.analysis.rules.incompatible import incompatible
 from depcheck.analysis.rules.python import PYTHON
+from depcheck.fs import Tree
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Action,
@@ -83,7 +83,7 @@ from depcheck.resolve.resolver import (
     need_of,
     resolve,
 )
-from depcheck.resolve.uv_sources import uv_source
+from depcheck.resolve.uv_sources import read_toml, uv_source
 
 #: where a diagnostic about the index itself (not about one requirement) points
 RESOLVE_LOCATION = Location("--resolve")
@@ -139,9 +139,12 @@ class Prover:
         root: Path,
         opaque: Mapping[str, Sequence[OpaqueRequirement]] | None = None,
         itself: Mapping[str, set[str]] | None = None,
+        allow_outside_root: bool = False,
     ) -> None:
         self.settings = settings
         self.root = root
+        #: local projects' pyproject.toml are read through the confined reader, as every file
+        self.tree = Tree(root, allow_outside_root=allow_outside_root)
         #: per service, the local paths its declared files name without a project name
         self._opaque = opaque or {}
         #: per service, the name of the project its own pyproject.toml defines
@@ -421,7 +424,7 @@ class Prover:
                 if r.url is not None or r.editable:
                     needs.extend(self._local(r, origin, diagnostics))
                 elif r.role is Role.DECLARED and (
-                    source := uv_source(self.root, r.location.path, r.name)
+                    source := uv_source(self.tree, r.location.path, r.name)
                 ):
                     # uv installs it from the workspace or a folder, never from an index
                     needs.extend(self._local(r, origin, diagnostics, folder=source))
@@ -438,7 +441,7 @@ class Prover:
                     continue
                 origin = Origin(service, opaque.location, opaque.text)
                 found = local_project_needs(
-                    self.root, opaque.text, opaque.location, opaque.text, origin, environment
+                    self.tree, opaque.text, opaque.location, opaque.text, origin, environment
                 )
                 if isinstance(found, str):
                     diagnostics.append(Diagnostic(Severity.WARNING, opaque.location, found))
@@ -455,7 +458,7 @@ class Prover:
             if r.parent is None and (
                 r.url is not None
                 or r.editable
-                or (r.role is Role.DECLARED and uv_source(self.root, r.location.path, r.name))
+                or (r.role is Role.DECLARED and uv_source(self.tree, r.location.path, r.name))
             ):
                 names.add(r.name)
         return names
@@ -473,7 +476,7 @@ class Prover:
             folder
             if isinstance(folder, str)
             else local_project_needs(
-                self.root,
+                self.tree,
                 requirement.url or "",
                 requirement.location,
                 requirement.text,
@@ -880,7 +883,7 @@ def _hole_hits(hole: Version, admitted: set[Version]) -> bool:
 
 
 def local_project_needs(
-    root: Path,
+    tree: Tree,
     target: str,
     where: Location,
     written: str,
@@ -896,6 +899,15 @@ def local_project_needs(
     it. Only PEP 621 metadata written in the
     project's pyproject.toml is used: a project whose dependencies are `dynamic` (or that has
     no pyproject.toml) would need its build backend to tell, and depcheck runs none."""
+    root = Path(tree.root)
+    scheme = target.partition("://")[0] if "://" in target else ""
+    if folder is None and scheme and scheme != "file":
+        vcs = "+" in scheme or scheme in ("git", "hg", "svn", "bzr")
+        what = "a version-control reference" if vcs else "a direct URL"
+        return (
+            f"{written}: {what}, which depcheck does not fetch (it clones nothing and downloads "
+            "no file outside an index); its dependencies are left out of the proof"
+        )
     if folder is not None:
         path = folder
     else:
@@ -907,12 +919,10 @@ def local_project_needs(
         path.relative_to(root.resolve())
     except ValueError:
         return f"{written}: a local project outside the scan root; not resolved"
-    pyproject = path / "pyproject.toml"
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    data, unread = read_toml(tree, path / "pyproject.toml")
+    if unread is not None:
         return (
-            f"{written}: no readable pyproject.toml in the local project; its "
+            f"{written}: no readable pyproject.toml in the local project ({unread}); its "
             "dependencies are left out of the proof (depcheck runs no build backend)"
         )
     project = data.get("project")

@@ -13,20 +13,35 @@ no path outside the scan root is followed.
 from __future__ import annotations
 
 import functools
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from depcheck.errors import ReadError
+from depcheck.fs import Tree
+
+
+def read_toml(tree: Tree, path: Path) -> tuple[dict[str, Any], str | None]:
+    """The TOML file at `path` (under the tree's root), read through the confined reader, and
+    why it could not be when it could not (a FIFO, a link out of the root, a file inside
+    `.git`, bad TOML: never read, never a hang)."""
+    relative = os.path.relpath(path.resolve(), Path(tree.root).resolve())
+    shown = Path(relative).as_posix()
+    try:
+        text, _ = tree.read_text(shown)
+        return tomllib.loads(text), None
+    except ReadError as exc:
+        return {}, f"{shown}: {exc.message}"
+    except tomllib.TOMLDecodeError as exc:
+        return {}, f"{shown}: not valid TOML ({exc})"
+
 
 @functools.lru_cache(maxsize=1024)
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-    return data
+def _toml(tree: Tree, path: Path) -> dict[str, Any]:
+    return read_toml(tree, path)[0]
 
 
 def _table(data: object, *keys: str) -> dict[str, Any]:
@@ -45,15 +60,16 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def uv_source(root: Path, pyproject: str, name: str) -> Path | str | None:
+def uv_source(tree: Tree, pyproject: str, name: str) -> Path | str | None:
     """The folder `[tool.uv.sources]` of `pyproject` (root-relative) gives `name`.
 
     None when it names no local source for it (the index is asked, as uv would); a string
     saying why when it names one that cannot be found inside the scan root."""
     if not pyproject.endswith("pyproject.toml"):
         return None
+    root = Path(tree.root)
     path = root / pyproject
-    sources = _table(_toml(path), "tool", "uv", "sources")
+    sources = _table(_toml(tree, path), "tool", "uv", "sources")
     entry = next((v for k, v in sources.items() if canonicalize_name(k) == name), None)
     if not isinstance(entry, dict):
         return None
@@ -63,15 +79,16 @@ def uv_source(root: Path, pyproject: str, name: str) -> Path | str | None:
             return f"{name}: [tool.uv.sources] points outside the scan root; not resolved"
         return folder.resolve()
     if entry.get("workspace") is True:
-        return _member(root, path.parent, name)
+        return _member(tree, path.parent, name)
     return None
 
 
-def _member(root: Path, start: Path, name: str) -> Path | str:
+def _member(tree: Tree, start: Path, name: str) -> Path | str:
+    root = Path(tree.root)
     directory = start
     while _inside(directory, root):
         candidate = directory / "pyproject.toml"
-        workspace = _table(_toml(candidate), "tool", "uv", "workspace")
+        workspace = _table(_toml(tree, candidate), "tool", "uv", "workspace")
         members = workspace.get("members")
         if isinstance(members, list):
             excluded: set[Path] = set()
@@ -84,7 +101,7 @@ def _member(root: Path, start: Path, name: str) -> Path | str:
                 for folder in sorted(directory.glob(pattern)):
                     if folder.resolve() in excluded or not _inside(folder, root):
                         continue
-                    project = _table(_toml(folder / "pyproject.toml"), "project")
+                    project = _table(_toml(tree, folder / "pyproject.toml"), "project")
                     if canonicalize_name(str(project.get("name", ""))) == name:
                         return folder.resolve()
             return (

@@ -4,6 +4,10 @@ never by building them: `-e ./libs/x`, a Poetry path dependency, a uv workspace 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import write_tree
@@ -156,3 +160,68 @@ def test_dynamic_dependencies_are_a_diagnostic(
     (diagnostic,) = [d for d in report["diagnostics"] if "dynamic" in d["message"]]
     assert diagnostic["severity"] == "warning"
     assert (diagnostic["source"], diagnostic["line"]) == ("services/api/requirements.in", 1)
+
+
+def test_a_local_projects_pyproject_is_read_by_the_confined_reader(
+    index: PackageIndex, tmp_path: Path
+) -> None:
+    # a hostile PR: one local project's pyproject.toml is a FIFO (a plain read would block
+    # forever), another sits inside .git, a third is a link out of the root; the installed
+    # command ends, warns at each line, and never asks the index for what they would add
+    urllib3_index(index)
+    outside = write_tree(tmp_path / "outside", {"pyproject.toml": MYLIB.replace("mylib", "out")})
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            ".git/proj/pyproject.toml": MYLIB.replace('"urllib3<2"', '"evil-from-git"'),
+            "services/api/requirements.in": "-e ../../libs/fifo\n-e ../../.git/proj\n",
+            "services/auth/requirements.in": "-e ../../libs/linked\n" + AUTH,
+        },
+    )
+    (root / "libs" / "fifo").mkdir(parents=True)
+    os.mkfifo(root / "libs" / "fifo" / "pyproject.toml")
+    (root / "libs" / "linked").mkdir()
+    (root / "libs" / "linked" / "pyproject.toml").symlink_to(outside / "pyproject.toml")
+    done = subprocess.run(
+        [sys.executable, "-m", "depcheck", "scan", str(root), "--format", "json", "--resolve",
+         "--index-url", index.url, *cache_args(tmp_path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    warnings = {
+        (d["source"], d["line"]): d["message"]
+        for d in report["diagnostics"]
+        if "local project" in d["message"]
+    }
+    assert (
+        "(libs/fifo/pyproject.toml: is not a regular file)"
+        in warnings[("services/api/requirements.in", 1)]
+    )
+    assert "version-control directory" in warnings[("services/api/requirements.in", 2)]
+    assert "outside the scan root" in warnings[("services/auth/requirements.in", 1)]
+    asked = {r.rstrip("/").rsplit("/", 1)[-1] for r in index.requests}
+    assert "evil-from-git" not in asked and "urllib3" in asked
+
+
+def test_vcs_and_url_references_are_named_as_such(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "services/api/requirements.in": (
+                "lib @ git+https://example.invalid/lib@abc\n"
+                "wheel @ https://example.invalid/wheel-1.0-py3-none-any.whl\n"
+            ),
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    _, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    messages = {d["line"]: d["message"] for d in report["diagnostics"]}
+    assert "a version-control reference, which depcheck does not fetch" in messages[1]
+    assert "a direct URL, which depcheck does not fetch" in messages[2]
+    assert not any("local project" in m for m in messages.values())
