@@ -54,6 +54,13 @@ from depcheck.resolve.index import (
     project_page_url,
     redact,
 )
+from depcheck.resolve.snapshot import (
+    FactIndex,
+    Page,
+    decode_metadata,
+    encode_metadata,
+    index_key,
+)
 
 WORKERS = 8
 #: metadata files are small; a bigger one is not metadata
@@ -214,9 +221,16 @@ class FactStore:
         self._digests: dict[NormalizedName, str] = {}
         self._find_links_lock = threading.Lock()
         self.metadata_fetches = 0
+        #: the parsed facts of the last run over these locations (`snapshot`)
+        self._index: FactIndex | None = None
+        if cache is not None:
+            locations = [_strip_credentials(u) for u in settings.index_urls]
+            self._index = FactIndex(cache, index_key([*locations, *settings.find_links]))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._index is not None:
+            self._index.save()
 
     def __enter__(self) -> FactStore:
         return self
@@ -303,30 +317,40 @@ class FactStore:
         with self._lock:
             return self._digests.get(normalized)
 
-    def _page(self, url: str, package: str) -> tuple[list[FileLink], str] | None:
+    def _page(
+        self, url: str, package: str, *, project: bool = True
+    ) -> tuple[list[FileLink], str] | None:
         """A page's links and the digest of its content: the cached copy when the index says
         it is unchanged (a conditional request answered 304) or under `--offline`, else the
-        page fetched again."""
+        page fetched again. A project page's parsed links come from the fact index when it
+        has them (`snapshot`), else from the cached page."""
         key = "page:" + _strip_credentials(url)
-        entry = self.cache.entry(key) if self.cache is not None else None
+        index = self._index if project else None
+        known = index.page(key, package) if index is not None else None
         cached: tuple[list[FileLink], str] | None = None
-        if entry is not None:
+        etag = last_modified = None
+        if known is not None:
+            cached = (list(known.links), known.digest)
+            etag, last_modified = known.etag, known.last_modified
+        elif self.cache is not None and (entry := self.cache.entry(key)) is not None:
             try:
                 cached = (_parse_blob(entry.data, url), entry.digest)
+                etag, last_modified = entry.etag, entry.last_modified
             except (ValueError, UnicodeDecodeError):
-                entry = cached = None  # damaged (stored by another version?): fetch it again
+                pass  # damaged (stored by another version?): fetch it again
         if self.settings.offline:
-            if entry is None:
+            if cached is None:
                 self.problem(package, f"{package}: {redact(url)} is not in the cache (--offline)")
                 return None
+            self._indexed(key, cached, etag, last_modified, known, index)
             return cached
-        conditional = entry is not None and (entry.etag or entry.last_modified)
+        conditional = cached is not None and bool(etag or last_modified)
         try:
             response = self.client.get(
                 url,
                 accept=index_accept(),
-                etag=entry.etag if conditional and entry else None,
-                last_modified=entry.last_modified if conditional and entry else None,
+                etag=etag if conditional else None,
+                last_modified=last_modified if conditional else None,
             )
         except NotFound:
             if self.cache is not None:
@@ -335,13 +359,8 @@ class FactStore:
         except IndexError_ as exc:
             self.problem(package, f"{package}: {exc}")
             return None
-        if response.not_modified and entry is not None:  # the client sent its validators
-            if self.cache is not None and (
-                response.etag != entry.etag or response.last_modified != entry.last_modified
-            ):
-                self.cache.put(
-                    key, entry.data, etag=response.etag, last_modified=response.last_modified
-                )
+        if response.not_modified and cached is not None:  # the client sent its validators
+            self._indexed(key, cached, response.etag, response.last_modified, known, index)
             return cached
         blob = response.content_type.encode() + b"\n" + response.data
         try:
@@ -355,7 +374,28 @@ class FactStore:
             )
         else:
             digest = cache_digest(blob)
+        self._indexed(key, (links, digest), response.etag, response.last_modified, None, index)
         return links, digest
+
+    @staticmethod
+    def _indexed(
+        key: str,
+        page: tuple[list[FileLink], str],
+        etag: str | None,
+        last_modified: str | None,
+        known: Page | None,
+        index: FactIndex | None,
+    ) -> None:
+        """Record a project page this run used in the fact index (new unless it held it as is)."""
+        if index is None:
+            return
+        same = known is not None and (known.digest, known.etag, known.last_modified) == (
+            page[1],
+            etag,
+            last_modified,
+        )
+        links = tuple(page[0])
+        index.use_page(key, Page(page[1], etag, last_modified, links), new=not same)
 
     def _find_links(self) -> dict[NormalizedName, list[FileLink]]:
         with self._find_links_lock:
@@ -364,7 +404,7 @@ class FactStore:
                 for location in self.settings.find_links:
                     links: list[FileLink] | None
                     if "://" in location:
-                        page = self._page(location, location)
+                        page = self._page(location, location, project=False)
                         links = None if page is None else page[0]
                     else:
                         try:
@@ -400,6 +440,10 @@ class FactStore:
         label = f"{link.project} {link.version}"
         key = self._metadata_key(link)
         local = link.url.startswith("file:")
+        if self._index is not None and not local:
+            found = self._indexed_metadata(key, link)
+            if found is not None:
+                return found
         data = None
         if self.cache is not None and not local:
             data = self.cache.get(key)
@@ -431,7 +475,32 @@ class FactStore:
             return None
         for warning in warnings:
             self.problem(link.project, f"{label}: {warning}", error=False)
+        if self._index is not None and not local:
+            entry = encode_metadata(
+                link.project,
+                metadata.version,
+                metadata.requires_dist,
+                metadata.requires_python,
+                origin,
+                warnings,
+            )
+            self._index.use_metadata(key, entry, new=True)
         return metadata
+
+    def _indexed_metadata(self, key: str, link: FileLink) -> Metadata | None:
+        """The metadata the fact index holds for `link`'s file, if it holds a sound entry."""
+        assert self._index is not None
+        entry = self._index.metadata.get(key)
+        fields = decode_metadata(entry)
+        if fields is None or entry is None:
+            return None
+        name, version, requires, python, origin, warnings = fields
+        if canonicalize_name(name) != link.project or version != link.version:
+            return None
+        self._index.use_metadata(key, entry, new=False)
+        for warning in warnings:
+            self.problem(link.project, f"{link.project} {link.version}: {warning}", error=False)
+        return Metadata(link.project, version, requires, python, origin)
 
     def _download_metadata(self, link: FileLink) -> bytes:
         if link.metadata is not None:

@@ -202,3 +202,59 @@ def test_a_304_to_an_unconditional_request_is_a_fault(
     code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert code == 2
     assert any(m.startswith("base: ") and "HTTP 304" in m for m in messages(report))
+
+
+def test_a_warm_run_reads_its_facts_from_the_index(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsed facts of the cold run come back from one file: no page or metadata file of
+    the cache is read on its own, no page parsed again."""
+    from depcheck.resolve import cache
+    from depcheck.resolve import index as index_module
+
+    botocore_index(index)
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, cold = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    read: list[str] = []
+    entry = cache.Cache.entry
+    parse = index_module.parse_page
+
+    def reading(self: cache.Cache, key: str) -> cache.Entry | None:
+        read.append(key.partition(":")[0])
+        return entry(self, key)
+
+    def parsing(data: bytes, content_type: str, page_url: str) -> list[object]:
+        read.append("parsed")
+        return parse(data, content_type, page_url)  # type: ignore[return-value]
+
+    monkeypatch.setattr(cache.Cache, "entry", reading)
+    monkeypatch.setattr("depcheck.resolve.facts.parse_page", parsing)
+    code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and warm["conflicts"] == cold["conflicts"]
+    assert "facts-index" in read
+    assert not {"page", "metadata", "parsed"} & set(read), read
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"[1, 2]",
+        b'{"format": "depcheck-facts-1", "pages": [], "metadata": 7}',
+        b'{"format": "depcheck-facts-1", "pages": {"PAGES": {"object": "x", "links": [[1]]}},'
+        b' "metadata": {"METADATA": {"name": 1, "requires_dist": "no"}}}',
+    ],
+)
+def test_a_damaged_index_is_ignored(
+    run_cli: Run, index: PackageIndex, tmp_path: Path, document: bytes
+) -> None:
+    from depcheck.resolve.cache import Cache
+    from depcheck.resolve.snapshot import index_key
+
+    published(index)
+    root = repo(tmp_path, "top\n", "base>=2\n")
+    code, cold = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    pages = [f"page:{index.url}/{p}/" for p in ("top", "base")]
+    text = document.replace(b'"PAGES"', b'"' + pages[0].encode() + b'"')
+    Cache(tmp_path / "cache").put(index_key([index.url]), text.replace(b'"METADATA"', b'"x"'))
+    code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and warm == cold
