@@ -48,6 +48,33 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         self.requirers: dict[str, list[Need]] = {}
         self.parent_of: dict[int, Candidate] = {}
         self._satisfied: dict[tuple[Need, Version], bool] = {}
+        #: per top-level need (by id) that stands for equal ones, their origins too
+        self.also: dict[int, list[Origin]] = {}
+
+    def origins(self, need: Need) -> list[Origin]:
+        """Every service line a requirement of this resolution stands for."""
+        if need.origin is None:
+            return []
+        return [need.origin, *self.also.get(id(need), ())]
+
+    def merged(self, needs: Sequence[Need]) -> list[Need]:
+        """`needs` with equal requirements (name, extras, specifier) given once: fifty services
+        asking for `urllib3>=2` are one requirement to resolvelib, which checks every
+        requirement of a package at every round; the others' origins are kept for causes."""
+        first: dict[tuple[str, frozenset[str], SpecifierSet], Need] = {}
+        result = []
+        for need in needs:
+            if need.origin is None:
+                result.append(need)
+                continue
+            key = (need.name, need.extras, need.specifier)
+            kept = first.get(key)
+            if kept is None:
+                first[key] = need
+                result.append(need)
+            else:
+                self.also.setdefault(id(kept), []).append(need.origin)
+        return result
 
     def identify(self, requirement_or_candidate: Need | Candidate) -> str:
         return requirement_or_candidate.identifier
@@ -158,7 +185,7 @@ def run(needs: Sequence[Need], facts: HostProvider, max_rounds: int) -> Proof:
     resolver: Resolver[Need, Candidate, str] = Resolver(provider, BaseReporter())
     try:
         # a name's own needs before its extras', so `pk` is pinned first and `pk[x]` folds it in
-        ordered = sorted(needs, key=lambda need: bool(need.extras))
+        ordered = sorted(provider.merged(needs), key=lambda need: bool(need.extras))
         result = resolver.resolve(ordered, max_rounds=max_rounds)
     except FactsMissing as exc:
         return Proof(None, unproven=f"no facts for {exc.package}")
@@ -223,7 +250,7 @@ def _chains(
 ) -> list[tuple[Origin, tuple[str, ...]]]:
     """Each (service origin, via chain) a requirement is reached by, shortest chains first."""
     if parent is None:
-        return [(need.origin, ())] if need.origin is not None else []
+        return [(origin, ()) for origin in provider.origins(need)]
     found: list[tuple[Origin, tuple[str, ...]]] = []
     # breadth-first from the parent back to top-level requirements
     frontier: list[tuple[Candidate, tuple[str, ...]]] = [(parent, (parent.describe(),))]
@@ -235,8 +262,7 @@ def _chains(
                 continue
             seen.add(candidate.identifier)
             for requirer in provider.requirers.get(candidate.identifier, ()):
-                if requirer.origin is not None:
-                    found.append((requirer.origin, via))
+                found.extend((origin, via) for origin in provider.origins(requirer))
                 grand = provider.parent_of.get(id(requirer))
                 if grand is not None:
                     step = grand.describe()
