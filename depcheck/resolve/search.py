@@ -87,10 +87,15 @@ class Provider(AbstractProvider[Need, Candidate, str]):
         information: Mapping[str, Iterator[RequirementInformation[Need, Candidate]]],
         backtrack_causes: Sequence[RequirementInformation[Need, Candidate]],
     ) -> Any:
-        infos = list(information[identifier])
-        pinned = any(info.requirement.pin is not None for info in infos)
-        top = any(info.parent is None for info in infos)
-        in_causes = any(
+        pinned = top = False
+        for info in information[identifier]:  # asked for every open name at every round
+            if info.parent is None:
+                top = True
+            if info.requirement.pin is not None:
+                pinned = True
+            if top and pinned:
+                break
+        in_causes = bool(backtrack_causes) and any(
             c.requirement.identifier == identifier
             or (c.parent and c.parent.identifier == identifier)
             for c in backtrack_causes
