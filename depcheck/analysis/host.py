@@ -81,8 +81,8 @@ def analyse_host(
                 continue  # a pin no range of its own service constrains is never stale
             if len(pins) == 1 and len(held) == 1:
                 # the common case, one pin and one range: a range that admits it says nothing
-                version = pins[0].pinned_version
-                if version is None or admits(held[0].key, version):
+                version = pins[0].parsed.pinned
+                if version is None or admits(held[0].parsed.key, version):
                     continue
             diagnostics.extend(stale_pins(pins, held))
         ranges: dict[str, str] = {}
@@ -90,7 +90,7 @@ def analyse_host(
         for service, constraints in list(state.constraints.items()):
             if len(constraints) == 1:
                 only = constraints[0]
-                key = only.key
+                key = only.parsed.key
                 if key == FULL or not is_empty(key):  # the common case: one satisfiable range
                     every[service] = key
                     ranges[service] = key if only.parent is None or firm(only) else FULL
@@ -125,7 +125,7 @@ def analyse_host(
             conflicts.append(incompatible(host, package, state, involved, ranges, graph))
             continue
         contingent = sorted(
-            {r.parent for cs in state.constraints.values() for r in cs if not firm(r) and r.parent}
+            {r.parent for cs in state.constraints.values() for r in cs if r.parent and not firm(r)}
         )
         note = None
         if contingent and clashing([every[s] for s in sorted(every)]):

@@ -132,7 +132,7 @@ def parse(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> _Parse:
     state = _Parse(options=ReadOptions(root=Path(".")), root_path="r.txt")
     with monkeypatch.context() as patch:
         if not fast:
-            patch.setattr(requirements, "scan_lock_cached", lambda text: None)
+            patch.setattr(requirements, "scan_lock_cached", lambda text, lines=None: None)
         RequirementsFileSource()._parse_text(
             state, "r.txt", text, stack=("r.txt",), constraint=False
         )

@@ -143,7 +143,7 @@ class RequirementsFileSource(Source):
         role = Role.LOCKED if tool else Role.DECLARED
         logical: list[tuple[int, str, int | None]]
         if tool and "\\" not in text:
-            entries = scan_lock_cached(text)
+            entries = scan_lock_cached(text, len(physical))
             if entries is not None:
                 self._add_lock_entries(state, path, entries, role=role, constraint=constraint)
                 return

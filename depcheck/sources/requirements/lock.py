@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from itertools import repeat
+from sys import intern
 from typing import cast
 
 from depcheck.model import ParsedLine
@@ -42,7 +43,7 @@ _OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029]")
 LockEntries = tuple[tuple[int, ParsedLine, tuple[str, ...] | None], ...]
 
 
-def scan_lock(text: str) -> LockEntries | None:
+def scan_lock(text: str, lines: int | None = None) -> LockEntries | None:
     """A lock's pins and `# via` origins in one regular-expression walk, or None when the file
     is not in the usual shape (options, markers, extras, continuations, odd blanks): then the
     general line-by-line reader takes it, whose results this gives exactly for the shapes it
@@ -51,8 +52,14 @@ def scan_lock(text: str) -> LockEntries | None:
     One search refuses a file with any other line; then one match per pin takes the pin and
     the comment block under it. The comment lines are never split into objects one by one: a
     block's origins are read once per distinct block text (most blocks repeat: `# via -r
-    requirements.in`)."""
-    if _OTHER_BREAKS_RE.search(text):
+    requirements.in`). `lines`: how many lines `str.splitlines` made of `text`, when the
+    caller split it (then a count tells whether it broke lines at anything but "\\n")."""
+    if lines is None:
+        if _OTHER_BREAKS_RE.search(text):
+            return None
+    elif "\r" in text or "\x1f" in text or lines != text.count("\n") + (text[-1:] not in "\n"):
+        # `str.splitlines` broke the file at something else than "\n" (or "\r", or "\x1f",
+        # which the pattern above refuses too): a count of lines and two searches say so
         return None
     if text and not text.endswith("\n"):
         text += "\n"
@@ -71,10 +78,10 @@ def scan_lock(text: str) -> LockEntries | None:
     # entry i is on line 1 + (the lines of every part before it) + (its own skipped lines)
     newlines = list(map(str.count, skipped, repeat("\n")))
     after = list(map(str.count, blocks, repeat("\n")))
-    lines = [1 + newlines[0]]
+    at = [1 + newlines[0]]
     for index in range(1, len(newlines)):
-        lines.append(lines[-1] + 1 + after[index - 1] + newlines[index])
-    lines = list(map(_LINE_NUMBERS.setdefault, lines, lines))
+        at.append(at[-1] + 1 + after[index - 1] + newlines[index])
+    at = list(map(_LINE_NUMBERS.setdefault, at, at))
     origins: list[tuple[str, ...] | None] = list(map(_BLOCKS.get, blocks, repeat(_MISSING)))
     for index, inline in enumerate(inlines):
         if inline:
@@ -83,7 +90,7 @@ def scan_lock(text: str) -> LockEntries | None:
             origins[index] = _BLOCKS[blocks[index]] = _origins(None, blocks[index])
     if len(_BLOCKS) > BLOCK_CACHE_SIZE:
         _BLOCKS.clear()
-    return tuple(zip(lines, parsed, origins, strict=True))
+    return tuple(zip(at, parsed, origins, strict=True))
 
 
 _MISSING: tuple[str, ...] = ("",)
@@ -107,11 +114,12 @@ def _block_origins(block: str, origins: list[str] | None) -> list[str] | None:
     line; the two usual blocks (`# via X` and `# via` then one name a line) in one match."""
     one = _VIA_ONE_RE.fullmatch(block)
     if one is not None and one.group(1).strip():
-        found = [p.strip() for p in one.group(1).split(",")]
+        found = [intern(p.strip()) for p in one.group(1).split(",")]
         return found if origins is None else [*origins, *found]
     names = _VIA_BLOCK_RE.fullmatch(block)
     if names is not None and names.group(1).isascii() and "via" not in names.group(1):
-        found = [line.split("#", 1)[1].strip() for line in names.group(1).splitlines()]
+        # interned: the same names recur under thousands of pins, and the cache keeps them
+        found = [intern(line.split("#", 1)[1].strip()) for line in names.group(1).splitlines()]
         return found if origins is None else [*origins, *found]
     collected: dict[int, list[str]] = {} if origins is None else {0: origins}
     in_via = False
@@ -131,13 +139,13 @@ _LOCK_CACHE: dict[bytes, LockEntries | None] = {}
 LOCK_CACHE_SIZE = 64
 
 
-def scan_lock_cached(text: str) -> LockEntries | None:
+def scan_lock_cached(text: str, lines: int | None = None) -> LockEntries | None:
     """`scan_lock`, shared by identical files (keyed by a digest of the content, so the cache
     holds no file's text)."""
     key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     if key in _LOCK_CACHE:
         return _LOCK_CACHE[key]
-    entries = _LOCK_CACHE[key] = scan_lock(text)
+    entries = _LOCK_CACHE[key] = scan_lock(text, lines)
     if len(_LOCK_CACHE) > LOCK_CACHE_SIZE:
         del _LOCK_CACHE[next(iter(_LOCK_CACHE))]
     return entries

@@ -47,3 +47,13 @@ def test_a_pin_inside_a_comment_is_no_entry_and_lines_count_every_part() -> None
         (4, "b==2.0", ("a", "c")),
         (10, "c==3.0", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "brk", ["\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u2028", "\u2029"]
+)
+def test_a_line_break_other_than_newline_is_refused_with_or_without_a_line_count(brk: str) -> None:
+    for text in (f"a==1{brk}b==2\n", f"a==1\n    # via x{brk}\n", f"# c{brk}a==1\n"):
+        assert scan_lock(text) is None
+        assert scan_lock(text, len(text.splitlines())) is None
+    assert scan_lock(LOCK, len(LOCK.splitlines())) == scan_lock(LOCK)
