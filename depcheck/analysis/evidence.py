@@ -34,7 +34,7 @@ def finding_id(host: str, service: str, package: str) -> str:
 
 
 def by_location(requirement: Requirement) -> tuple[str, int]:
-    return (requirement.location.path, requirement.location.line or 0)
+    return (requirement.path, requirement.line or 0)
 
 
 def entries(

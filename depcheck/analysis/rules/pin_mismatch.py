@@ -97,7 +97,7 @@ def pin_mismatch(
         )
     relock = sorted(
         {
-            p.location.path
+            p.path
             for service, records in state.pins.items()
             for p in records
             if p.pinned_version != version
