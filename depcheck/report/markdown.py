@@ -261,7 +261,9 @@ class MarkdownFormatter(ReportFormatter):
         baseline = _baseline(report)
         if baseline is not None:
             new, fixed = baseline
-            counts = f"{plural(new, 'new conflict')}, {fixed} fixed · {counts}"
+            found = sum(1 for f in report.findings if f.baseline == "new" and f.counts)
+            also = f", {plural(found, 'new self-contradiction')}" if found else ""
+            counts = f"{plural(new, 'new conflict')}{also}, {fixed} fixed · {counts}"
         problems = input_counts(report)
         if problems:
             counts += f" · {problems}"

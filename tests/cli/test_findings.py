@@ -99,6 +99,11 @@ def test_a_baseline_that_has_the_finding_knows_it_and_a_new_one_fails(
     assert code == 1 == report["summary"]["exit_code"]
     states = {f["service"]: f["baseline"] for f in _findings(report)}
     assert states == {"api": "known", "web": "new"}
+    _, markdown, _ = run_cli("scan", str(root), "--baseline", str(baseline), "-f", "markdown")
+    assert markdown.splitlines()[1].startswith(
+        "## depcheck: 0 new conflicts, 1 new self-contradiction, 0 fixed · "
+    )
+    assert "contradicts itself on host main: no version of flask" in markdown
     # and when api's contradiction is fixed, the baseline's finding is listed as fixed
     (root / "api" / "requirements.in").unlink()
     code, report = _json(run_cli, str(root), "--baseline", str(baseline))
