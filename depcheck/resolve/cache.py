@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -36,6 +37,32 @@ from pathlib import Path
 
 #: a validator longer than this, or with characters a header cannot carry, is not kept
 MAX_VALIDATOR = 1024
+
+
+#: the largest ref record and blob read back (an index page or a wheel's metadata is far less)
+MAX_REF = 64 * 1024
+MAX_OBJECT = 256 * 1024 * 1024
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, not through a link at its last component and
+    never waiting: a FIFO or a device put where an entry belongs is an `OSError`, as is one
+    larger than `limit` (read as a miss; the entry is fetched again)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise OSError(f"{path}: not a regular file of at most {limit} bytes")
+        chunks = []
+        left = limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            raise OSError(f"{path}: larger than {limit} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def default_cache_dir() -> Path:
@@ -94,7 +121,7 @@ class Cache:
     def entry(self, key: str) -> Entry | None:
         """The blob stored under `key` with its validators, or None (absent or damaged)."""
         try:
-            record = json.loads(self._ref_path(key).read_text(encoding="utf-8"))
+            record = json.loads(_read_regular(self._ref_path(key), MAX_REF).decode("utf-8"))
             digest = str(record["object"])
         except (OSError, ValueError, KeyError, TypeError):
             self.misses += 1
@@ -113,7 +140,7 @@ class Cache:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             return None
         try:
-            data = self._object_path(digest).read_bytes()
+            data = _read_regular(self._object_path(digest), MAX_OBJECT)
         except OSError:
             return None
         return data if sha256(data) == digest else None

@@ -494,6 +494,30 @@ def _resolve_table(value: object, display: str, key: str) -> dict[str, Any]:
         elif not isinstance(item, expected):
             kind = "true or false" if expected is bool else "a string"
             raise ConfigError(display, f"must be {kind}, not {_kind(item)}", key=where)
+        elif name == "cache-dir" and _inside_repository(str(item)):
+            raise ConfigError(
+                display,
+                "must lie outside the repository: a cache the repository holds is the pull "
+                "request's to write (pages and proofs a scan would trust); give --cache-dir "
+                "in CI instead",
+                key=where,
+            )
         else:
             result[name] = item
     return result
+
+
+def _inside_repository(path: str) -> bool:
+    """Whether a path relative to the config's folder stays inside it (lexically)."""
+    cleaned = path.replace("\\", "/").strip()
+    if cleaned.startswith("/") or re.match(r"^[A-Za-z]:/", cleaned):
+        return False
+    depth = 0
+    for part in cleaned.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif part not in ("", "."):
+            depth += 1
+    return True

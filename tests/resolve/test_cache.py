@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from depcheck.resolve.cache import Cache
@@ -41,3 +42,19 @@ def test_a_corrupt_blob_counts_as_missing(tmp_path: Path) -> None:
     (tmp_path / "objects" / digest[:2] / digest).write_bytes(b"truncated")
     assert cache.get("key") is None
     assert cache.get_object(digest) is None
+
+
+def test_a_fifo_or_a_link_in_the_cache_is_a_miss_not_a_hang(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    digest = cache.put("page:https://example/simple/a/", b"text/html\nA")
+    ref = next((tmp_path / "cache" / "refs").iterdir())
+    blob = tmp_path / "cache" / "objects" / digest[:2] / digest
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"text/html\nA")  # same content, so only the link makes it a miss
+    blob.unlink()
+    blob.symlink_to(secret)
+    assert cache.get("page:https://example/simple/a/") is None
+    ref.unlink()
+    os.mkfifo(ref)  # a plain read of a FIFO waits for a writer forever
+    assert cache.get("page:https://example/simple/a/") is None
+    assert cache.misses == 2

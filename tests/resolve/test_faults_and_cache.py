@@ -258,3 +258,17 @@ def test_a_damaged_index_is_ignored(
     Cache(tmp_path / "cache").put(index_key([index.url]), text.replace(b'"METADATA"', b'"x"'))
     code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert code == 1 and warm == cold
+
+
+@pytest.mark.parametrize("value", ["cache", "./.cache/depcheck", "a/../b", "~/cache"])
+def test_a_cache_inside_the_repository_is_refused_in_its_config(
+    run_cli: Run, tmp_path: Path, value: str
+) -> None:
+    # the repository (a pull request) could write proofs and pages the scan would trust
+    root = repo(tmp_path, "alpha\n", "alpha\n")
+    config = root / "depcheck.toml"
+    config.write_text(config.read_text() + f'\n[resolve]\ncache-dir = "{value}"\n')
+    code, out, err = run_cli("scan", str(root), "--resolve", "--no-index", "--color", "never")
+    assert code == 2 and "Traceback" not in err
+    assert "resolve.cache-dir: must lie outside the repository" in out + err
+    assert not (root / "cache").exists() and not (root / ".cache").exists()
