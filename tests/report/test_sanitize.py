@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from depcheck.report.sanitize import (
+    _REDACTIONS,
     clean,
     escape_data,
     escape_property,
@@ -49,6 +50,68 @@ def test_credentials_are_redacted(text: str, secret: str, kept: str) -> None:
     redacted = redact(text)
     assert secret not in redacted
     assert kept in redacted
+
+
+def _every_pattern(text: str) -> str:
+    for pattern, replacement, _ in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_FRAGMENTS = [
+    "password",
+    "PASSWORD",
+    "pa\u017f\u017fword",  # a long s, which re.IGNORECASE takes for `s`
+    "\u0130",  # dotted capital I, taken for `i`
+    "\u0131",  # dotless i, taken for `i`
+    "\u212a",  # Kelvin sign, taken for `k`
+    "Authori",
+    "zation",
+    "Bearer",
+    "api",
+    "_",
+    "key",
+    "token",
+    "secret",
+    "sig",
+    "a\u0131k",
+    "AKIA",
+    "ASIA",
+    "ABCDEFGHIJKLMNOP",
+    "ghp_",
+    "xoxb-",
+    "pypi-",
+    "https",
+    "://",
+    "user",
+    "@",
+    "?",
+    "&",
+    "=",
+    ":",
+    " ",
+    "\n",
+    "0123456789",
+]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join))
+def test_redact_skips_only_the_patterns_that_cannot_match(text: str) -> None:
+    assert redact(text) == _every_pattern(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("pa\u017f\u017fword = hunter2", "hunter2"),
+        ("auth_to\u212aen = abc123def", "abc123def"),
+        ("Authori\u0131zation: Bearer abcdef012345", "abcdef012345"),
+    ],
+)
+def test_letters_case_folding_takes_for_ascii_ones_are_redacted_alike(
+    text: str, secret: str
+) -> None:
+    assert secret not in redact(text)
 
 
 @pytest.mark.parametrize(
