@@ -80,6 +80,46 @@ class DependencyGraph:
             self._graph = graph
         return self._graph
 
+    def nodes(self) -> list[Node]:
+        """Every node, sorted: the package nodes (any service's files name them), then the
+        services."""
+        names: set[str] = set()
+        for service in self._passing():
+            names.update(self._edges(service).packages)
+        return sorted([*map(package_node, names), *map(service_node, self._sources)])
+
+    def edges(self) -> Iterator[tuple[Node, Node, dict[str, list[Requirement | Dependency]]]]:
+        """Every recorded edge once, sorted, with its records per service: what `graph` holds,
+        read from the per-service adjacency as it goes, so `depcheck graph` can write each edge
+        as it comes. Only the edges between packages are gathered across services (a service's
+        view is dropped once read, unless a query had built it before); the edges out of each
+        service come from its view built again, one service at a time."""
+        between: dict[Node, dict[Node, dict[str, list[Requirement | Dependency]]]] = {}
+        for service in self._passing():
+            for node, nexts in self._edges(service).edges.items():
+                if node[0] == "package":
+                    out = between.setdefault(node, {})
+                    for child, records in nexts.items():
+                        out.setdefault(child, {})[service] = records
+        for node in sorted(between):
+            gathered = between.pop(node)
+            for child in sorted(gathered):
+                yield node, child, gathered[child]
+        for service in self._passing(sorted(self._sources)):
+            snode = service_node(service)
+            nexts = self._edges(service).edges.get(snode, {})
+            for child in sorted(nexts):
+                yield snode, child, {service: nexts[child]}
+
+    def _passing(self, services: Iterable[str] | None = None) -> Iterator[str]:
+        """`services` (default: all), each one's adjacency dropped once the caller moves on
+        unless it was built before: a walk over every service holds one view at a time."""
+        kept = set(self._by_service)
+        for service in self._sources if services is None else services:
+            yield service
+            if service not in kept:
+                self._by_service.pop(service, None)
+
     def pinned(self, service: str, package: str) -> str | None:
         """The version `service`'s lock pins `package` at, if any."""
         return self._edges(service).pins.get(package)

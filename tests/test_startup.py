@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate import generate
 
 PROBE = """
@@ -74,9 +76,20 @@ def test_graph_and_deployment_files_do_import_what_they_need(tmp_path: Path) -> 
     root = tmp_path / "repo"
     generate(root, services=3, requirements=10, hosts=1, seed=4)
     (root / "services").joinpath("compose.yaml").write_text("services: {}\n")
-    modules = modules_after("graph", str(root), "--format", "dot", "--hosts-from", "deploy")
+    modules = modules_after("graph", str(root), "--format", "graphml", "--hosts-from", "deploy")
     assert "networkx" in modules
     assert "depcheck.topology.deploy.compose" in modules
+
+
+@pytest.mark.parametrize("fmt", ["dot", "mermaid", "json"])
+def test_graph_writes_dot_mermaid_and_json_as_it_reads_without_networkx(
+    tmp_path: Path, fmt: str
+) -> None:
+    root = tmp_path / "repo"
+    generate(root, services=3, requirements=10, hosts=1, seed=4)
+    modules = modules_after("graph", str(root), "--format", fmt, "--quiet")
+    assert "depcheck.report.export" in modules
+    assert "networkx" not in modules
 
 
 def test_why_answers_from_each_service_s_records_without_networkx(tmp_path: Path) -> None:

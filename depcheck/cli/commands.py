@@ -9,7 +9,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -280,32 +280,46 @@ def run_why(args: argparse.Namespace) -> int:
 
 def run_graph(args: argparse.Namespace) -> int:
     from depcheck.pipeline import prepare, scan
-    from depcheck.report.export import export_graph
+    from depcheck.report.export import stream_graph
 
     options = _scan_options(args)
     if args.conflicts_only:
         report = with_progress(args, lambda progress: scan(options, progress))
         prepared = prepare(options)
-        document = export_graph(
+        chunks = stream_graph(
             prepared.graph, args.format, conflicts=report.conflicts, conflicts_only=True
         )
         diagnostics = report.diagnostics
     else:
         prepared = with_progress(args, lambda progress: prepare(options, progress))
-        document = export_graph(prepared.graph, args.format)
+        chunks = stream_graph(prepared.graph, args.format)
         diagnostics = tuple(prepared.diagnostics)
     for diagnostic in diagnostics:
         complain(f"{diagnostic.severity.value}: {diagnostic}")
+    # the document is written as the graph is read: Mermaid's limits are tallied on the way
+    tally = [0, 0]  # edges, characters
     if args.format == "mermaid":
-        from depcheck.report.mermaid import past_limits
+        chunks = _tallied(chunks, tally)
+    if not write_or_print(args, args.format, chunks):
+        return EXIT_ERROR
+    if args.format == "mermaid":
+        from depcheck.report.mermaid import limits_message
 
-        too_big = past_limits(document, conflicts_only=args.conflicts_only)
+        too_big = limits_message(*tally, conflicts_only=args.conflicts_only)
         if too_big is not None:
             complain(f"warning: {too_big}")
-    if not write_or_print(args, args.format, document):
-        return EXIT_ERROR
     failed = any(d.severity.value == "error" and d.finding is None for d in diagnostics)
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _tallied(chunks: Iterable[str], tally: list[int]) -> Iterator[str]:
+    """`chunks` of a Mermaid document, adding up its edges and characters in `tally`."""
+    from depcheck.report.mermaid import count_edges
+
+    for chunk in chunks:
+        tally[0] += count_edges(chunk)
+        tally[1] += len(chunk)
+        yield chunk
 
 
 def run_plan(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +29,9 @@ def display_root(path: Path) -> str:
         return path.name or "."
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename: never a half-written report.
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Write `text` (a string, or the chunks of one as they come) to `path` through a temporary
+    file and a rename: never a half-written report.
 
     The file gets the mode a plain `open()` would give it (0666 less the umask), not the
     0600 of the temporary file, so a CI step or a web server can read the report it wrote.
@@ -42,7 +44,7 @@ def write_atomically(path: Path, text: str) -> None:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -91,7 +93,7 @@ def _render(report: Report, output_format: OutputFormat, render: RenderOptions) 
     return document(output_format.value, output_format.to_formatter(render).format(report))
 
 
-def write_file(path: Path, text: str) -> bool:
+def write_file(path: Path, text: str | Iterable[str]) -> bool:
     try:
         write_atomically(path, text)
     except OSError as exc:
@@ -139,16 +141,20 @@ def emit(
     return report.exit_code if ok else EXIT_ERROR
 
 
-def write_or_print(args: argparse.Namespace, kind: str, text: str) -> bool:
-    """`text`, a finished document of `kind` (a format name), to --output or standard output."""
+def write_or_print(args: argparse.Namespace, kind: str, text: str | Iterable[str]) -> bool:
+    """`text`, a finished document of `kind` (a format name), to --output or standard output.
+
+    `text` may be the document's chunks as they are written (`depcheck graph`), each made of
+    whole lines: each is made safe on its own, and written before the next is asked for."""
     from depcheck.report.sanitize import document as safe_document
 
-    document = safe_document(kind, text)
+    chunks = [text] if isinstance(text, str) else text
+    safe = (safe_document(kind, chunk) for chunk in chunks)
     if args.output is not None:
-        if not write_file(args.output, document):
+        if not write_file(args.output, safe):
             return False
         print(f"depcheck: wrote {args.output}", file=sys.stderr)
         return True
-    sys.stdout.write(document)
+    sys.stdout.writelines(safe)
     sys.stdout.flush()
     return True

@@ -9,24 +9,27 @@ Two views:
   `report.summary.conflict_edges`): the services that take part in a conflict, an edge per pair
   that disagrees, labelled with the packages.
 
-Every writer gets the same flattened graph: node ids are strings (``service:api``,
+Every writer gets the same flattened graph (`Flat`): node ids are strings (``service:api``,
 ``package:requests``; the graph's own nodes are tuples), and every attribute is a string, the
 per-service detail joined into one value (``api: ==2.31.0; auth: >=2.31``), because GraphML and
-DOT only carry scalars. GraphML and JSON come from networkx's writers (`write_graphml`,
-`node_link_data`). DOT is written here: networkx's DOT writers need pydot or pygraphviz, a
-dependency for a few lines of quoting. Mermaid is written here too (networkx has no writer).
+DOT only carry scalars. DOT, Mermaid and JSON are written here, a line at a time as the
+dependency graph's edges are read (`DependencyGraph.edges`), so `depcheck graph` holds no second
+copy of the graph however large it is: `stream_graph` yields the document in chunks of whole
+lines. The JSON is networkx's node-link form (`node_link_data`, indented, keys sorted), byte for
+byte. GraphML comes from networkx's writer (`write_graphml`), on a `networkx.DiGraph` of the
+flattened graph. (networkx's DOT writers need pydot or pygraphviz, a dependency for a few lines
+of quoting; it has no Mermaid writer.)
 
-Output is deterministic: nodes and edges are added in sorted order and the writers keep it.
+Output is deterministic: nodes and edges come in sorted order and the writers keep it.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
-
-import networkx as nx
 
 from depcheck.graph import DependencyGraph, Node
 from depcheck.model import Conflict, Dependency, Kind, Requirement
@@ -36,6 +39,22 @@ from depcheck.report.summary import conflict_edges
 
 FORMATS = ("dot", "graphml", "mermaid", "json")
 _SHAPES = {"service": "box", "package": "ellipse"}
+#: how many characters of whole lines `stream_graph` gathers into one chunk
+CHUNK = 1 << 16
+
+Attributes = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Flat:
+    """A graph as the writers read it: string ids, string attributes, nodes and edges sorted.
+
+    `nodes` and `edges` may be iterators over a graph being read (each is read once)."""
+
+    name: str
+    directed: bool
+    nodes: Iterable[tuple[str, Attributes]]
+    edges: Iterable[tuple[str, str, Attributes]]
 
 
 def node_id(node: Node) -> str:
@@ -82,23 +101,54 @@ def _conflict_marks(conflicts: Iterable[Conflict]) -> dict[Node, list[str]]:
     return found
 
 
+def dependency_flat(graph: DependencyGraph, conflicts: Iterable[Conflict] = ()) -> Flat:
+    """The dependency graph flattened, its edges read as the writer asks for them."""
+    marks = _conflict_marks(conflicts)
+
+    def nodes() -> Iterator[tuple[str, Attributes]]:
+        for node in graph.nodes():
+            kind, name = node
+            here = "; ".join(sorted(marks.get(node, [])))
+            yield node_id(node), {"kind": kind, "name": name, "label": name, "conflicts": here}
+
+    def edges() -> Iterator[tuple[str, str, Attributes]]:
+        for u, v, by_service in graph.edges():
+            data = _edge_attributes(by_service)
+            yield node_id(u), node_id(v), {"label": data["specifiers"], **data}
+
+    return Flat("depcheck dependencies", True, nodes(), edges())
+
+
+def to_networkx(flat: Flat) -> Any:
+    """A flattened graph as a `networkx.DiGraph` (directed) or `networkx.Graph`."""
+    import networkx as nx  # GraphML and the conflict view: DOT, Mermaid and JSON need none
+
+    view = (nx.DiGraph if flat.directed else nx.Graph)(name=flat.name)
+    for node, data in flat.nodes:
+        view.add_node(node, **data)
+    for u, v, data in flat.edges:
+        view.add_edge(u, v, **data)
+    return view
+
+
+def from_networkx(view: Any) -> Flat:
+    return Flat(
+        view.graph.get("name", "depcheck"),
+        view.is_directed(),
+        view.nodes(data=True),
+        view.edges(data=True),
+    )
+
+
 def dependency_view(graph: DependencyGraph, conflicts: Iterable[Conflict] = ()) -> Any:
     """The dependency graph with string ids and string attributes (a `networkx.DiGraph`)."""
-    source = graph.graph
-    marks = _conflict_marks(conflicts)
-    flat = nx.DiGraph(name="depcheck dependencies")
-    for node in sorted(source.nodes):
-        kind, name = node
-        conflicts_here = "; ".join(sorted(marks.get(node, [])))
-        flat.add_node(node_id(node), kind=kind, name=name, label=name, conflicts=conflicts_here)
-    for u, v in sorted(source.edges):
-        data = _edge_attributes(source.edges[u, v].get("by_service", {}))
-        flat.add_edge(node_id(u), node_id(v), label=data["specifiers"], **data)
-    return flat
+    return to_networkx(dependency_flat(graph, conflicts))
 
 
 def conflict_view(conflicts: Sequence[Conflict]) -> Any:
     """The service conflict graph with string ids and string attributes (a `networkx.Graph`)."""
+    import networkx as nx  # (see to_networkx)
+
     nodes, edges = conflict_edges(conflicts)
     flat = nx.Graph(name="depcheck conflicts")
     hosts: dict[str, set[str]] = {}
@@ -149,32 +199,30 @@ def _dot_attributes(attributes: dict[str, Any]) -> str:
     return f" [{body}]"
 
 
-def write_dot(flat: Any) -> str:
-    directed = flat.is_directed()
-    arrow = "->" if directed else "--"
-    lines = [
-        f"{'digraph' if directed else 'graph'} {dot_quote(flat.graph.get('name', 'depcheck'))} {{",
-        "  graph [rankdir=LR];",
-    ]
-    for node, data in flat.nodes(data=True):
+def dot_lines(flat: Flat) -> Iterator[str]:
+    arrow = "->" if flat.directed else "--"
+    yield f"{'digraph' if flat.directed else 'graph'} {dot_quote(flat.name)} {{\n"
+    yield "  graph [rankdir=LR];\n"
+    for node, data in flat.nodes:
         # Graphviz's own outputs report a node's id as "name": an attribute of that name would
         # hide it, and `label` already carries the name
         shown = {k: v for k, v in data.items() if k != "name"}
         shown["shape"] = _SHAPES.get(data.get("kind", ""), "box")
-        lines.append(f"  {dot_quote(node)}{_dot_attributes(shown)};")
-    for u, v, data in flat.edges(data=True):
+        yield f"  {dot_quote(node)}{_dot_attributes(shown)};\n"
+    for u, v, data in flat.edges:
         shown = dict(data)
-        if not directed and not data.get("incompatible"):
+        if not flat.directed and not data.get("incompatible"):
             shown["style"] = "dashed"  # only the locked pins differ
-        lines.append(f"  {dot_quote(u)} {arrow} {dot_quote(v)}{_dot_attributes(shown)};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        yield f"  {dot_quote(u)} {arrow} {dot_quote(v)}{_dot_attributes(shown)};\n"
+    yield "}\n"
 
 
-def write_graphml(flat: Any) -> str:
+def write_graphml(view: Any) -> str:
+    import networkx as nx  # (see to_networkx)
+
     # XML 1.0 cannot hold most control characters at all: names from the scanned files show
     # them as escapes, as the text report does
-    printable = nx.relabel_nodes(flat, {node: clean(node) for node in flat.nodes}, copy=True)
+    printable = nx.relabel_nodes(view, {node: clean(node) for node in view.nodes}, copy=True)
     for _, data in printable.nodes(data=True):
         data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
     for _, _, data in printable.edges(data=True):
@@ -184,36 +232,96 @@ def write_graphml(flat: Any) -> str:
     return buffer.getvalue().decode("utf-8").rstrip("\n") + "\n"
 
 
-def write_json(flat: Any) -> str:
-    try:
-        data = nx.node_link_data(flat, edges="edges")
-    except TypeError:  # networkx < 3.4 names the parameter `link`
-        data = nx.node_link_data(flat, link="edges")
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def graphml_lines(flat: Flat) -> Iterator[str]:
+    yield write_graphml(to_networkx(flat))
 
 
-def write_mermaid(flat: Any) -> str:
-    ids = mermaid.node_ids(flat.nodes)
-    lines = ["graph LR"]
-    for node, data in flat.nodes(data=True):
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_items(items: Iterable[Attributes]) -> Iterator[str]:
+    """A JSON list of flat objects of strings, as `json.dumps(indent=2, sort_keys=True)`
+    writes it two levels down, one object at a time (each piece ends a line)."""
+    previous = None
+    for item in items:
+        fields = ",\n".join(f"      {_string(k)}: {_string(v)}" for k, v in sorted(item.items()))
+        yield "[\n" if previous is None else previous + ",\n"
+        previous = "    {\n" + fields + "\n    }"
+    yield "[]" if previous is None else previous + "\n  ]"
+
+
+def json_lines(flat: Flat) -> Iterator[str]:
+    """networkx's node-link data of `flat` (`node_link_data(edges="edges")`), indented and
+    with its keys sorted as `json.dumps(indent=2, sort_keys=True)` writes it: the edges come
+    first, then the nodes."""
+    yield f'{{\n  "directed": {"true" if flat.directed else "false"},\n  "edges": '
+    yield from _json_items({**data, "source": u, "target": v} for u, v, data in flat.edges)
+    yield f',\n  "graph": {{\n    "name": {_string(flat.name)}\n  }},\n  "multigraph": false,\n'
+    yield '  "nodes": '
+    yield from _json_items({**data, "id": node} for node, data in flat.nodes)
+    yield "\n}\n"
+
+
+def mermaid_lines(flat: Flat) -> Iterator[str]:
+    nodes = list(flat.nodes)
+    ids = mermaid.node_ids(node for node, _ in nodes)
+    yield "graph LR\n"
+    for node, data in nodes:
         text = mermaid.label(str(data.get("label", node)))
         shape = f"[{text}]" if data.get("kind") == "service" else f"([{text}])"
-        lines.append(f"  {ids[node]}{shape}")
-    for u, v, data in flat.edges(data=True):
+        yield f"  {ids[node]}{shape}\n"
+    for u, v, data in flat.edges:
         # directed: requirements; undirected: conflicts, dotted when only the pins differ
-        link = "-->" if flat.is_directed() else "---" if data.get("incompatible") else "-.-"
+        link = "-->" if flat.directed else "---" if data.get("incompatible") else "-.-"
         label = str(data.get("label", ""))
         middle = f"{link}|{mermaid.label(label)}|" if label else link
-        lines.append(f"  {ids[u]} {middle} {ids[v]}")
-    return "\n".join(lines) + "\n"
+        yield f"  {ids[u]} {middle} {ids[v]}\n"
 
 
-_WRITERS: dict[str, Callable[[Any], str]] = {
-    "dot": write_dot,
-    "graphml": write_graphml,
-    "json": write_json,
-    "mermaid": write_mermaid,
+_WRITERS: dict[str, Callable[[Flat], Iterator[str]]] = {
+    "dot": dot_lines,
+    "graphml": graphml_lines,
+    "json": json_lines,
+    "mermaid": mermaid_lines,
 }
+
+
+def _chunks(pieces: Iterable[str]) -> Iterator[str]:
+    """`pieces` gathered into chunks of about `CHUNK` characters, each ending a line."""
+    gathered: list[str] = []
+    size = 0
+    for piece in pieces:
+        gathered.append(piece)
+        size += len(piece)
+        if size >= CHUNK and piece.endswith("\n"):
+            yield "".join(gathered)
+            gathered, size = [], 0
+    if gathered:
+        yield "".join(gathered)
+
+
+def stream_graph(
+    graph: DependencyGraph,
+    fmt: str,
+    *,
+    conflicts: Sequence[Conflict] | None = None,
+    conflicts_only: bool = False,
+) -> Iterator[str]:
+    """`export_graph`'s document in chunks of whole lines, written as the graph is read.
+
+    Raises `ValueError` (before yielding anything) for an unknown format, or for
+    `conflicts_only` without `conflicts`.
+    """
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"unknown graph format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if conflicts_only:
+        if conflicts is None:
+            raise ValueError("conflicts_only needs the scan's conflicts")
+        flat = from_networkx(conflict_view(conflicts))
+    else:
+        flat = dependency_flat(graph, conflicts or ())
+    return _chunks(writer(flat))
 
 
 def export_graph(
@@ -227,11 +335,5 @@ def export_graph(
 
     Raises `ValueError` for an unknown format, or for `conflicts_only` without `conflicts`.
     """
-    writer = _WRITERS.get(fmt)
-    if writer is None:
-        raise ValueError(f"unknown graph format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if conflicts_only:
-        if conflicts is None:
-            raise ValueError("conflicts_only needs the scan's conflicts")
-        return writer(conflict_view(conflicts))
-    return writer(dependency_view(graph, conflicts or ()))
+    chunks = stream_graph(graph, fmt, conflicts=conflicts, conflicts_only=conflicts_only)
+    return "".join(chunks)

@@ -44,15 +44,24 @@ MAX_TEXT = 50_000
 _EDGE_RE = re.compile(r"^\s*n\d+ (?:---|-\.-|-->)", re.MULTILINE)
 
 
+def count_edges(text: str) -> int:
+    """The edges in a Mermaid document, or in a part of one made of whole lines."""
+    return len(_EDGE_RE.findall(text))
+
+
 def past_limits(document: str, *, conflicts_only: bool = False) -> str | None:
     """What in a Mermaid document exceeds Mermaid's default limits, or None (and what to do:
     `--conflicts-only` only to a graph that is not already drawn with it)."""
-    edges = len(_EDGE_RE.findall(document))
+    return limits_message(count_edges(document), len(document), conflicts_only=conflicts_only)
+
+
+def limits_message(edges: int, characters: int, *, conflicts_only: bool = False) -> str | None:
+    """`past_limits` for a Mermaid document of `edges` edges and `characters` characters."""
     problems = []
     if edges > MAX_EDGES:
         problems.append(f"{edges} edges (Mermaid draws at most {MAX_EDGES})")
-    if len(document) > MAX_TEXT:
-        problems.append(f"{len(document):,} characters (Mermaid reads at most {MAX_TEXT:,})")
+    if characters > MAX_TEXT:
+        problems.append(f"{characters:,} characters (Mermaid reads at most {MAX_TEXT:,})")
     if not problems:
         return None
     return (

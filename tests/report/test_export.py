@@ -22,6 +22,7 @@ from depcheck.report.export import (
     dot_quote,
     export_graph,
     node_id,
+    stream_graph,
 )
 from tests.conftest import FIXTURES, write_tree
 from tests.report.conftest import CLASH, config, locked, scan_path
@@ -93,6 +94,50 @@ def test_json_round_trips(demo: Report) -> None:
     assert all(isinstance(v, str) for _, _, d in back.edges(data=True) for v in d.values())
     # a transitive edge recorded by a lock, for one service only
     assert back.edges["package:requests", "package:urllib3"]["services"] == "api, auth"
+
+
+def _node_link_json(view: Any) -> str:
+    try:
+        data = nx.node_link_data(view, edges="edges")
+    except TypeError:  # networkx < 3.4 names the parameter `link`
+        data = nx.node_link_data(view, link="edges")
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("conflicts_only", [False, True])
+def test_json_is_networkx_s_node_link_data_byte_for_byte(
+    demo: Report, odd: Report, conflicts_only: bool
+) -> None:
+    for report in (demo, odd):
+        graph = graph_of(report)
+        view = (
+            conflict_view(report.conflicts)
+            if conflicts_only
+            else dependency_view(graph, report.conflicts)
+        )
+        text = export_graph(
+            graph, "json", conflicts=report.conflicts, conflicts_only=conflicts_only
+        )
+        assert text == _node_link_json(view)
+
+
+def test_the_stream_comes_in_chunks_of_whole_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from depcheck.report import export
+
+    monkeypatch.setattr(export, "CHUNK", 100)
+    services = {f"s{i}": f"s{i}" for i in range(6)}
+    files = {"depcheck.toml": config({"h": list(services)}, services)}
+    for i in range(6):
+        files[f"s{i}/requirements.txt"] = locked("requests==2.31.0", "six==1.16.0")
+    write_tree(tmp_path, files)
+    graph = graph_of(scan_path(tmp_path, root="."))
+    for fmt in ("dot", "mermaid", "json"):
+        chunks = list(stream_graph(graph, fmt))
+        assert len(chunks) > 2, fmt
+        assert all(chunk.endswith("\n") for chunk in chunks), fmt
+        assert "".join(chunks) == export_graph(graph, fmt)
 
 
 def test_outputs_are_deterministic(demo: Report) -> None:
