@@ -84,7 +84,7 @@ class DependencyGraph:
         """Every node, sorted: the package nodes (any service's files name them), then the
         services."""
         names: set[str] = set()
-        for service in self._passing():
+        for service in self.walking():
             names.update(self._edges(service).packages)
         return sorted([*map(package_node, names), *map(service_node, self._sources)])
 
@@ -95,7 +95,7 @@ class DependencyGraph:
         view is dropped once read, unless a query had built it before); the edges out of each
         service come from its view built again, one service at a time."""
         between: dict[Node, dict[Node, dict[str, list[Requirement | Dependency]]]] = {}
-        for service in self._passing():
+        for service in self.walking():
             for node, nexts in self._edges(service).edges.items():
                 if node[0] == "package":
                     out = between.setdefault(node, {})
@@ -105,15 +105,16 @@ class DependencyGraph:
             gathered = between.pop(node)
             for child in sorted(gathered):
                 yield node, child, gathered[child]
-        for service in self._passing(sorted(self._sources)):
+        for service in self.walking(sorted(self._sources)):
             snode = service_node(service)
             nexts = self._edges(service).edges.get(snode, {})
             for child in sorted(nexts):
                 yield snode, child, {service: nexts[child]}
 
-    def _passing(self, services: Iterable[str] | None = None) -> Iterator[str]:
+    def walking(self, services: Iterable[str] | None = None) -> Iterator[str]:
         """`services` (default: all), each one's adjacency dropped once the caller moves on
-        unless it was built before: a walk over every service holds one view at a time."""
+        unless it was built before: a walk over every service (`why`, `graph`) holds one view
+        at a time."""
         kept = set(self._by_service)
         for service in self._sources if services is None else services:
             yield service
@@ -237,12 +238,26 @@ class DependencyGraph:
 def _simple_paths(
     edges: Mapping[Node, Mapping[Node, object]], source: Node, target: Node, *, cutoff: int
 ) -> Iterator[list[Node]]:
-    """Simple paths of at most `cutoff` edges, depth first, successors in their order."""
+    """Simple paths of at most `cutoff` edges, depth first, successors in their order.
+
+    The walk enters only nodes the target can be reached from: a branch that holds no path is
+    never explored (the paths and their order are the same)."""
+    parents: dict[Node, list[Node]] = {}
+    for node, nexts in edges.items():
+        for successor in nexts:
+            parents.setdefault(successor, []).append(node)
+    reaches = {target}
+    frontier = [target]
+    while frontier:
+        for parent in parents.get(frontier.pop(), ()):
+            if parent not in reaches:
+                reaches.add(parent)
+                frontier.append(parent)
     path = [source]
     on_path = {source}
     stack = [iter(edges.get(source, ()))]
     while stack:
-        child = next((c for c in stack[-1] if c not in on_path), None)
+        child = next((c for c in stack[-1] if c in reaches and c not in on_path), None)
         if child is None:
             stack.pop()
             on_path.discard(path.pop())

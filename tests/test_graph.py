@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import networkx as nx
+
+from benchmarks.generate import generate
 from depcheck.graph import DependencyGraph, package_node, service_node
 from depcheck.pipeline import ScanOptions, prepare
 from depcheck.topology.environment import interpreter_environment
@@ -77,3 +81,42 @@ def test_the_whole_graph_has_every_service_package_and_edge_per_service(tmp_path
     assert sorted(edge["by_service"]) == ["api"]
     worker = whole.edges[service_node("worker"), package_node("urllib3")]
     assert [str(r.specifier) for r in worker["by_service"]["worker"]] == ["<2"]
+
+
+def _generated(tmp_path: Path) -> DependencyGraph:
+    root = tmp_path / "repo"
+    generate(root, services=12, requirements=40, hosts=1, seed=7)
+    return prepare(ScanOptions(root=root, interpreter=interpreter_environment())).graph
+
+
+def test_nodes_and_edges_are_the_whole_graph_sorted_one_view_at_a_time(tmp_path: Path) -> None:
+    graph = _generated(tmp_path)
+    whole = graph.graph
+    graph.forget(n[1] for n in whole if n[0] == "service")  # (building `graph` kept each view)
+    assert graph.nodes() == sorted(whole.nodes)
+    edges = list(graph.edges())
+    assert [(u, v) for u, v, _ in edges] == sorted(whole.edges)
+    assert all(by == whole.edges[u, v]["by_service"] for u, v, by in edges)
+    assert not graph._by_service  # each service's view was dropped once read
+
+
+def test_paths_are_networkx_s_simple_paths_in_its_order(tmp_path: Path) -> None:
+    graph = _generated(tmp_path)
+    deep = 0
+    for service in sorted({n[1] for n in graph.graph if n[0] == "service"}):
+        own = nx.DiGraph()
+        for u, nexts in graph._edges(service).edges.items():
+            own.add_edges_from((u, v) for v in nexts)
+        # the deepest packages of the service's locks: each with several chains
+        ranked = sorted(own, key=lambda n: (-len(nx.ancestors(own, n)), n))
+        for package in [n[1] for n in ranked if n[0] == "package"][:4]:
+            found = [[s.package for s in p] for p in graph.paths(service, package, limit=30)]
+            expected = []
+            if package_node(package) in own:
+                simple = nx.all_simple_paths(
+                    own, service_node(service), package_node(package), cutoff=12
+                )
+                expected = [[n[1] for n in p[1:]] for p in itertools.islice(simple, 30)]
+            assert found == expected, (service, package)
+            deep += sum(len(p) > 2 for p in found)
+    assert deep > 0

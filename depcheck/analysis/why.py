@@ -33,7 +33,8 @@ def explain(
     the same packages as a recorded path is left out (the files already say it)."""
     name = canonicalize_name(package)
     found: list[ServicePaths] = []
-    for service in sorted(services):
+    # one service's adjacency at a time: a why over a thousand services holds one
+    for service in graph.walking(sorted(services)):
         paths = list(graph.paths(service, name, limit=MAX_PATHS + 1))
         recorded = {tuple(s.package for s in p) for p in paths}
         for extra in (resolved or {}).get(service, ()):

@@ -244,7 +244,7 @@ def run_why(args: argparse.Namespace) -> int:
     from depcheck.analysis.why import explain
     from depcheck.cli.verdict import why_exit_code
     from depcheck.pipeline import prepare
-    from depcheck.report.why import render_why_json, render_why_text
+    from depcheck.report.why import why_json_chunks, why_text_chunks
 
     options = _scan_options(args)
     prepared = with_progress(args, lambda progress: prepare(options, progress))
@@ -264,15 +264,16 @@ def run_why(args: argparse.Namespace) -> int:
         diagnostics=tuple(diagnostics),
         resolved=resolved,
     )
+    # written a service at a time, as rendered
     if args.format == "json":
-        document = render_why_json(explanation)
+        document = why_json_chunks(explanation)
     else:
         to_terminal = args.output is None
         render = RenderOptions(
             color=to_terminal and use_color(args.color, sys.stdout),
             width=terminal_width(sys.stdout) if to_terminal else 100,
         )
-        document = render_why_text(explanation, render)
+        document = why_text_chunks(explanation, render)
     if not write_or_print(args, args.format, document):
         return EXIT_ERROR
     return why_exit_code(explanation)

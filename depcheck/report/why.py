@@ -1,9 +1,14 @@
-"""Output of `depcheck why`: a tree per service in the terminal, or a JSON document."""
+"""Output of `depcheck why`: a tree per service in the terminal, or a JSON document.
+
+Each comes as chunks too (`why_text_chunks`, `why_json_chunks`), one per service, so the CLI
+writes a large answer as it is rendered instead of holding it whole.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
@@ -36,7 +41,19 @@ def _step_label(step: PathStep) -> Text:
 
 
 def render_why_text(explanation: Explanation, options: RenderOptions) -> str:
+    return "".join(why_text_chunks(explanation, options))
+
+
+def why_text_chunks(explanation: Explanation, options: RenderOptions) -> Iterator[str]:
+    """`render_why_text`'s document, a chunk of whole lines per service."""
     buffer = io.StringIO()
+
+    def taken() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return "\n".join(line.rstrip(" ") for line in text.split("\n"))
+
     console = Console(
         file=buffer,
         width=max(options.width, 40),
@@ -68,13 +85,14 @@ def render_why_text(explanation: Explanation, options: RenderOptions) -> str:
         if entry.truncated:
             tree.add(Text(f"… more paths (first {len(entry.paths)} shown)"))
         console.print(tree)
+        yield taken()
     for diagnostic in explanation.diagnostics:
         console.print(Text(f"{diagnostic.severity.value}: {clean(str(diagnostic))}"))
     count = len(explanation.services)
     if count:
         verb = "service depends" if count == 1 else "services depend"
         console.print(Text(f"{count} {verb} on {clean(explanation.package)}"))
-    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
+    yield taken()
 
 
 def _step_json(step: PathStep) -> dict[str, Any]:
@@ -89,29 +107,42 @@ def _step_json(step: PathStep) -> dict[str, Any]:
 
 
 def render_why_json(explanation: Explanation) -> str:
-    document = {
+    return "".join(why_json_chunks(explanation))
+
+
+def _indented(value: Any, level: int) -> str:
+    """`value` as `json.dumps(indent=2)` writes it `level` levels down."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+
+def why_json_chunks(explanation: Explanation) -> Iterator[str]:
+    """The JSON document (`json.dumps(indent=2)` of it, byte for byte), a chunk per service."""
+    head = {
         "schema_version": 1,
         "tool": {"name": "depcheck", "version": __version__},
         "root": explanation.root,
         "package": explanation.package,
-        "services": [
-            {
-                "service": entry.service,
-                "hosts": list(entry.hosts),
-                "truncated": entry.truncated,
-                "paths": [[_step_json(step) for step in path] for path in entry.paths],
-            }
-            for entry in explanation.services
-        ],
-        "diagnostics": [
-            {
-                "severity": d.severity.value,
-                "source": d.location.path,
-                "line": d.location.line,
-                "column": d.location.column,
-                "message": d.message,
-            }
-            for d in explanation.diagnostics
-        ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    yield "{\n" + "".join(f"  {json.dumps(k)}: {_indented(v, 1)},\n" for k, v in head.items())
+    services = explanation.services
+    yield '  "services": [' + ("\n" if services else "],\n")
+    for index, entry in enumerate(services):
+        item = {
+            "service": entry.service,
+            "hosts": list(entry.hosts),
+            "truncated": entry.truncated,
+            "paths": [[_step_json(step) for step in path] for path in entry.paths],
+        }
+        last = index == len(services) - 1
+        yield "    " + _indented(item, 2) + ("\n  ],\n" if last else ",\n")
+    diagnostics = [
+        {
+            "severity": d.severity.value,
+            "source": d.location.path,
+            "line": d.location.line,
+            "column": d.location.column,
+            "message": d.message,
+        }
+        for d in explanation.diagnostics
+    ]
+    yield f'  "diagnostics": {_indented(diagnostics, 1)}\n}}\n'

@@ -6,7 +6,12 @@ import json
 
 from depcheck.model import Diagnostic, Explanation, Location, PathStep, ServicePaths, Severity
 from depcheck.report.interface import RenderOptions
-from depcheck.report.why import render_why_json, render_why_text
+from depcheck.report.why import (
+    render_why_json,
+    render_why_text,
+    why_json_chunks,
+    why_text_chunks,
+)
 
 BOTO3 = PathStep("boto3", "1.34.0", "==1.34.0", (Location("api/requirements.txt", 3),))
 BOTOCORE = PathStep("botocore", "1.34.0", ">=1.34.0,<1.35.0", markers=('python_version >= "3.8"',))
@@ -57,3 +62,21 @@ def test_json_keeps_every_path_step_and_diagnostic() -> None:
     assert document["diagnostics"] == [
         {"severity": "warning", "source": "x.txt", "line": 2, "column": None, "message": "odd line"}
     ]
+
+
+def test_the_chunks_are_json_dumps_of_the_document_byte_for_byte() -> None:
+    empty = Explanation("left-pad", "left-pad", "repo", (), ())
+    for explanation in (EXPLANATION, empty):
+        chunks = list(why_json_chunks(explanation))
+        assert len(chunks) == 3 + len(explanation.services)  # head, services..., diagnostics
+        document = json.loads("".join(chunks))
+        assert "".join(chunks) == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        assert all(chunk.endswith("\n") for chunk in chunks)
+
+
+def test_the_text_comes_a_service_at_a_time() -> None:
+    chunks = list(why_text_chunks(EXPLANATION, RenderOptions(color=False, width=100)))
+    assert chunks[0].startswith("api  (host web)") and "worker" not in chunks[0]
+    assert chunks[1].startswith("worker  (host no host)")
+    assert all(chunk.endswith("\n") for chunk in chunks)
+    assert "".join(chunks) == render_why_text(EXPLANATION, RenderOptions(color=False, width=100))
