@@ -7,37 +7,69 @@ writes a large answer as it is rendered instead of holding it whole.
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import re
 from collections.abc import Iterator
-from typing import Any
-
-from rich.console import Console
-from rich.text import Text
-from rich.tree import Tree
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from depcheck import __version__
-from depcheck.model import Explanation, PathStep
+from depcheck.model import Explanation, PathStep, ServicePaths
 from depcheck.report.interface import RenderOptions
 from depcheck.report.sanitize import clean
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
-def _step_label(step: PathStep) -> Text:
-    label = Text(clean(step.package), style="bold")
+#: a label's pieces, each with its style in colour (None: plain)
+Parts = list[tuple[str, str | None]]
+
+
+def _step_parts(step: PathStep) -> Parts:
+    parts: Parts = [(clean(step.package), "bold")]
     if step.specifier:
-        label.append(f" {clean(step.specifier)}")
+        parts.append((f" {clean(step.specifier)}", None))
     if step.version:
         state = "resolved" if step.resolved else "locked"
-        label.append(f"  [{state} {clean(step.version)}]", style="cyan")
+        parts.append((f"  [{state} {clean(step.version)}]", "cyan"))
     if step.markers:
-        label.append(f"  ; {clean(' or '.join(step.markers))}", style="yellow")
+        parts.append((f"  ; {clean(' or '.join(step.markers))}", "yellow"))
     if step.locations:
         where = ", ".join(
             f"{loc.path}:{loc.line}" if loc.line else loc.path for loc in step.locations
         )
-        label.append(f"  {clean(where)}", style="dim")
+        parts.append((f"  {clean(where)}", "dim"))
     elif step.resolved:
-        label.append("  (index metadata)", style="dim")
-    return label
+        parts.append(("  (index metadata)", "dim"))
+    return parts
+
+
+@dataclass(slots=True)
+class _Node:
+    parts: Parts
+    children: list[_Node] = field(default_factory=list)
+
+
+def _tree(entry: ServicePaths) -> _Node:
+    """A service's paths as one trie, so each edge appears once: paths share prefixes
+    (api → boto3 → botocore, api → boto3 → s3transfer → botocore)."""
+    hosts = ", ".join(entry.hosts) or "no host"
+    root = _Node([(f"{clean(entry.service)}  (host {clean(hosts)})", "bold cyan")])
+    children: dict[tuple[int, str], _Node] = {}
+    for path in entry.paths:
+        node, key = root, 0
+        for step in path:
+            slot = (key, step.package)
+            if slot not in children:
+                children[slot] = _Node(_step_parts(step))
+                node.children.append(children[slot])
+            node = children[slot]
+            key = id(node)
+    if entry.truncated:
+        root.children.append(_Node([(f"… more paths (first {len(entry.paths)} shown)", None)]))
+    return root
 
 
 def render_why_text(explanation: Explanation, options: RenderOptions) -> str:
@@ -45,54 +77,146 @@ def render_why_text(explanation: Explanation, options: RenderOptions) -> str:
 
 
 def why_text_chunks(explanation: Explanation, options: RenderOptions) -> Iterator[str]:
-    """`render_why_text`'s document, a chunk of whole lines per service."""
-    buffer = io.StringIO()
+    """`render_why_text`'s document, a chunk of whole lines per service.
+
+    In colour rich draws the trees. Without, they are drawn here, line for line as rich draws
+    them (its tree guides, its word wrapping and folding, which a test compares on generated
+    labels): rich takes about 100 µs a line, a large answer has 50,000. A tree with a label
+    rich would measure differently (a tab, a character outside ASCII but `…`) goes to rich.
+    """
+    width = max(options.width, 40)
+    rich = _Rich(width, options.color)
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        wrapped = None if options.color else _wrap(text, width)
+        lines.extend(rich.text([(text, None)]) if wrapped is None else wrapped)
 
     def taken() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return "\n".join(line.rstrip(" ") for line in text.split("\n"))
+        text = "".join(line.rstrip(" ") + "\n" for line in lines)
+        lines.clear()
+        return text
 
-    console = Console(
-        file=buffer,
-        width=max(options.width, 40),
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
     if not explanation.services:
-        console.print(
-            Text(f"no service in {clean(explanation.root)} depends on {clean(explanation.package)}")
-        )
+        say(f"no service in {clean(explanation.root)} depends on {clean(explanation.package)}")
     for entry in explanation.services:
-        hosts = ", ".join(entry.hosts) or "no host"
-        tree = Tree(Text(f"{clean(entry.service)}  (host {clean(hosts)})", style="bold cyan"))
-        # paths share prefixes (api → boto3 → botocore, api → boto3 → s3transfer → botocore):
-        # draw them as one trie so each edge appears once
-        children: dict[tuple[int, str], Tree] = {}
-        for path in entry.paths:
-            node, key = tree, 0
-            for step in path:
-                slot = (key, step.package)
-                if slot not in children:
-                    children[slot] = node.add(_step_label(step))
-                node = children[slot]
-                key = id(node)
-        if entry.truncated:
-            tree.add(Text(f"… more paths (first {len(entry.paths)} shown)"))
-        console.print(tree)
+        tree = _tree(entry)
+        drawn = None if options.color else _plain_tree(tree, width)
+        lines.extend(rich.tree(tree) if drawn is None else drawn)
         yield taken()
     for diagnostic in explanation.diagnostics:
-        console.print(Text(f"{diagnostic.severity.value}: {clean(str(diagnostic))}"))
+        say(f"{diagnostic.severity.value}: {clean(str(diagnostic))}")
     count = len(explanation.services)
     if count:
         verb = "service depends" if count == 1 else "services depend"
-        console.print(Text(f"{count} {verb} on {clean(explanation.package)}"))
+        say(f"{count} {verb} on {clean(explanation.package)}")
     yield taken()
+
+
+class _Rich:
+    """rich's console, made on first use (a plain answer needs none)."""
+
+    def __init__(self, width: int, color: bool) -> None:
+        self._width = width
+        self._color = color
+        self._console: Console | None = None
+
+    def _print(self, renderable: object) -> list[str]:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(
+                file=io.StringIO(),
+                width=self._width,
+                force_terminal=self._color,
+                no_color=not self._color,
+                color_system="standard" if self._color else None,
+                highlight=False,
+                emoji=False,
+                markup=False,
+            )
+        with self._console.capture() as capture:
+            self._console.print(renderable)
+        return capture.get().split("\n")[:-1]
+
+    def text(self, parts: Parts) -> list[str]:
+        return self._print(_text(parts))
+
+    def tree(self, root: _Node) -> list[str]:
+        from rich.tree import Tree
+
+        def add(into: Tree, node: _Node) -> None:
+            for child in node.children:
+                add(into.add(_text(child.parts)), child)
+
+        tree = Tree(_text(root.parts))
+        add(tree, root)
+        return self._print(tree)
+
+
+def _text(parts: Parts) -> Text:
+    """The label in rich's terms: the first piece's style is the whole label's (bold names
+    the package, and the rest of its line is bold too), each other piece's its own."""
+    from rich.text import Text
+
+    (first, style), *rest = parts
+    text = Text(first, style=style or "")
+    for piece, own in rest:
+        text.append(piece, style=own)
+    return text
+
+
+# rich's tree guides: the space under a last child, the line past a child, a child, the last
+_SPACE, _CONTINUE, _FORK, _END = "    ", "│   ", "├── ", "└── "
+_WORD_RE = re.compile(r"\s*\S+\s*")
+
+
+def _plain_tree(root: _Node, width: int) -> list[str] | None:
+    """The tree as rich draws it without colour, or None where rich must draw it."""
+    lines: list[str] = []
+    stack = [(root, "", "", "")]
+    while stack:
+        node, guides, first, rest = stack.pop()
+        depth = len(guides) // 4 + (1 if first else 0)
+        wrapped = _wrap("".join(piece for piece, _ in node.parts), width - 4 * depth)
+        if wrapped is None:
+            return None
+        lines.append(guides + first + wrapped[0])
+        lines.extend(guides + rest + line for line in wrapped[1:])
+        below = guides + rest if first else guides
+        for index in range(len(node.children) - 1, -1, -1):
+            last = index == len(node.children) - 1
+            guide, under = (_END, _SPACE) if last else (_FORK, _CONTINUE)
+            stack.append((node.children[index], below, guide, under))
+    return lines
+
+
+def _wrap(text: str, width: int) -> list[str] | None:
+    """`text` in lines of at most `width` cells as rich's `Text.wrap` breaks it (at words, a
+    word longer than a line folded), or None for a text whose cells rich counts otherwise."""
+    if width < 8 or "\t" in text or not text.replace("…", ".").isascii():
+        return None
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD_RE.finditer(text):
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:  # folded, a line at a time
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            for index, piece in enumerate(pieces):
+                if start:
+                    breaks.append(start)
+                if index == len(pieces) - 1:
+                    offset = len(piece)
+                else:
+                    start += len(piece)
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    bounds = [0, *breaks, len(text)]
+    return [text[a:b][:width] for a, b in itertools.pairwise(bounds)]
 
 
 def _step_json(step: PathStep) -> dict[str, Any]:
@@ -111,8 +235,36 @@ def render_why_json(explanation: Explanation) -> str:
 
 
 def _indented(value: Any, level: int) -> str:
-    """`value` as `json.dumps(indent=2)` writes it `level` levels down."""
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    """`value` as `json.dumps(indent=2, ensure_ascii=False)` writes it `level` levels down.
+
+    Written here, each string by json's C encoder: with `indent`, `json.dumps` takes its pure
+    Python encoder, half the CPU of a large `why --format json`."""
+    return _pretty(value, "  " * level)
+
+
+_LITERALS = {True: "true", False: "false", None: "null"}
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _pretty(value: Any, indent: str) -> str:
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        fields = ",\n".join(f"{inner}{_string(k)}: {_pretty(v, inner)}" for k, v in value.items())
+        return "{\n" + fields + "\n" + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _pretty(v, inner) for v in value) + "\n" + indent + "]"
+    if value is None or isinstance(value, bool):
+        return _LITERALS[value]
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value)
 
 
 def why_json_chunks(explanation: Explanation) -> Iterator[str]:

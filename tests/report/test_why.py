@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from depcheck.model import Diagnostic, Explanation, Location, PathStep, ServicePaths, Severity
 from depcheck.report.interface import RenderOptions
 from depcheck.report.why import (
+    _plain_tree,
+    _Rich,
+    _tree,
     render_why_json,
     render_why_text,
     why_json_chunks,
@@ -80,3 +86,50 @@ def test_the_text_comes_a_service_at_a_time() -> None:
     assert chunks[1].startswith("worker  (host no host)")
     assert all(chunk.endswith("\n") for chunk in chunks)
     assert "".join(chunks) == render_why_text(EXPLANATION, RenderOptions(color=False, width=100))
+
+
+_WORDS = st.text(alphabet="abz09-_.=<>,:/ …", min_size=0, max_size=70)
+_STEPS = st.builds(
+    PathStep,
+    package=st.text(alphabet="abcxyz-_.", min_size=1, max_size=40),
+    version=st.one_of(st.none(), st.text(alphabet="0123456789.", min_size=1, max_size=8)),
+    specifier=_WORDS,
+    locations=st.lists(
+        st.builds(
+            Location, st.text(alphabet="ab/_-.", min_size=1, max_size=90), st.integers(1, 999)
+        ),
+        max_size=4,
+    ).map(tuple),
+    markers=st.lists(_WORDS, max_size=2).map(tuple),
+)
+_ENTRIES = st.builds(
+    ServicePaths,
+    service=_WORDS,
+    hosts=st.lists(_WORDS, max_size=3).map(tuple),
+    paths=st.lists(st.lists(_STEPS, min_size=1, max_size=5).map(tuple), min_size=1, max_size=4).map(
+        tuple
+    ),
+    truncated=st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=_ENTRIES, width=st.integers(40, 130))
+def test_plain_trees_are_drawn_line_for_line_as_rich_draws_them(
+    entry: ServicePaths, width: int
+) -> None:
+    tree = _tree(entry)
+    plain = _plain_tree(tree, width)
+    assert plain is not None  # ASCII and `…` only: drawn here
+    assert [line.rstrip(" ") for line in plain] == [
+        line.rstrip(" ") for line in _Rich(width, color=False).tree(tree)
+    ]
+
+
+def test_a_label_rich_measures_otherwise_is_left_to_rich() -> None:
+    wide = ServicePaths("api", ("web",), ((PathStep("日本語-package", "1.0", ">=1"),),))
+    assert _plain_tree(_tree(wide), 100) is None
+    text = render_why_text(
+        Explanation("x", "x", "repo", (wide,), ()), RenderOptions(color=False, width=100)
+    )
+    assert "日本語-package" in text and "└── " in text
