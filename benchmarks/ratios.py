@@ -15,7 +15,10 @@ time and peak RSS are printed beside. The commands, on one generated repository:
 - *uv*: `uv pip compile` once per host over that host's lock files (`requirements.txt`), offline
   against tiny wheels written for every pinned version, CPU summed over the hosts. The
   repository is generated conflict-free (`conflict_rate` 0) so uv resolves every host;
-- *bare*: `python -c pass`; *version*: `depcheck --version`; *small*: a JSON scan of 5 services.
+- *bare*: `python -c pass`; *version*: `depcheck --version`; *small*: a JSON scan of 5 services;
+- *why*: `depcheck why PKG` (text) for the package most others depend on, and *graph*:
+  `depcheck graph --format dot`, on the same repository, each against the scan's CPU and peak
+  RSS.
 
 Then the adversarial plan hosts of `plan_graphs.py`: the scan's CPU and the plan step's own CPU
 time (measured in-process around `plan_host`) against the 2 s budget. Figures are printed, never
@@ -131,6 +134,15 @@ def uv_commands(
     return commands
 
 
+def most_required(planted: dict[str, Any]) -> str:
+    """The package of the pool most others depend on: the most paths for `why` to walk."""
+    counts: dict[str, int] = {}
+    for package in planted["packages"].values():
+        for dependency in package["dependencies"]:
+            counts[dependency] = counts.get(dependency, 0) + 1
+    return max(sorted(counts), key=lambda name: counts[name])
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -187,12 +199,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         small = base / "small"
         generate_repo(small, services=5, requirements=50, hosts=1, seed=args.seed)
+        target = most_required(planted)
         cases: dict[str, list[list[str]]] = {
             "bare": [[sys.executable, "-c", "pass"]],
             "version": [[*depcheck, "--version"]],
             "small": [[*depcheck, "scan", str(small), "--format", "json", "--quiet"]],
             "floor": [[sys.executable, "-c", FLOOR, str(root)]],
             "depcheck": [[*depcheck, "scan", str(root), "--format", "json", "--quiet"]],
+            "why": [[*depcheck, "why", target, str(root), "--quiet"]],
+            "graph": [[*depcheck, "graph", str(root), "--format", "dot", "--quiet"]],
         }
         if uv is not None:
             wheels = base / "wheels"
@@ -221,6 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(row("uv", result["uv"], None) + f"  ({stats['hosts']} hosts, summed)")
             ratio = result["depcheck"][0] / result["uv"][0]
             print(f"  depcheck / uv CPU: {ratio:.2f}x")
+        for name in ("why", "graph"):
+            memory = result[name][2] / result["depcheck"][2]
+            figures_of = row(name, result[name], result["depcheck"][0])
+            print(f"{figures_of}  (x scan, peak {memory:.2f}x)")
+        print(f"  (why {target}: the package most others depend on)")
         per_service = result["depcheck"][2] / args.services
         print(f"  depcheck peak RSS per service: {per_service:.0f} KiB")
         figures["ratios"] = {k: dict(zip(("cpu", "wall", "rss_kib", "exit"), v, strict=True))
