@@ -1,6 +1,7 @@
 """A real package index on loopback for the tests: PEP 503 HTML (or PEP 691 JSON) pages served
 by the standard library's HTTP server in a thread, with PEP 658/714 metadata for the packages
-that ask for it, and faults on demand (HTTP errors, slow answers, basic auth).
+that ask for it, and faults on demand (HTTP errors, slow answers, basic auth). It speaks
+HTTP/1.1 and keeps connections alive, as real indexes do.
 
 Project pages carry the validators an HTTP cache revalidates with, as PyPI's do: an `ETag` (a
 hash of the page) and a `Last-Modified` (the second the page last changed, later for every
@@ -52,6 +53,10 @@ class PackageIndex:
     requests: list[str] = field(default_factory=list)
     #: the HTTP status of each answer, in the order of `requests`
     statuses: list[int] = field(default_factory=list)
+    #: TCP connections accepted (a client that keeps them alive opens few)
+    connections: int = 0
+    #: request path -> where a 302 answer sends the client
+    redirects: dict[str, str] = field(default_factory=dict)
     #: send ETag / Last-Modified on project pages and answer conditional requests with 304
     etags: bool = True
     last_modified: bool = True
@@ -178,16 +183,29 @@ def _metadata_of(path: Path) -> bytes:
 
 def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        #: keep-alive, as real indexes answer; each answer in one segment (no Nagle wait)
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
         def log_message(self, format: str, *args: object) -> None:
             return None
+
+        def setup(self) -> None:
+            super().setup()
+            with index.lock:
+                index.connections += 1
 
         head = False
 
         def do_HEAD(self) -> None:
-            self.head = True
-            self.do_GET()
+            self.head = True  # one handler serves every request of a kept-alive connection
+            self._get()
 
         def do_GET(self) -> None:
+            self.head = False
+            self._get()
+
+        def _get(self) -> None:
             with index.lock:
                 index.requests.append(self.path)
             if index.delay:
@@ -197,6 +215,9 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
                 if self.headers.get("Authorization") != f"Basic {token}":
                     self._answer(401, b"unauthorized", "text/plain")
                     return
+            if self.path in index.redirects:
+                self._answer(302, b"", "text/plain", {"Location": index.redirects[self.path]})
+                return
             if self.path in index.faults:
                 self._answer(index.faults[self.path], b"fault", "text/plain")
                 return

@@ -131,3 +131,39 @@ def test_wheel_names_are_read_as_packaging_reads_them(parts: list[str]) -> None:
     assert (expected == "invalid") is (link is None)
     if link is not None:
         assert (link.project, link.version) == expected
+
+
+def test_connections_are_kept_alive(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    """Each fetch thread keeps its connection to the index: a run opens at most one per thread
+    (8), not one per request."""
+    botocore_index(index)
+    for k in range(12):
+        index.add(f"extra{k}", "1.0", metadata=True)
+    extras = "".join(f"extra{k}\n" for k in range(12))
+    root = repo(tmp_path, "botocore==1.34.0\n" + extras, "urllib3>=2.2\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and urllib3_conflict(report)
+    assert len(index.requests) > 20
+    assert index.connections <= 8
+
+
+def test_a_redirect_is_followed(run_cli: Run, index: PackageIndex, tmp_path: Path) -> None:
+    botocore_index(index)
+    index.redirects["/simple/urllib3/"] = "/simple/urllib3/?moved"
+    root = repo(tmp_path, "botocore==1.34.0\n", "urllib3>=2.2\n")
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1 and urllib3_conflict(report), report["diagnostics"]
+    assert "/simple/urllib3/?moved" in index.requests
+
+
+def test_a_dropped_keep_alive_connection_is_opened_again(index: PackageIndex) -> None:
+    from depcheck.resolve.index import HttpClient
+
+    index.add("alpha", "1.0")
+    client = HttpClient(retries=0)
+    assert b"alpha-1.0" in client.get(index.url + "/alpha/").data
+    (connection,) = client._local.connections.values()
+    assert connection.sock is not None
+    connection.sock.shutdown(socket.SHUT_RDWR)  # as a server closing an idle connection
+    assert b"alpha-1.0" in client.get(index.url + "/alpha/").data
+    assert index.connections == 2 and client.requests == 2
