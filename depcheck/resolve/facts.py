@@ -27,14 +27,12 @@ import os
 import threading
 import urllib.parse
 import urllib.request
-import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from packaging.metadata import parse_email
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -123,6 +121,16 @@ def _link_fields(link: FileLink) -> list[object]:
     return fields
 
 
+def _local_key(key: str, link: FileLink) -> str | None:
+    """`key` with the local file's size and modification time (None: it cannot be read)."""
+    path = urllib.request.url2pathname(urllib.parse.urlsplit(link.url).path)
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return f"{key}:{info.st_size}:{info.st_mtime_ns}"
+
+
 def _strip_credentials(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
@@ -132,6 +140,8 @@ def parse_metadata(data: bytes, link: FileLink, origin: str) -> tuple[Metadata, 
     """Metadata from a METADATA/`.metadata` file; raises ValueError when it is not one."""
     if len(data) > MAX_METADATA:
         raise ValueError("metadata larger than 8 MiB")
+    from packaging.metadata import parse_email  # ~40 ms of imports: only when parsing
+
     raw, _ = parse_email(data)
     name = raw.get("name")
     version_text = raw.get("version")
@@ -162,6 +172,8 @@ def parse_metadata(data: bytes, link: FileLink, origin: str) -> tuple[Metadata, 
 
 def metadata_from_wheel(data: bytes, link: FileLink) -> bytes:
     """The METADATA file inside a wheel (read from the zip, nothing extracted or run)."""
+    import zipfile  # only when a wheel is read
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -440,8 +452,11 @@ class FactStore:
         label = f"{link.project} {link.version}"
         key = self._metadata_key(link)
         local = link.url.startswith("file:")
-        if self._index is not None and not local:
-            found = self._indexed_metadata(key, link)
+        # in the fact index a local wheel is named by its size and time too (rebuilt in place,
+        # it is another file); the per-file cache keeps only what a URL's hash names
+        indexed = _local_key(key, link) if local else key
+        if self._index is not None and indexed is not None:
+            found = self._indexed_metadata(indexed, link)
             if found is not None:
                 return found
         data = None
@@ -475,7 +490,7 @@ class FactStore:
             return None
         for warning in warnings:
             self.problem(link.project, f"{label}: {warning}", error=False)
-        if self._index is not None and not local:
+        if self._index is not None and indexed is not None:
             entry = encode_metadata(
                 link.project,
                 metadata.version,
@@ -484,7 +499,7 @@ class FactStore:
                 origin,
                 warnings,
             )
-            self._index.use_metadata(key, entry, new=True)
+            self._index.use_metadata(indexed, entry, new=True)
         return metadata
 
     def _indexed_metadata(self, key: str, link: FileLink) -> Metadata | None:

@@ -37,7 +37,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 
 from packaging.utils import (
@@ -232,22 +231,30 @@ def _metadata_attr(value: str | None) -> dict[str, str] | None:
     return {}
 
 
-class _AnchorParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.anchors: list[dict[str, str | None]] = []
-        self.base: str | None = None
+@lru_cache(maxsize=1)
+def _anchor_parser() -> type:
+    """The parser class, made on first use (`html.parser` is imported only when a page is
+    parsed: a warm run reads its pages' links from the fact index)."""
+    from html.parser import HTMLParser
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.anchors.append(dict(attrs))
-        elif tag == "base" and self.base is None:
-            self.base = dict(attrs).get("href")
+    class AnchorParser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.anchors: list[dict[str, str | None]] = []
+            self.base: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self.anchors.append(dict(attrs))
+            elif tag == "base" and self.base is None:
+                self.base = dict(attrs).get("href")
+
+    return AnchorParser
 
 
 def parse_html_page(text: str, page_url: str) -> list[FileLink]:
     """The file links of a PEP 503 page (or a find-links page)."""
-    parser = _AnchorParser()
+    parser = _anchor_parser()()
     parser.feed(text)
     base = urllib.parse.urljoin(page_url, parser.base) if parser.base else page_url
     links = []
@@ -371,8 +378,9 @@ class HttpClient:
         # one TLS context for every request: `urlopen` without one builds a context per
         # connection and loads the CA bundle each time (~30 ms of CPU a request; a warm run
         # revalidating 300 project pages spent 10 s of its 14 s there)
-        self._tls = ssl.create_default_context()
-        self._opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=self._tls))
+        self._tls_lock = threading.Lock()
+        self._tls_context: ssl.SSLContext | None = None
+        self._urllib: urllib.request.OpenerDirector | None = None
         #: with a proxy configured (HTTP(S)_PROXY, ...), every request goes through urllib
         self._proxies = bool(urllib.request.getproxies())
         self._local = threading.local()
@@ -444,6 +452,22 @@ class HttpClient:
         tries = f" (tried {self.retries + 1} times)" if self.retries else ""
         raise IndexError_(f"{redact(url)}: {redact_text(last, [url])}{tries}")
 
+    def _tls(self) -> ssl.SSLContext:
+        """One TLS context for every HTTPS request, made on the first (loading the CA bundle
+        costs ~20 ms of CPU: a run over plain HTTP or find-links never pays it)."""
+        with self._tls_lock:
+            if self._tls_context is None:
+                self._tls_context = ssl.create_default_context()
+            return self._tls_context
+
+    def _opener(self) -> urllib.request.OpenerDirector:
+        context = self._tls()
+        with self._tls_lock:
+            if self._urllib is None:
+                handler = urllib.request.HTTPSHandler(context=context)
+                self._urllib = urllib.request.build_opener(handler)
+            return self._urllib
+
     def _exchange(
         self, url: str, headers: Mapping[str, str]
     ) -> tuple[int, str, Message[str, str], bytes, str]:
@@ -467,7 +491,7 @@ class HttpClient:
             if connection is None:
                 if parts.scheme == "https":
                     connection = http.client.HTTPSConnection(
-                        parts.hostname or "", parts.port, timeout=self.timeout, context=self._tls
+                        parts.hostname or "", parts.port, timeout=self.timeout, context=self._tls()
                     )
                 else:
                     connection = http.client.HTTPConnection(
@@ -501,7 +525,7 @@ class HttpClient:
     ) -> tuple[int, str, Message[str, str], bytes, str]:
         request = urllib.request.Request(url, headers=dict(headers))
         try:
-            with self._opener.open(request, timeout=self.timeout) as answer:
+            with self._opener().open(request, timeout=self.timeout) as answer:
                 data = answer.read(self.max_bytes + 1)
                 return answer.status, answer.reason, answer.headers, data, answer.url
         except urllib.error.HTTPError as exc:
