@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import stat
 import sys
-import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,12 +169,27 @@ class Cache:
         return digest
 
 
+#: folders of the cache this process made or found (a cold run writes a thousand entries)
+_MADE: set[str] = set()
+_names = itertools.count()
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    """`data` written to a new file beside `path` (named by this process, thread and a
+    counter, created exclusively), then renamed over it."""
+    folder = os.path.dirname(path)
+    if folder not in _MADE:
+        os.makedirs(folder, exist_ok=True)
+        _MADE.add(folder)
+    temp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_names)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
