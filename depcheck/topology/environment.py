@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from depcheck.analysis.algebra import intersection
 from depcheck.analysis.rules.python import PYTHON
 from depcheck.model import Environment, Host, Location, Requirement
-from depcheck.topology.python_releases import complete_version
+from depcheck.topology.python_releases import ESTABLISHED, complete_version
 
 if TYPE_CHECKING:
     from depcheck.topology.config import HostConfig
@@ -147,17 +147,32 @@ PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(15, 5, -1))
 
 
 def newest_admitted_python(requirements: Iterable[Requirement]) -> tuple[str, str] | None:
-    """The newest CPython (minor, full version) every `python` constraint admits, if any."""
+    """The newest established CPython (minor, full version) every `python` constraint admits
+    (up to `ESTABLISHED`), else the oldest newer one they admit; None if they admit none."""
     keys = {r.key for r in requirements}
     allowed = intersection(frozenset(keys))
     if allowed.is_empty:
         return None
-    for minor in PYTHON_MINORS:
+    limit = _minor_key(ESTABLISHED)
+    established = [m for m in PYTHON_MINORS if _minor_key(m) <= limit]
+    newer = sorted((m for m in PYTHON_MINORS if _minor_key(m) > limit), key=_minor_key)
+    for minor in [*established, *newer]:
         for patch in range(0, 40):
             version = f"{minor}.{patch}"
             if allowed.contains(version):
                 return minor, version
     return None
+
+
+def _chosen(minor: str) -> str:
+    """How `newest_admitted_python` chose `minor`, for the host's `environment.source`."""
+    if _minor_key(minor) <= _minor_key(ESTABLISHED):
+        return f"newest every service admits, up to {ESTABLISHED}"
+    return f"oldest every service admits (none admits {ESTABLISHED} or older)"
+
+
+def _minor_key(minor: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in minor.split("."))
 
 
 def admits_minor(requirements: Iterable[Requirement], minor: str) -> bool:
@@ -213,7 +228,7 @@ def settle_host_pythons(
                     environment,
                     python_version=chosen[0],
                     python_full_version=chosen[1],
-                    source=f"python: newest every service admits, platform from {platform_origin}",
+                    source=f"python: {_chosen(chosen[0])}, platform from {platform_origin}",
                 )
                 host = replace(host, environment=environment)
         settled.append(host)

@@ -29,6 +29,12 @@ NEWEST_PATCH = {
     "3.15": "3.15.2",
 }
 
+#: the newest CPython minor that had been out for a year on `KNOWN_ON` (3.14.0: 2025-10-07;
+#: 3.15.0 came in October 2026). A host whose Python nobody states takes the newest minor its
+#: services admit up to this one: a newer minor has wheels for few of the binary packages a lock
+#: pins yet, so a proof on it would report "no wheel" for most of them
+ESTABLISHED = "3.14"
+
 _FULL = re.compile(r"^\d+\.\d+\.\d+")
 
 

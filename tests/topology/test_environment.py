@@ -85,7 +85,7 @@ def test_only_hosts_whose_python_nobody_stated_are_settled() -> None:
     settled_open, settled_stated = settle_host_pythons((open_host, stated), requirements)
     assert settled_open.environment.python_version == "3.11"
     assert settled_open.environment.source == (
-        "python: newest every service admits, platform from interpreter"
+        "python: newest every service admits, up to 3.14, platform from interpreter"
     )
     assert settled_stated == stated
 
@@ -120,3 +120,14 @@ def test_locks_that_disagree_or_that_requires_python_excludes_leave_the_newest_r
         (settled,) = settle_host_pythons((host,), requirements, compiled)
         assert settled.environment.python_version == "3.11"
         assert settled.environment.source.startswith("python: newest every service admits")
+
+
+def test_a_minor_out_less_than_a_year_is_taken_only_when_nothing_older_is_admitted() -> None:
+    # 3.15 came out in October 2026: its wheels are few yet, so ">=3.9" is run as 3.14
+    assert newest_admitted_python([req("python>=3.9")]) == ("3.14", "3.14.0")
+    assert newest_admitted_python([req("python>=3.15")]) == ("3.15", "3.15.0")
+    host = Host("web", ("api",), make_environment(None, None, INTERPRETER))
+    (settled,) = settle_host_pythons((host,), {"api": [req("python>=3.15")]})
+    assert settled.environment.source == (
+        "python: oldest every service admits (none admits 3.14 or older), platform from interpreter"
+    )
