@@ -61,25 +61,60 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def uv_source(tree: Tree, pyproject: str, name: str) -> Path | str | None:
-    """The folder `[tool.uv.sources]` of `pyproject` (root-relative) gives `name`.
+    """The folder `[tool.uv.sources]` gives `name` for the project of `pyproject`
+    (root-relative): its own table, else its workspace root's, which uv applies to every member
+    that does not name the package itself.
 
-    None when it names no local source for it (the index is asked, as uv would); a string
-    saying why when it names one that cannot be found inside the scan root."""
+    None when neither names a source for it (the index is asked, as uv would); a string saying
+    why it is left out when the source is a git repository or a URL (depcheck fetches neither)
+    or a folder that cannot be found inside the scan root."""
     if not pyproject.endswith("pyproject.toml"):
         return None
     root = Path(tree.root)
     path = root / pyproject
-    sources = _table(_toml(tree, path), "tool", "uv", "sources")
-    entry = next((v for k, v in sources.items() if canonicalize_name(k) == name), None)
-    if not isinstance(entry, dict):
+    found = _entry(tree, path, name)
+    if found is None:
+        workspace = _workspace_root(tree, path.parent)
+        if workspace is not None and workspace != path:
+            found = _entry(tree, workspace, name)
+    if found is None:
         return None
+    entry, declared = found
     if isinstance(entry.get("path"), str):
-        folder: Path = path.parent / str(entry["path"])
+        folder: Path = declared.parent / str(entry["path"])
         if not _inside(folder, root):
             return f"{name}: [tool.uv.sources] points outside the scan root; not resolved"
         return folder.resolve()
     if entry.get("workspace") is True:
-        return _member(tree, path.parent, name)
+        return _member(tree, declared.parent, name)
+    for kind, words in (("git", "a git repository"), ("url", "a URL")):
+        if isinstance(entry.get(kind), str):
+            shown = os.path.relpath(declared, root)
+            return (
+                f"{name}: [tool.uv.sources] in {Path(shown).as_posix()} installs it from {words}, "
+                "which depcheck does not fetch; left out of the proof"
+            )
+    return None
+
+
+def _entry(tree: Tree, path: Path, name: str) -> tuple[dict[str, Any], Path] | None:
+    sources = _table(_toml(tree, path), "tool", "uv", "sources")
+    entry = next((v for k, v in sources.items() if canonicalize_name(k) == name), None)
+    return (entry, path) if isinstance(entry, dict) else None
+
+
+def _workspace_root(tree: Tree, start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start`, inside the scan root, that declares
+    `[tool.uv.workspace]` (as uv finds a member's workspace)."""
+    root = Path(tree.root)
+    directory = start
+    while _inside(directory, root):
+        candidate = directory / "pyproject.toml"
+        if _table(_toml(tree, candidate), "tool", "uv", "workspace"):
+            return candidate
+        if directory == directory.parent:
+            break
+        directory = directory.parent
     return None
 
 

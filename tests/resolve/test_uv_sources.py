@@ -225,3 +225,38 @@ def test_vcs_and_url_references_are_named_as_such(
     assert "a version-control reference, which depcheck does not fetch" in messages[1]
     assert "a direct URL, which depcheck does not fetch" in messages[2]
     assert not any("local project" in m for m in messages.values())
+
+
+def test_the_workspace_roots_sources_apply_to_members(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    # as uv does: the root's [tool.uv.sources] holds for a member that names no source itself;
+    # mylib comes from the workspace, upstream from a git repository depcheck does not fetch
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": UV_TOPOLOGY,
+            "pyproject.toml": (
+                '[project]\nname = "monorepo"\nversion = "0"\n\n'
+                '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+                "[tool.uv.sources]\nmylib = { workspace = true }\n"
+                'upstream = { git = "https://example.invalid/upstream", branch = "main" }\n'
+            ),
+            "packages/mylib/pyproject.toml": MYLIB,
+            "packages/api/pyproject.toml": (
+                '[project]\nname = "api"\nversion = "1.0"\n'
+                'dependencies = ["mylib", "upstream == 0.1.dev0"]\n'
+            ),
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1
+    assert_clash_through_mylib(report, index, where=4)
+    (left_out,) = [d for d in report["diagnostics"] if "upstream" in d["message"]]
+    assert left_out["severity"] == "warning" and left_out["message"] == (
+        "upstream: [tool.uv.sources] in pyproject.toml installs it from a git repository,"
+        " which depcheck does not fetch; left out of the proof"
+    )
+    assert not any("upstream" in r for r in index.requests)
