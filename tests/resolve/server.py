@@ -53,6 +53,8 @@ class PackageIndex:
     requests: list[str] = field(default_factory=list)
     #: the HTTP status of each answer, in the order of `requests`
     statuses: list[int] = field(default_factory=list)
+    #: (path, status) of every answer, in the order they were sent
+    answered: list[tuple[str, int]] = field(default_factory=list)
     #: TCP connections accepted (a client that keeps them alive opens few)
     connections: int = 0
     #: request path -> where a 302 answer sends the client
@@ -261,6 +263,8 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
         ) -> None:
             with index.lock:
                 index.statuses.append(status)
+                # recorded together: with parallel fetches `requests` and `statuses` interleave
+                index.answered.append((self.path, status))
             self.send_response(status)
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
@@ -268,8 +272,8 @@ def _handler(index: PackageIndex) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if self.head:
-                return
+            if self.head or status == 304:
+                return  # a 304 has no body: bytes after it would be read as the next answer
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
 

@@ -149,10 +149,10 @@ def test_warm_run_sees_a_new_release(
     code, cold = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert code == 1 and [c["evidence"] for c in cold["conflicts"]] == ["resolver"]
     index.add("top", "2.0", ["base>=2"])  # top 2.0 works with base 2
-    before = len(index.requests)
+    before = len(index.answered)
     code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert code == 0 and warm["conflicts"] == []
-    answers = dict(zip(index.requests[before:], index.statuses[before:], strict=True))
+    answers = dict(index.answered[before:])
     assert answers["/simple/top/"] == 200  # changed: sent again
     assert answers["/simple/base/"] == (200 if validators == "none" else 304)
     assert "/files/top-2.0-py3-none-any.whl" in answers  # the new release's metadata
@@ -185,11 +185,10 @@ def test_damaged_cache_is_fetched_again(run_cli: Run, index: PackageIndex, tmp_p
     for path in (tmp_path / "cache" / "refs").rglob("*"):
         if path.is_file() and path.stat().st_size % 2:
             path.write_bytes(b"{not json")  # some refs too
-    before = len(index.requests)
+    before = len(index.answered)
     code, warm = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
     assert code == 1 and warm == cold
-    pages = [s for r, s in zip(index.requests[before:], index.statuses[before:], strict=True)
-             if r.startswith("/simple/")]  # fmt: skip
+    pages = [s for r, s in index.answered[before:] if r.startswith("/simple/")]
     assert pages and set(pages) == {200}
 
 
