@@ -173,10 +173,17 @@ class DependencyGraph:
         if source not in edges or not any(target in nexts for nexts in edges.values()):
             return
         found = _simple_paths(edges, source, target, cutoff=12)
+        steps: dict[tuple[Node, Node], PathStep] = {}  # paths share their first edges
         for count, nodes in enumerate(found):
             if count >= limit:
                 return
-            yield [self._step(service, edges[u][v], v) for u, v in itertools.pairwise(nodes)]
+            path = []
+            for u, v in itertools.pairwise(nodes):
+                step = steps.get((u, v))
+                if step is None:
+                    step = steps[u, v] = self._step(service, edges[u][v], v)
+                path.append(step)
+            yield path
 
     def forget(self, services: Iterable[str]) -> None:
         """Drop the adjacency of `services` built so far (a scan is done with a host's services
@@ -195,24 +202,29 @@ class DependencyGraph:
         packages: dict[str, None] = {}
         pins: dict[str, str] = {}
 
-        def record(u: Node, v: Node, item: Requirement | Dependency) -> None:
-            edges.setdefault(u, {}).setdefault(v, []).append(item)
-
+        # (the loops below run once per requirement of every file: no call per record)
         for source in self._sources.get(service, ()):
             for requirement in source.requirements:
-                pnode = package_node(requirement.name)
-                packages.setdefault(requirement.name)
-                if requirement.pinned_version is not None and requirement.parent is None:
-                    pins.setdefault(requirement.name, requirement.pinned_version)
-                if requirement.parent is not None:
-                    packages.setdefault(requirement.parent)
-                    record(package_node(requirement.parent), pnode, requirement)
+                name, parent = requirement.name, requirement.parent
+                packages.setdefault(name)
+                if parent is not None:
+                    packages.setdefault(parent)
+                    u = ("package", parent)
+                elif requirement.pinned_version is not None:
+                    pins.setdefault(name, requirement.pinned_version)
+                    if not requirement.direct or requirement.constraint_only:
+                        continue
+                    u = snode
                 elif requirement.direct and not requirement.constraint_only:
-                    record(snode, pnode, requirement)
+                    u = snode
+                else:
+                    continue
+                edges.setdefault(u, {}).setdefault(("package", name), []).append(requirement)
             for dependency in source.dependencies:
                 packages.setdefault(dependency.parent)
                 packages.setdefault(dependency.child)
-                record(package_node(dependency.parent), package_node(dependency.child), dependency)
+                nexts = edges.setdefault(("package", dependency.parent), {})
+                nexts.setdefault(("package", dependency.child), []).append(dependency)
         built = _Edges(edges, tuple(packages), pins)
         self._by_service[service] = built
         return built

@@ -113,7 +113,7 @@ _REDACTIONS: tuple[
             r"[^&#\s'\"\\`<>]+"
         ),
         r"\1" + _SECRET,
-        ("token=", "key=", "password=", "auth=", "sig="),
+        ("?", "&"),
     ),
 )
 

@@ -242,6 +242,13 @@ def _indented(value: Any, level: int) -> str:
     return _pretty(value, "  " * level)
 
 
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A value `_pretty` has already written (at the depth it stands)."""
+
+    text: str
+
+
 _LITERALS = {True: "true", False: "false", None: "null"}
 _string = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -249,6 +256,8 @@ _string = json.JSONEncoder(ensure_ascii=False).encode
 def _pretty(value: Any, indent: str) -> str:
     if isinstance(value, str):
         return _string(value)
+    if isinstance(value, _Written):
+        return value.text
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -279,11 +288,17 @@ def why_json_chunks(explanation: Explanation) -> Iterator[str]:
     services = explanation.services
     yield '  "services": [' + ("\n" if services else "],\n")
     for index, entry in enumerate(services):
+        # a step shared by several paths (their first edges) is written once; steps stand
+        # five levels down: document, services, service, paths, path
+        written: dict[int, _Written] = {}
+        for step in (step for path in entry.paths for step in path):
+            if id(step) not in written:
+                written[id(step)] = _Written(_indented(_step_json(step), 5))
         item = {
             "service": entry.service,
             "hosts": list(entry.hosts),
             "truncated": entry.truncated,
-            "paths": [[_step_json(step) for step in path] for path in entry.paths],
+            "paths": [[written[id(step)] for step in path] for path in entry.paths],
         }
         last = index == len(services) - 1
         yield "    " + _indented(item, 2) + ("\n  ],\n" if last else ",\n")
