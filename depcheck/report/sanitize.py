@@ -167,6 +167,8 @@ def clean(text: str, *, keep_line_breaks: bool = False) -> str:
     bells, line breaks, bidi overrides) shown as their escapes, `\\x1b` or `\\u202e`, and the
     runner's legacy ``##[`` broken. `keep_line_breaks` leaves CR and LF for a format that
     encodes them itself."""
+    if text.isascii() and text.isprintable():  # (most text: no control, no surrogate)
+        return text.replace(_LEGACY_COMMAND, "#\\x23[")
     text = _CONTROL_RE.sub(_escape_controls if keep_line_breaks else _escape, text)
     return escape_surrogates(text).replace(_LEGACY_COMMAND, "#\\x23[")
 

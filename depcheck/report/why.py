@@ -196,6 +196,8 @@ def _wrap(text: str, width: int) -> list[str] | None:
     word longer than a line folded), or None for a text whose cells rich counts otherwise."""
     if width < 8 or "\t" in text or not text.replace("…", ".").isascii():
         return None
+    if len(text) <= width:  # every word fits: no break
+        return [text]
     breaks: list[int] = []
     offset = 0
     for match in _WORD_RE.finditer(text):

@@ -163,3 +163,10 @@ def test_documents_never_hold_a_command(value: str) -> None:
         for line in text.splitlines():
             assert not line.lstrip(" \t\f\v").startswith("::")
     assert "##[" not in json_document(json.dumps(value, ensure_ascii=False))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_clean_of_ascii_is_the_escape_of_its_controls(text: str) -> None:
+    from depcheck.report.sanitize import _CONTROL_RE, _escape
+
+    assert clean(text) == _CONTROL_RE.sub(_escape, text).replace("##[", "#\\x23[")
