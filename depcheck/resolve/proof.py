@@ -35,6 +35,7 @@ table (`local_project_needs`); a project whose dependencies are `dynamic` gets a
 from __future__ import annotations
 
 import contextlib
+import os
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -695,6 +696,36 @@ class Prover:
         return found
 
 
+def _poetry_project_needs(
+    tree: Tree, folder: Path, written: str, origin: Origin, environment: Mapping[str, str]
+) -> list[Need] | str:
+    """A Poetry project's static `[tool.poetry.dependencies]` (its main group: what
+    installing it as a dependency brings), read by depcheck's own pyproject source. Its own
+    path, git and URL dependencies are left out, with a note; nothing is built."""
+    from depcheck.sources.interface import ReadOptions
+    from depcheck.sources.pyproject import PyprojectSource
+
+    relative = Path(os.path.relpath(folder / "pyproject.toml", Path(tree.root).resolve()))
+    read = PyprojectSource().read(
+        relative.as_posix(),
+        ReadOptions(root=Path(tree.root), allow_outside_root=tree.allow_outside_root),
+    )
+    needs = []
+    for r in read.requirements:
+        if r.role is not Role.DECLARED or r.url is not None or r.editable:
+            continue
+        if not applies(r, environment):
+            continue
+        via = replace(origin, text=f"{origin.text} -> {r.text}")
+        if r.name == PYTHON:
+            needs.append(Need(PYTHON_ID, frozenset(), r.specifier, via))
+        else:
+            needs.append(Need(r.name, r.extras, r.specifier, via))
+    if not needs and any(d.severity is Severity.ERROR for d in read.diagnostics):
+        return f"{written}: the local Poetry project's pyproject.toml could not be read"
+    return needs
+
+
 def _newest(versions: Sequence[Version]) -> str:
     """`2.0`, or `1.0, 1.1 and 2.0`: the newest three of sorted `versions`."""
     shown = [str(v) for v in versions[-3:]]
@@ -927,6 +958,9 @@ def local_project_needs(
         )
     project = data.get("project")
     if not isinstance(project, dict):
+        poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+        if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict):
+            return _poetry_project_needs(tree, path, written, origin, environment)
         return f"{written}: the local project has no [project] table; left out of the proof"
     if "dependencies" in (project.get("dynamic") or []):
         return (

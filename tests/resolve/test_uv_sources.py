@@ -260,3 +260,31 @@ def test_the_workspace_roots_sources_apply_to_members(
         " which depcheck does not fetch; left out of the proof"
     )
     assert not any("upstream" in r for r in index.requests)
+
+
+def test_a_poetry_path_project_joins_from_its_poetry_table(
+    run_cli: Run, index: PackageIndex, tmp_path: Path
+) -> None:
+    # mylib has no [project] table, only Poetry's: its main dependencies join (its dev group
+    # does not), converted as Poetry reads them (^1.25 -> >=1.25,<2)
+    urllib3_index(index)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "depcheck.toml": TOPOLOGY,
+            "libs/mylib/pyproject.toml": (
+                '[tool.poetry]\nname = "mylib"\nversion = "0.1.0"\n\n'
+                '[tool.poetry.dependencies]\npython = "^3.9"\nurllib3 = "^1.25"\n\n'
+                '[tool.poetry.group.dev.dependencies]\nnever-released = "*"\n'
+            ),
+            "services/api/requirements.in": "-e ../../libs/mylib\n",
+            "services/auth/requirements.in": AUTH,
+        },
+    )
+    code, report = scan(run_cli, root, "--index-url", index.url, *cache_args(tmp_path))
+    assert code == 1, report["diagnostics"]
+    (conflict,) = report["conflicts"]
+    assert (conflict["package"], conflict["kind"]) == ("urllib3", "incompatible")
+    api = next(r for r in conflict["requirements"] if r["service"] == "api")
+    assert api["specifier"] == "<2.0,>=1.25" or api["specifier"] == ">=1.25,<2.0"
+    assert not any("never-released" in r or "mylib" in r for r in index.requests)
