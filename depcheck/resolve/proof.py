@@ -240,6 +240,7 @@ class Prover:
 
     def _no_release(self, host: Host, requirement: Requirement, *, sdist: bool) -> None:
         where = f"host {host.name} ({host.environment.describe()})"
+        wheels_only = False  # an sdist-only release installs on no Python: none to suggest
         if sdist:
             message = (
                 f"{requirement.display_name}: no wheel for {where}, only sdists, which depcheck "
@@ -253,6 +254,7 @@ class Prover:
             ]
             wheels = sorted({link.version for link in matching if link.is_wheel})
             sdists = sorted({link.version for link in matching} - set(wheels))
+            wheels_only = bool(wheels) or not sdists
             if wheels:
                 message = (
                     f"{requirement.text}: {requirement.display_name} {_newest(wheels)} is on the "
@@ -269,7 +271,7 @@ class Prover:
                 message = (
                     f"{requirement.text}: the index has no release for {where} that satisfies it"
                 )
-        if not sdist and "only as an sdist" not in message:
+        if wheels_only:
             message += assumed(host)  # the host's Python decides which wheels install
         self._diagnostics.append(Diagnostic(Severity.ERROR, requirement.location, message))
 
