@@ -238,6 +238,11 @@ def test_pip_compile_output_is_locked_with_via_edges(tmp_path: Path) -> None:
         ("s3transfer", None, "botocore"),
         ("botocore", "1.34.0", "urllib3"),
     }
+    # the edges are a sequence made on first read: indexable, sized, equal to their tuple
+    edges_made = tuple(source.dependencies)
+    assert len(source.dependencies) == 3 and source.dependencies[0] == edges_made[0]
+    assert source.dependencies == edges_made and source.dependencies[1:] == edges_made[1:]
+    assert edges_made[0].location.path == "requirements.txt"
 
 
 def test_uv_output_and_line_annotation_style(tmp_path: Path) -> None:

@@ -37,7 +37,6 @@ from packaging.utils import canonicalize_name
 from depcheck.errors import ReadError
 from depcheck.fs import read_text
 from depcheck.model import (
-    Dependency,
     Diagnostic,
     Location,
     OpaqueRequirement,
@@ -45,6 +44,7 @@ from depcheck.model import (
     Role,
     Severity,
     SourceFile,
+    ViaEdges,
     is_version,
 )
 from depcheck.sources.interface import (
@@ -86,7 +86,8 @@ class _Parse:
     options: ReadOptions
     root_path: str
     requirements: list[Requirement] = field(default_factory=list)
-    dependencies: list[Dependency] = field(default_factory=list)
+    #: each lock file's requirements beside their `# via` origins (`ViaEdges` makes the edges)
+    via: list[tuple[list[Requirement], list[tuple[str, ...] | None]]] = field(default_factory=list)
     opaque: list[OpaqueRequirement] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
@@ -119,7 +120,7 @@ class RequirementsFileSource(Source):
                 format=tool or self.format,
                 role=Role.LOCKED if tool else Role.DECLARED,
                 requirements=tuple(state.requirements),
-                dependencies=tuple(state.dependencies),
+                dependencies=ViaEdges(state.via, via_parents) if state.via else (),
                 opaque=tuple(state.opaque),
                 diagnostics=tuple(state.diagnostics),
                 includes=tuple(state.includes),
@@ -222,12 +223,8 @@ class RequirementsFileSource(Source):
                 elif name in PER_REQUIREMENT:
                     state.error(location, f"option {name} must follow a requirement on its line")
         state.requirements.extend(file_requirements)
-        if tool:
-            self._add_via_edges(
-                state,
-                file_requirements,
-                [(r, via[r.line]) for r in file_requirements if r.line in via],
-            )
+        if tool and via:
+            state.via.append((file_requirements, [via.get(r.line or 0) for r in file_requirements]))
 
     def _add_lock_entries(
         self,
@@ -238,35 +235,17 @@ class RequirementsFileSource(Source):
         role: Role,
         constraint: bool,
     ) -> None:
-        """The requirements and `# via` edges of a lock that `lock.scan_lock` read."""
+        """The requirements of a lock that `lock.scan_lock` read, and their `# via` origins
+        (the edges are made from them when something reads them: `ViaEdges`)."""
         direct_default = not constraint
         of, direct_of = Requirement.of, origins_direct
         file_requirements: list[Requirement] = []
         add = file_requirements.append
-        with_origins: list[tuple[Requirement, tuple[str, ...]]] = []
         for line, parsed, origins in entries:
-            if origins is None:
-                add(of(parsed, path, line, 1, role, direct_default, constraint))
-            else:
-                requirement = of(parsed, path, line, 1, role, direct_of(origins), constraint)
-                add(requirement)
-                if origins:
-                    with_origins.append((requirement, origins))
+            direct = direct_default if origins is None else direct_of(origins)
+            add(of(parsed, path, line, 1, role, direct, constraint))
         state.requirements.extend(file_requirements)
-        self._add_via_edges(state, file_requirements, with_origins)
-
-    def _add_via_edges(
-        self,
-        state: _Parse,
-        requirements: list[Requirement],
-        with_origins: list[tuple[Requirement, tuple[str, ...]]],
-    ) -> None:
-        """One edge per package each requirement's `# via` list names, parent to child."""
-        pins = {r.parsed.name: r.parsed.pinned for r in requirements}
-        edge, append, pin = Dependency.via, state.dependencies.append, pins.get
-        for requirement, origins in with_origins:
-            for parent in via_parents(origins):
-                append(edge(parent, pin(parent), requirement, ANY))
+        state.via.append((file_requirements, [origins for _, _, origins in entries]))
 
     def _parse_requirement(
         self,
