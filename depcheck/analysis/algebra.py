@@ -107,7 +107,7 @@ MAX_ATOM_CLAUSES = 1000
 
 
 @lru_cache(maxsize=65536)
-def _is_version(text: str) -> bool:
+def is_version(text: str) -> bool:
     try:
         Version(text)
     except InvalidVersion:
@@ -124,7 +124,7 @@ def clashing(keys: Sequence[str], witnesses: Iterable[str | None] = ()) -> set[i
     if len(distinct) < 2:
         return set()
     for version in set(witnesses):
-        if version and _is_version(version) and all(admits(k, version) for k in distinct):
+        if version and is_version(version) and all(admits(k, version) for k in distinct):
             return set()  # the common case: a locked version satisfies everyone
     if not intersection(frozenset(distinct)).is_empty:
         return set()  # one version satisfies everyone

@@ -20,11 +20,12 @@ from depcheck.analysis.algebra import (
     combine_keys,
     intersection,
     is_empty,
+    is_version,
 )
-from depcheck.analysis.collect import collect
+from depcheck.analysis.collect import PackageState, collect
 from depcheck.analysis.rules.incompatible import incompatible
 from depcheck.analysis.rules.pin_mismatch import pin_mismatch
-from depcheck.analysis.rules.python import HOST_PYTHON, add_host_python
+from depcheck.analysis.rules.python import HOST_PYTHON, PYTHON, add_host_python
 from depcheck.analysis.rules.self_contradiction import self_contradiction
 from depcheck.analysis.rules.stale_lock import stale_pins, stale_ranges
 from depcheck.graph import DependencyGraph
@@ -75,6 +76,8 @@ def analyse_host(
 
     for package in sorted(packages):
         state = packages[package]
+        if package != PYTHON and _agrees(state):
+            continue
         for service, pins in state.pins.items():
             held = state.constraints.get(service)
             if not held:
@@ -138,3 +141,25 @@ def analyse_host(
         if conflict is not None:
             conflicts.append(conflict)
     return HostAnalysis(host, tuple(conflicts), tuple(clashes), tuple(diagnostics))
+
+
+def _agrees(state: PackageState) -> bool:
+    """The common case, decided without the rules: each service holds at most one range, every
+    lock pins the same version and every range admits it (or, with no pins, one version
+    satisfies every range). Then no rule finds anything: no pin is stale, no range is empty,
+    nothing clashes (the pin is a witness) and no lock disagrees (`pin_mismatch`)."""
+    constraints = state.constraints.values()
+    if not all(map((1).__eq__, map(len, constraints))):  # one range per service
+        return False
+    keys = {cs[0].parsed.key for cs in constraints}
+    keys.discard(FULL)
+    pins = state.pins
+    if not pins:
+        return not intersection(frozenset(keys)).is_empty
+    versions = {p.parsed.pinned for ps in pins.values() for p in ps}
+    if len(versions) != 1:
+        return False
+    (version,) = versions
+    if version is None or not is_version(version):
+        return False
+    return all(admits(key, version) for key in keys)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.utils import canonicalize_name
 
+import depcheck.analysis.host as host_module
+from benchmarks.generate import generate
 from depcheck.analysis.host import analyse_host
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
@@ -19,6 +23,9 @@ from depcheck.model import (
     Role,
     SourceFile,
 )
+from depcheck.pipeline import ScanOptions, scan
+from depcheck.report.json import report_to_dict
+from depcheck.topology.environment import interpreter_environment
 
 PY311 = Environment("3.11", "3.11.4", "linux", "posix", "Linux")
 
@@ -217,3 +224,46 @@ def test_declared_ranges_that_exclude_each_other_make_locks_incompatible() -> No
     (conflict,) = analysis.conflicts
     assert conflict.kind is Kind.INCOMPATIBLE
     assert {r.pinned for r in conflict.requirements} == {"1.26.18", "2.2.1"}
+
+
+def test_the_agreeing_shortcut_decides_what_the_rules_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`analyse_host` skips the rules for a package whose locks agree on a version every range
+    admits: on a generated monorepo with both kinds of conflict planted, and on the edge cases
+    next to the shortcut, the analysis is the same with the shortcut as without it."""
+    generate(tmp_path / "repo", services=60, requirements=40, hosts=3, conflict_rate=0.2, seed=7)
+    options = ScanOptions(root=tmp_path / "repo", interpreter=interpreter_environment())
+    edges = {
+        # one pin every range admits, in two services; one pin twice in a service; a pin the
+        # other's range excludes; a pin its own service's range excludes (a stale lock); a pin
+        # that is no version; a range no version satisfies; the host's Python
+        "a": [
+            req("one==1.0", role=Role.LOCKED),
+            req("two==2.0", role=Role.LOCKED),
+            req("two==2.0", role=Role.LOCKED, line=2),
+            req("three==3.0", role=Role.LOCKED),
+            req("four==4.0", role=Role.LOCKED),
+        ],
+        "b": [
+            req("one>=0.5"),
+            req("two<2"),
+            req("odd===foobar", role=Role.LOCKED),
+            req("python>=3.12"),
+        ],
+        "c": [
+            req("one==1.0", role=Role.LOCKED),
+            req("odd===foobar", role=Role.LOCKED),
+            req("free>=2"),
+            req("free<1"),
+            req("three==3.0", role=Role.LOCKED),
+            req("three>=4"),
+            req("four==4.0", role=Role.LOCKED),
+        ],
+    }
+    with_shortcut = (json.dumps(report_to_dict(scan(options))), analyse(edges))
+    monkeypatch.setattr(host_module, "_agrees", lambda state: False)
+    without = (json.dumps(report_to_dict(scan(options))), analyse(edges))
+    assert with_shortcut == without
+    assert '"pin-mismatch"' in without[0] and '"incompatible"' in without[0]
+    assert without[1].conflicts and without[1].diagnostics
