@@ -160,7 +160,7 @@ def test_the_lock_scan_reads_the_usual_shape_and_shares_identical_files() -> Non
     text = HEADER[0] + "a==1.0\n    # via -r requirements.in\nb==2.0\n    # via\n    #   a\n"
     entries = module.scan_lock_cached(text)
     assert entries is not None
-    assert [(line, parsed.name, origins) for line, parsed, origins in entries] == [
+    assert [(line, parsed.name, origins) for line, parsed, origins in entries.rows()] == [
         (4, "a", ("-r requirements.in",)),
         (6, "b", ("a",)),
     ]

@@ -28,7 +28,9 @@ turns each line into a record.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import SpecifierSet
@@ -76,7 +78,7 @@ from depcheck.sources.requirements.lines import (
     single_lines,
     split_args_options,
 )
-from depcheck.sources.requirements.lock import LockEntries, scan_lock_cached
+from depcheck.sources.requirements.lock import LockScan, scan_lock_cached
 
 
 @dataclass(slots=True)
@@ -87,7 +89,9 @@ class _Parse:
     root_path: str
     requirements: list[Requirement] = field(default_factory=list)
     #: each lock file's requirements beside their `# via` origins (`ViaEdges` makes the edges)
-    via: list[tuple[list[Requirement], list[tuple[str, ...] | None]]] = field(default_factory=list)
+    via: list[tuple[list[Requirement], Sequence[tuple[str, ...] | None]]] = field(
+        default_factory=list
+    )
     opaque: list[OpaqueRequirement] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
@@ -230,22 +234,29 @@ class RequirementsFileSource(Source):
         self,
         state: _Parse,
         path: str,
-        entries: LockEntries,
+        entries: LockScan,
         *,
         role: Role,
         constraint: bool,
     ) -> None:
-        """The requirements of a lock that `lock.scan_lock` read, and their `# via` origins
-        (the edges are made from them when something reads them: `ViaEdges`)."""
-        direct_default = not constraint
-        of, direct_of = Requirement.of, origins_direct
-        file_requirements: list[Requirement] = []
-        add = file_requirements.append
-        for line, parsed, origins in entries:
-            direct = direct_default if origins is None else direct_of(origins)
-            add(of(parsed, path, line, 1, role, direct, constraint))
+        """The requirements of a lock that `lock.scan_lock` read, column by column, and their
+        `# via` origins (the edges are made from them when something reads them: `ViaEdges`)."""
+        default = not constraint
+        direct = [default if d is None else d for d in entries.direct]
+        file_requirements = list(
+            map(
+                Requirement.of,
+                entries.parsed,
+                repeat(path),
+                entries.lines,
+                repeat(1),
+                repeat(role),
+                direct,
+                repeat(constraint),
+            )
+        )
         state.requirements.extend(file_requirements)
-        state.via.append((file_requirements, [origins for _, _, origins in entries]))
+        state.via.append((file_requirements, entries.origins))
 
     def _parse_requirement(
         self,

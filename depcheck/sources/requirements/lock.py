@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from itertools import repeat
+from collections.abc import Iterator
+from itertools import accumulate, repeat
+from operator import add
 from sys import intern
-from typing import cast
+from typing import NamedTuple, cast
 
 from depcheck.model import ParsedLine
-from depcheck.sources.requirements.annotations import via_comment
+from depcheck.sources.requirements.annotations import origins_direct, via_comment
 from depcheck.sources.requirements.entries import NAME, plain_requirement
 
 _VERSION = r"[A-Za-z0-9.*+!_-]+"
@@ -39,11 +41,26 @@ _VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n
 # what `str.splitlines` breaks at besides "\n": a file holding one is left to the general reader
 _OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029]")
 
-#: (line, parsed, `# via` origins or None) of each pin of a lock in the usual shape
-LockEntries = tuple[tuple[int, ParsedLine, tuple[str, ...] | None], ...]
+
+class LockScan(NamedTuple):
+    """A lock's pins in the usual shape, column by column: each pin's line, its parse, the
+    origins its `# via` comments name (None when it has none) and whether those say the
+    service asks for it at top level (None with no `# via`: the reader's default)."""
+
+    lines: tuple[int, ...]
+    parsed: tuple[ParsedLine, ...]
+    origins: tuple[tuple[str, ...] | None, ...]
+    direct: tuple[bool | None, ...]
+
+    def rows(self) -> Iterator[tuple[int, ParsedLine, tuple[str, ...] | None]]:
+        """(line, parse, origins) of each pin."""
+        return zip(self.lines, self.parsed, self.origins, strict=True)
 
 
-def scan_lock(text: str, lines: int | None = None) -> LockEntries | None:
+_EMPTY = LockScan((), (), (), ())
+
+
+def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     """A lock's pins and `# via` origins in one regular-expression walk, or None when the file
     is not in the usual shape (options, markers, extras, continuations, odd blanks): then the
     general line-by-line reader takes it, whose results this gives exactly for the shapes it
@@ -52,8 +69,10 @@ def scan_lock(text: str, lines: int | None = None) -> LockEntries | None:
     One search refuses a file with any other line; then one match per pin takes the pin and
     the comment block under it. The comment lines are never split into objects one by one: a
     block's origins are read once per distinct block text (most blocks repeat: `# via -r
-    requirements.in`). `lines`: how many lines `str.splitlines` made of `text`, when the
-    caller split it (then a count tells whether it broke lines at anything but "\\n")."""
+    requirements.in`). Every step after the match is a `map` over a column (no Python loop
+    per pin but for same-line comments). `lines`: how many lines `str.splitlines` made of
+    `text`, when the caller split it (then a count tells whether it broke lines at anything
+    but "\\n")."""
     if lines is None:
         if _OTHER_BREAKS_RE.search(text):
             return None
@@ -69,33 +88,36 @@ def scan_lock(text: str, lines: int | None = None) -> LockEntries | None:
         return None
     found = _LOCK_ENTRY_RE.findall(text)
     if not found:
-        return ()
+        return _EMPTY
     skipped, requirements, inlines, blocks = zip(*found, strict=True)
-    read = list(map(plain_requirement, requirements))
-    if not all(read):  # a pin `packaging` refuses: the general reader says why
+    parsed = tuple(map(plain_requirement, requirements))
+    if not all(parsed):  # a pin `packaging` refuses: the general reader says why
         return None
-    parsed = cast(list[ParsedLine], read)
-    # entry i is on line 1 + (the lines of every part before it) + (its own skipped lines)
+    # entry i is on line 1 + (the lines of every entry before it) + (its own skipped lines);
+    # an entry's lines are its skipped lines, the pin's and its block's
     newlines = list(map(str.count, skipped, repeat("\n")))
-    after = list(map(str.count, blocks, repeat("\n")))
-    at = [1 + newlines[0]]
-    for index in range(1, len(newlines)):
-        at.append(at[-1] + 1 + after[index - 1] + newlines[index])
-    at = list(map(_LINE_NUMBERS.setdefault, at, at))
-    origins: list[tuple[str, ...] | None] = list(map(_BLOCKS.get, blocks, repeat(_MISSING)))
-    for index, inline in enumerate(inlines):
-        if inline:
-            origins[index] = _origins(inline, blocks[index])
-        elif origins[index] is _MISSING:
-            origins[index] = _BLOCKS[blocks[index]] = _origins(None, blocks[index])
-    if len(_BLOCKS) > BLOCK_CACHE_SIZE:
-        _BLOCKS.clear()
-    return tuple(zip(at, parsed, origins, strict=True))
+    sizes = map(add, map(add, newlines, map(str.count, blocks, repeat("\n"))), repeat(1))
+    at = list(map(add, accumulate(sizes, initial=1), newlines))
+    numbers = tuple(map(_LINE_NUMBERS.setdefault, at, at))
+    known = _BLOCKS
+    for block in set(blocks).difference(known):
+        named = _origins(None, block)
+        known[block] = (named, None if named is None else origins_direct(named))
+    read = list(map(known.__getitem__, blocks))
+    if any(inlines):  # `--annotation-style=line`: the same-line comment comes first
+        for index, inline in enumerate(inlines):
+            if inline:
+                named = _origins(inline, blocks[index])
+                read[index] = (named, None if named is None else origins_direct(named))
+    if len(known) > BLOCK_CACHE_SIZE:
+        known.clear()
+    origins, direct = zip(*read, strict=True)
+    return LockScan(numbers, cast(tuple[ParsedLine, ...], parsed), origins, direct)
 
 
-_MISSING: tuple[str, ...] = ("",)
-#: the origins of each distinct comment block under a pin (cleared when it grows past the size)
-_BLOCKS: dict[str, tuple[str, ...] | None] = {}
+#: the origins of each distinct comment block under a pin, and whether they say top level
+#: (cleared when it grows past the size)
+_BLOCKS: dict[str, tuple[tuple[str, ...] | None, bool | None]] = {}
 BLOCK_CACHE_SIZE = 65536
 
 
@@ -133,13 +155,13 @@ def _block_origins(block: str, origins: list[str] | None) -> list[str] | None:
 _LINE_NUMBERS: dict[int, int] = {}
 
 
-_LOCK_CACHE: dict[bytes, LockEntries | None] = {}
+_LOCK_CACHE: dict[bytes, LockScan | None] = {}
 #: how many distinct locks the cache keeps (oldest out first): a repository that copies one
 #: lock into many services hits it, and memory stays bounded however many services there are
 LOCK_CACHE_SIZE = 64
 
 
-def scan_lock_cached(text: str, lines: int | None = None) -> LockEntries | None:
+def scan_lock_cached(text: str, lines: int | None = None) -> LockScan | None:
     """`scan_lock`, shared by identical files (keyed by a digest of the content, so the cache
     holds no file's text)."""
     key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -12,7 +12,7 @@ LOCK = "flask==3.0.3\n    # via -r requirements.in\n\n# comment\nclick==8.1.7\n 
 def test_pins_with_their_lines_and_via_origins() -> None:
     entries = scan_lock(LOCK)
     assert entries is not None
-    assert [(line, parsed.name, parsed.pinned, via) for line, parsed, via in entries] == [
+    assert [(line, parsed.name, parsed.pinned, via) for line, parsed, via in entries.rows()] == [
         (1, "flask", "3.0.3", ("-r requirements.in",)),
         (5, "click", "8.1.7", ("flask",)),
     ]
@@ -42,7 +42,7 @@ def test_a_pin_inside_a_comment_is_no_entry_and_lines_count_every_part() -> None
     )
     entries = scan_lock(text)
     assert entries is not None
-    assert [(line, parsed.text, via) for line, parsed, via in entries] == [
+    assert [(line, parsed.text, via) for line, parsed, via in entries.rows()] == [
         (3, "a==1.0", ("-r requirements.in",)),
         (4, "b==2.0", ("a", "c")),
         (10, "c==3.0", None),
