@@ -34,6 +34,7 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from depcheck.errors import ReadError
@@ -158,7 +159,8 @@ class Tree:
                 else "lies outside the scan root (through a symbolically linked directory)"
             )
             raise ReadError(location, f"{what} {_OUTSIDE_HINT}")
-        checked = Path(real).relative_to(self._real_root).parts if inside else Path(real).parts
+        # (string operations: this runs for every file a scan reads)
+        checked = real[len(self._real_root) :].split(os.sep) if inside else real.split(os.sep)
         vcs = _vcs_part(checked)
         if vcs is not None:
             raise ReadError(
@@ -226,7 +228,14 @@ def read_text(
     root: Path, path: str, *, allow_outside_root: bool = False
 ) -> tuple[str, list[Diagnostic]]:
     """`Tree(root).read_text(path)`: for sources, which are handed a root and a path."""
-    return Tree(root, allow_outside_root=allow_outside_root).read_text(path)
+    return _tree(root, allow_outside_root).read_text(path)
+
+
+@lru_cache(maxsize=8)
+def _tree(root: Path, allow_outside_root: bool) -> Tree:
+    # one per root: its real path is taken once, not for every file (each read still checks
+    # its own path, and opens it one component at a time)
+    return Tree(root, allow_outside_root=allow_outside_root)
 
 
 def _os_error(location: Location, exc: OSError) -> ReadError:
@@ -242,7 +251,9 @@ def _open_along(real: str, location: Location) -> int:
 
     Each directory is opened with `O_NOFOLLOW` below the one before, so a component swapped
     for a link after `realpath` fails the open instead of leading elsewhere."""
-    parts = Path(real).parts
+    # `real` is absolute and link-free: "/" and its components (empty parts are "//" at the
+    # start, which POSIX leaves to the system: pathlib's parts then)
+    parts = ["/", *real[1:].split("/")] if os.sep == "/" and "//" not in real else Path(real).parts
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
     directory_flags = flags | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
     file_flags = flags | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)

@@ -192,8 +192,9 @@ def settle_host_pythons(
     settled = []
     for host in hosts:
         environment = host.environment
+        # (the parse's own name: this sees every requirement of every service)
         constraints = [
-            r for s in host.services for r in requirements.get(s, ()) if r.name == PYTHON
+            r for s in host.services for r in requirements.get(s, ()) if r.parsed.name == PYTHON
         ]
         locked = sorted(
             {(minor, where) for s in host.services for minor, where in (compiled or {}).get(s, ())},
@@ -204,9 +205,7 @@ def settle_host_pythons(
             ((minor, where), *_) = locked
             if admits_minor(constraints, minor):
                 full, _ = complete_version(minor)
-                platform_origin = environment.source.partition("platform from ")[2] or (
-                    environment.source
-                )
+                platform_origin = _platform_origin(environment)
                 environment = replace(
                     environment,
                     python_version=minor,
@@ -221,9 +220,7 @@ def settle_host_pythons(
         if not environment.python_configured and constraints:
             chosen = newest_admitted_python(constraints)
             if chosen is not None:
-                platform_origin = environment.source.partition("platform from ")[2] or (
-                    environment.source
-                )
+                platform_origin = _platform_origin(environment)
                 environment = replace(
                     environment,
                     python_version=chosen[0],
@@ -233,3 +230,9 @@ def settle_host_pythons(
                 host = replace(host, environment=environment)
         settled.append(host)
     return tuple(settled)
+
+
+def _platform_origin(environment: Environment) -> str:
+    """Where a host's platform came from, as its `source` says (kept when its Python is
+    settled from the services)."""
+    return environment.source.partition("platform from ")[2] or environment.source
