@@ -62,6 +62,7 @@ from depcheck.sources.requirements.annotations import (
     via_annotations,
     via_parents,
 )
+from depcheck.sources.requirements.declared import declared_requirements
 from depcheck.sources.requirements.entries import (
     ANY,
     URL_RE,
@@ -156,6 +157,10 @@ class RequirementsFileSource(Source):
             # a lock file with no continuation: logical lines and `# via` in one pass
             logical, via = lock_lines(physical)
         elif not tool and "\\" not in text:
+            plain = declared_requirements(physical, path, role, constraint)
+            if plain is not None:
+                state.requirements.extend(plain)
+                return
             logical, via = single_lines(physical), {}
         else:
             logical = [(e.line, e.text, e.column) for e in iter_logical_lines(text)]

@@ -22,6 +22,7 @@ _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 _SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz")
+_ARCHIVES = (".whl", *_SDIST_SUFFIXES)
 
 
 _MISSING_VERSION_RE = re.compile(r"(===|==|!=|<=|>=|~=|<|>)\s*(?:$|,|;)")
@@ -35,7 +36,7 @@ def looks_like_path_or_url(text: str) -> bool:
         return True
     if "/" in text.split(";")[0] or "\\" in text.split(";")[0]:
         return "@" not in text.split("/")[0]
-    return text.endswith((".whl", ".zip", ".tar.gz", ".tar.bz2", ".tgz"))
+    return text.endswith(_ARCHIVES)
 
 
 def name_from_reference(reference: str) -> tuple[str | None, str | None]:
@@ -99,9 +100,12 @@ _NAME_ENDS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 
 @lru_cache(maxsize=16384)
-def _specifier(text: str) -> SpecifierSet:
-    """One `SpecifierSet` per distinct clause text, shared by every name that uses it."""
-    return SpecifierSet(text) if text else ANY
+def _clauses(text: str) -> tuple[SpecifierSet, str, str | None]:
+    """One `SpecifierSet` per distinct clause text, shared by every name that uses it, and its
+    `specifier_facts`."""
+    specifier = SpecifierSet(text) if text else ANY
+    key, pinned = specifier_facts(specifier)
+    return specifier, key, pinned
 
 
 @lru_cache(maxsize=4096)
@@ -126,11 +130,10 @@ def _parse_simple(text: str) -> ParsedLine | None:
     ):
         return None
     try:
-        specifier = _specifier(clauses or "")
+        specifier, key, pinned = _clauses(clauses or "")
         marker = _marker(marker_text) if marker_text else None
     except (InvalidSpecifier, InvalidMarker):
         return None
-    key, pinned = specifier_facts(specifier)
     return ParsedLine(
         name=_canonical(name),
         display_name=name,
@@ -172,6 +175,11 @@ def parse_pep508(text: str) -> ParsedLine | tuple[str, int | None]:
 @lru_cache(maxsize=65536)
 def plain_requirement(text: str) -> ParsedLine | None:
     """The parsed line when `text` is a valid PEP 508 requirement that is not a path or URL."""
+    simple = _parse_simple(text)
+    if simple is not None:
+        # the fast split's shape has no `:`, `/` or `\\` before its `;` and starts with a
+        # letter or digit, so of `looks_like_path_or_url` only the archive suffix can hold
+        return None if text.endswith(_ARCHIVES) else simple
     if looks_like_path_or_url(text):
         return None
     parsed = parse_pep508(text)
