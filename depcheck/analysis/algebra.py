@@ -59,10 +59,23 @@ def _combine_distinct(keys: frozenset[str]) -> str:
     return combine(SpecifierSet(k) for k in sorted(keys))
 
 
+@lru_cache(maxsize=65536)
+def _specifier_set(key: str) -> SpecifierSet:
+    return SpecifierSet(key)
+
+
 @lru_cache(maxsize=262144)
 def admits(key: str, version: str) -> bool:
-    """Whether the versions `key` admits include `version` (memoized)."""
-    return key == FULL or specifier_range(key).contains(version)
+    """Whether the versions `key` admits include `version` (memoized).
+
+    Asked of the specifier set, whose membership `packaging` documents to match its range's
+    (`specifier_range(key).contains(version)`), at a fraction of the cost of building the range:
+    a 1,000-service monorepo asks it of thousands of distinct keys, most of them only this."""
+    if key == FULL:
+        return True
+    parsed = parsed_version(version)
+    # `===` compares the text as written, which a parsed version no longer is
+    return _specifier_set(key).contains(version if parsed is None or "===" in key else parsed)
 
 
 @lru_cache(maxsize=65536)
@@ -107,12 +120,16 @@ MAX_ATOM_CLAUSES = 1000
 
 
 @lru_cache(maxsize=65536)
-def is_version(text: str) -> bool:
+def parsed_version(text: str) -> Version | None:
+    """`text` as a PEP 440 version, None if it is none (memoized)."""
     try:
-        Version(text)
+        return Version(text)
     except InvalidVersion:
-        return False
-    return True
+        return None
+
+
+def is_version(text: str) -> bool:
+    return parsed_version(text) is not None
 
 
 def clashing(keys: Sequence[str], witnesses: Iterable[str | None] = ()) -> set[int]:

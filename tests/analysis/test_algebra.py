@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from depcheck.analysis.algebra import clashing
+from depcheck.analysis.algebra import FULL, admits, clashing, specifier_range
 
 CANDIDATES = [
     f"{major}.{minor}{suffix}"
@@ -48,3 +48,55 @@ def brute_force_clashing(keys: Sequence[str]) -> set[int]:
 )
 def test_clashing_matches_a_brute_force_search(keys: list[str]) -> None:
     assert clashing(keys) == brute_force_clashing(keys)
+
+
+ADMITS_KEYS = [
+    ">=1.2",
+    "<2.0",
+    "<2.0rc2",
+    ">=1.0rc1,<3",
+    ">1.0",
+    "<=2",
+    "~=1.4",
+    "~=1.4.2",
+    "==1.*",
+    "!=1.5.*",
+    "==2.1.0",
+    "==2.1.0+cpu",
+    "!=2.0",
+    "===1.0",
+    "===foobar",
+    "===01.0",
+    "==1!1.0",
+    ">=1.2,!=1.5,<2",
+]
+ADMITS_VERSIONS = [
+    "1.0",
+    "1.0.0",
+    "1.0.post1",
+    "1.4.dev1",
+    "1.5",
+    "1.5.3",
+    "1.9",
+    "2.0rc1",
+    "2.0",
+    "2.0.post1",
+    "2.0+x",
+    "2.1.0+cpu",
+    "2.1.0+cu121",
+    "1!0.5",
+    "1!1.0",
+    "FooBar",
+    "foobar",
+    "01.0",
+    "not a version",
+]
+
+
+@pytest.mark.parametrize("key", ADMITS_KEYS)
+def test_admits_is_membership_in_the_range(key: str) -> None:
+    """`admits` asks the specifier set, not the range: both must agree on every version,
+    pre-releases, post-releases, local labels, epochs and unparsable text included."""
+    for version in ADMITS_VERSIONS:
+        assert admits(key, version) == specifier_range(key).contains(version), (key, version)
+    assert all(admits(FULL, version) for version in ADMITS_VERSIONS)
