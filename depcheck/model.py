@@ -143,6 +143,47 @@ class ParsedLine:
 
 
 _new = object.__new__
+
+
+def _slot(name: str) -> Callable[[ParsedLine, object], None]:
+    setter: Callable[[ParsedLine, object], None] = getattr(ParsedLine, name).__set__
+    return setter
+
+
+# each field's slot, set directly: `ParsedLine(...)` sets a frozen field through
+# `object.__setattr__` at twice the cost (a test checks `parsed_line` sets every field)
+_set_name, _set_display, _set_specifier, _set_marker, _set_extras = map(
+    _slot, ("name", "display_name", "specifier", "marker", "extras")
+)
+_set_url, _set_key, _set_pinned, _set_text = map(_slot, ("url", "key", "pinned", "text"))
+
+
+def parsed_line(
+    name: str,
+    display_name: str,
+    specifier: SpecifierSet,
+    marker: Marker | None,
+    extras: frozenset[str],
+    url: str | None,
+    key: str,
+    pinned: str | None,
+    text: str,
+) -> ParsedLine:
+    """`ParsedLine(...)` with every field given, built at half the cost (the parse caches
+    build one per distinct requirement text)."""
+    made: ParsedLine = _new(ParsedLine)
+    _set_name(made, name)
+    _set_display(made, display_name)
+    _set_specifier(made, specifier)
+    _set_marker(made, marker)
+    _set_extras(made, extras)
+    _set_url(made, url)
+    _set_key(made, key)
+    _set_pinned(made, pinned)
+    _set_text(made, text)
+    return made
+
+
 #: a requirement's fields that its `ParsedLine` holds, by the name the parse gives them
 _PARSED_FIELDS = {
     "name": "name",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 
 import pytest
 from packaging.markers import Marker
@@ -13,11 +14,13 @@ from depcheck.model import (
     Environment,
     Kind,
     Location,
+    ParsedLine,
     Report,
     Requirement,
     Role,
     Severity,
     is_version,
+    parsed_line,
     specifier_facts,
 )
 from tests.conftest import FIXTURES
@@ -95,3 +98,15 @@ def test_a_report_counts_its_conflicts_and_diagnostics() -> None:
     assert [d.message for d in warned.errors] == ["e"]
     assert [d.message for d in warned.warnings] == ["w"]
     assert isinstance(warned, Report)
+
+
+def test_parsed_line_sets_every_field_as_the_dataclass_does() -> None:
+    names = [f.name for f in dataclasses.fields(ParsedLine)]
+    assert list(inspect.signature(parsed_line).parameters) == names
+    values = [f"value of {name}" for name in names]
+    made = parsed_line(*values)  # type: ignore[arg-type]
+    assert made == ParsedLine(*values)  # type: ignore[arg-type]
+    assert [getattr(made, name) for name in names] == values
+    assert hash(made) == hash(ParsedLine(*values))  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.name = "other"  # type: ignore[misc]

@@ -11,7 +11,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from depcheck.model import ParsedLine, specifier_facts
+from depcheck.model import ParsedLine, parsed_line, specifier_facts
 
 ANY = SpecifierSet()  # shared: an empty specifier set is immutable in practice
 _NO_EXTRAS: frozenset[str] = frozenset()
@@ -124,26 +124,23 @@ def _parse_simple(text: str) -> ParsedLine | None:
     match = _SIMPLE_RE.fullmatch(text)
     if match is None:
         return None
-    name, extras, clauses, marker_text = match.groups()
-    if name[-1] not in _NAME_ENDS or (
-        extras and any(e[-1] not in _NAME_ENDS for e in extras.split(","))
-    ):
+    # an absent part is "": no extras, no clauses, no marker
+    name, extras, clauses, marker_text = match.groups("")
+    if name[-1] not in _NAME_ENDS:
         return None
+    if extras:
+        if any(e[-1] not in _NAME_ENDS for e in extras.split(",")):
+            return None
+        extra_names = frozenset(_canonical(e) for e in extras.split(","))
+    else:
+        extra_names = _NO_EXTRAS
     try:
-        specifier, key, pinned = _clauses(clauses or "")
+        specifier, key, pinned = _clauses(clauses)
         marker = _marker(marker_text) if marker_text else None
     except (InvalidSpecifier, InvalidMarker):
         return None
-    return ParsedLine(
-        name=_canonical(name),
-        display_name=name,
-        specifier=specifier,
-        marker=marker,
-        extras=frozenset(_canonical(e) for e in extras.split(",")) if extras else _NO_EXTRAS,
-        url=None,
-        key=key,
-        pinned=pinned,
-        text=text,
+    return parsed_line(
+        _canonical(name), name, specifier, marker, extra_names, None, key, pinned, text
     )
 
 
