@@ -113,7 +113,28 @@ AFTER = [
     "",
 ]
 INLINE = ["", "  # via -r requirements.in", "  # via a, b", "  # pinned", " #via x", "#x"]
-ODD = ["--index-url https://x/simple\n", "c==1 ; python_version < '3'\n", "  d==1\n", "e\r\n"]
+ODD = [
+    "--index-url https://x/simple\n",
+    "c==1 ; python_version < '3'\n",
+    "  d==1\n",
+    "e\r\n",
+    "    --hash=sha256:abc\n",  # a hash line that follows no pin
+    "f==1 \\\n",  # a continued pin with no hash after it
+    "g==1 \\ \n    --hash=sha256:ab\n",  # a blank after the backslash: no continuation
+    "h==1 \\\n    --hash sha256:ab\n",  # the hash as two words
+    "i==1 \\\n    --hash=sha256:ab \\\n",  # the last hash continued
+    "# a comment \\\n",
+    "# a comment \\\n    --hash=sha256:ab\n",  # a comment line never continues
+    "j==1  # via x \\\n    --hash=sha256:ab\n",  # a comment before the continuation
+    "k==1 \\\n    --hash=sha256:ab\n    --hash=sha256:cd\n",  # a hash line on its own
+]
+# pip-compile --generate-hashes: the pin continued, hash lines each continued but the last
+HASHES = [
+    " \\\n    --hash=sha256:0a1b\n",
+    " \\\n    --hash=sha256:0a1b \\\n    --hash=md5:ff\n",
+    "\t\\\n\t --hash=sha512:Ab9\t\\\n  --hash=sha256:1 \n",
+    "\t\\\n\t--hash=sha512:Ab9\n",  # a tab before the hash: pip reads it as the name's
+]
 
 
 @st.composite
@@ -123,7 +144,10 @@ def lock_files(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 9)) == 0:
             text += draw(st.sampled_from(ODD))
             continue
-        text += draw(st.sampled_from(PINS)) + draw(st.sampled_from(INLINE)) + "\n"
+        if draw(st.integers(0, 2)) == 0:
+            text += draw(st.sampled_from(PINS)) + draw(st.sampled_from(HASHES))
+        else:
+            text += draw(st.sampled_from(PINS)) + draw(st.sampled_from(INLINE)) + "\n"
         text += "".join(draw(st.lists(st.sampled_from(AFTER), max_size=2)))
     if draw(st.booleans()):
         text = text.rstrip("\n")
@@ -166,3 +190,22 @@ def test_the_lock_scan_reads_the_usual_shape_and_shares_identical_files() -> Non
     ]
     assert module.scan_lock_cached(str(text)) is entries
     assert module.scan_lock(text + "--pre\n") is None
+
+
+def test_the_lock_scan_reads_hashed_pins_at_their_lines_with_no_column() -> None:
+    text = (
+        HEADER[0]
+        + "a==1.0 \\\n    --hash=sha256:0a \\\n    --hash=sha256:1b\n    # via -r requirements.in\n"
+        + "b==2.0\n    # via a\n"
+        + "c==3.0 \\\n    --hash=sha256:2c\n    # via\n    #   a\n    #   b\n"
+    )
+    entries = module.scan_lock(text)
+    assert entries is not None
+    assert list(zip(entries.lines, entries.columns, entries.origins, strict=True)) == [
+        (4, None, ("-r requirements.in",)),
+        (8, 1, ("a",)),
+        (10, None, ("a", "b")),
+    ]
+    assert entries.direct == (True, False, False)
+    # a NUL would pass for the lines the hashes leave: such a file goes to the general reader
+    assert module.scan_lock(text.replace("# via a", "# via a\x00")) is None

@@ -148,7 +148,7 @@ class RequirementsFileSource(Source):
             state.root_tool = tool
         role = Role.LOCKED if tool else Role.DECLARED
         logical: list[tuple[int, str, int | None]]
-        if tool and "\\" not in text:
+        if tool:
             entries = scan_lock_cached(text, len(physical))
             if entries is not None:
                 self._add_lock_entries(state, path, entries, role=role, constraint=constraint)
@@ -254,7 +254,7 @@ class RequirementsFileSource(Source):
                 entries.parsed,
                 repeat(path),
                 entries.lines,
-                repeat(1),
+                entries.columns,
                 repeat(role),
                 direct,
                 repeat(constraint),

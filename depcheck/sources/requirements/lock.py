@@ -38,6 +38,17 @@ _LOCK_ENTRY_RE = re.compile(
 )
 _VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")
 _VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n]*\n)+)")
+# pip-compile's `--generate-hashes` entry: the pin ends in a continuation and hash lines follow,
+# each but the last continued. The general reader joins them into one logical line (the hashes
+# are accepted and ignored); here each is replaced by a `_JOINED` comment line, so the lines keep
+# their numbers and the pin is read like any other, at no column (a joined line has none).
+# (a space right before `--hash`: pip splits the joined line at spaces, and a tab there would
+# leave the hash inside the requirement's text)
+_HASH = r"[ \t]* --hash=[A-Za-z0-9]+:[A-Za-z0-9]+"
+_HASHED_PIN_RE = re.compile(
+    rf"^({NAME}=={_VERSION})[ \t]+\\\n((?:{_HASH}[ \t]+\\\n)*{_HASH}[ \t]*)$", re.MULTILINE
+)
+_JOINED = "#\x00"
 # what `str.splitlines` breaks at besides "\n": a file holding one is left to the general reader
 _OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029]")
 
@@ -48,6 +59,8 @@ class LockScan(NamedTuple):
     service asks for it at top level (None with no `# via`: the reader's default)."""
 
     lines: tuple[int, ...]
+    #: 1, or None for a pin joined with the hash lines under it
+    columns: tuple[int | None, ...]
     parsed: tuple[ParsedLine, ...]
     origins: tuple[tuple[str, ...] | None, ...]
     direct: tuple[bool | None, ...]
@@ -57,7 +70,7 @@ class LockScan(NamedTuple):
         return zip(self.lines, self.parsed, self.origins, strict=True)
 
 
-_EMPTY = LockScan((), (), (), ())
+_EMPTY = LockScan((), (), (), (), ())
 
 
 def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
@@ -82,6 +95,13 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
         return None
     if text and not text.endswith("\n"):
         text += "\n"
+    joined = "\\" in text
+    if joined:
+        if "\x00" in text:
+            return None
+        text = _HASHED_PIN_RE.sub(_unhashed, text)
+        if "\\" in text:  # a continuation of any other shape: the general reader joins it
+            return None
     # the search starts at a line break, a literal the engine skips to: "\n" + text checks the
     # first line too
     if _OTHER_LINE_RE.search("\n" + text) is not None:
@@ -101,7 +121,7 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     numbers = tuple(map(_LINE_NUMBERS.setdefault, at, at))
     known = _BLOCKS
     for block in set(blocks).difference(known):
-        named = _origins(None, block)
+        named = _origins(None, block.replace(_JOINED + "\n", "") if joined else block)
         known[block] = (named, None if named is None else origins_direct(named))
     read = list(map(known.__getitem__, blocks))
     if any(inlines):  # `--annotation-style=line`: the same-line comment comes first
@@ -112,7 +132,16 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     if len(known) > BLOCK_CACHE_SIZE:
         known.clear()
     origins, direct = zip(*read, strict=True)
-    return LockScan(numbers, cast(tuple[ParsedLine, ...], parsed), origins, direct)
+    if joined:
+        columns = tuple(None if b.startswith(_JOINED) else 1 for b in blocks)
+    else:
+        columns = (1,) * len(numbers)
+    return LockScan(numbers, columns, cast(tuple[ParsedLine, ...], parsed), origins, direct)
+
+
+def _unhashed(match: re.Match[str]) -> str:
+    """A hashed pin's lines as the pin and one `_JOINED` line per hash line."""
+    return match.group(1) + ("\n" + _JOINED) * (match.group(2).count("\n") + 1)
 
 
 #: the origins of each distinct comment block under a pin, and whether they say top level

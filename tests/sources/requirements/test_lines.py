@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from depcheck.sources.requirements import lines
 from depcheck.sources.requirements.lines import (
     OptionError,
     iter_logical_lines,
@@ -62,3 +67,36 @@ def test_options_take_their_long_names() -> None:
 def test_bad_options(text: str, message: str) -> None:
     with pytest.raises(OptionError, match=message):
         parse_options(text)
+
+
+TOKENS = ["--hash=sha256:ab", "--pre", "-r", "x.txt", "--index-url", "'a b'", '"q"', "a\\ b", "#"]
+BLANKS = [" ", "\t", "  ", "\x0b", "\u3000", "\x85"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.one_of(
+        st.text(
+            alphabet=st.sampled_from(list(" \t-=:/.,ab1\"'\\\x0b\x0c\x85\u3000#$")), max_size=24
+        ),
+        st.lists(st.tuples(st.sampled_from(TOKENS), st.sampled_from(BLANKS)), max_size=5).map(
+            lambda pairs: "".join(token + blank for token, blank in pairs)
+        ),
+    )
+)
+def test_option_text_without_quotes_or_escapes_splits_as_shlex_does(text: str) -> None:
+    # the words of plain option text (pip-compile's hash lines) are taken without shlex; the
+    # rest goes through shlex, so both agree wherever the plain split is taken
+    try:
+        expected = parse_options_by_shlex(text)
+    except OptionError as exc:
+        with pytest.raises(OptionError, match=re.escape(str(exc))):
+            parse_options(text)
+        return
+    assert parse_options(text) == expected
+
+
+def parse_options_by_shlex(text: str) -> list[tuple[str, str | None]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lines, "_PLAIN_OPTIONS_RE", re.compile(r"(?!)"))  # never plain
+        return parse_options(text)
