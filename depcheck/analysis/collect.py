@@ -17,11 +17,18 @@ from depcheck.model import Host, Requirement, Role
 
 @dataclass(slots=True)
 class PackageState:
-    """Everything one host knows about one package, per service."""
+    """Everything one host knows about one package, per service.
+
+    `keys` and `versions`: every range key and pinned version `collect` put in `constraints`
+    and `pins`, gathered while each line is at hand (a later pass over 350,000 requirements
+    costs more in memory reads than the lines' own work); a superset once `collect` narrows a
+    list, never less than what the lists hold."""
 
     constraints: dict[str, list[Requirement]] = field(default_factory=lambda: defaultdict(list))
     pins: dict[str, list[Requirement]] = field(default_factory=lambda: defaultdict(list))
     display: str = ""
+    keys: set[str] = field(default_factory=set)
+    versions: set[str | None] = field(default_factory=set)
 
 
 def applies(requirement: Requirement, environment: Mapping[str, str]) -> bool:
@@ -71,14 +78,19 @@ def collect(
             if requirement.role is locked and requirement.parent is None:
                 if parsed.pinned is not None:
                     state.pins[service].append(requirement)
+                    state.versions.add(parsed.pinned)
                 elif parsed.key != FULL:
                     state.constraints[service].append(requirement)
+                    state.keys.add(parsed.key)
             else:
                 state.constraints[service].append(requirement)
+                state.keys.add(parsed.key)
         # pip -c: a constraint narrows a package only when something installs it
         for requirement in constraint_only:
             if requirement.name in needed:
-                packages[requirement.name].constraints[service].append(requirement)
+                state = packages[requirement.name]
+                state.constraints[service].append(requirement)
+                state.keys.add(requirement.key)
         # uv override-dependencies: the override is the service's only range on its package
         for requirement in constraint_only:
             if requirement.override and requirement.name in needed:

@@ -151,12 +151,10 @@ def _agrees(state: PackageState) -> bool:
     constraints = state.constraints.values()
     if not all(map((1).__eq__, map(len, constraints))):  # one range per service
         return False
-    keys = {cs[0].parsed.key for cs in constraints}
-    keys.discard(FULL)
-    pins = state.pins
-    if not pins:
+    keys = state.keys - {FULL}  # (a superset of the lists' keys and versions is as good)
+    if not state.pins:
         return not intersection(frozenset(keys)).is_empty
-    versions = {p.parsed.pinned for ps in pins.values() for p in ps}
+    versions = state.versions
     if len(versions) != 1:
         return False
     (version,) = versions

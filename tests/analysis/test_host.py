@@ -259,7 +259,10 @@ def test_the_agreeing_shortcut_decides_what_the_rules_would(
             req("three==3.0", role=Role.LOCKED),
             req("three>=4"),
             req("four==4.0", role=Role.LOCKED),
+            req("five==5.0", role=Role.LOCKED),
         ],
+        # a pip -c constraint that excludes the pin everyone agrees on
+        "d": [req("five==5.0", role=Role.LOCKED), req("five<5", constraint=True)],
     }
     with_shortcut = (json.dumps(report_to_dict(scan(options))), analyse(edges))
     monkeypatch.setattr(host_module, "_agrees", lambda state: False)
