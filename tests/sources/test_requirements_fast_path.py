@@ -180,6 +180,22 @@ def test_the_lock_scan_gives_what_the_line_reader_gives(text: str) -> None:
     assert fast.root_tool == general.root_tool
 
 
+@pytest.mark.parametrize("odd", ODD)
+@pytest.mark.parametrize("before", ["", "a==1.0\n", "a==1.0 \\\n    --hash=sha256:0a\n"])
+def test_each_odd_shape_reads_as_the_line_reader_reads_it(odd: str, before: str) -> None:
+    check_both_readers(HEADER[0] + before + odd)
+
+
+def check_both_readers(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast = parse(text, fast=True, monkeypatch=monkeypatch)
+        general = parse(text, fast=False, monkeypatch=monkeypatch)
+    assert fast.requirements == general.requirements
+    assert [r.location for r in fast.requirements] == [r.location for r in general.requirements]
+    assert tuple(ViaEdges(fast.via, via_parents)) == tuple(ViaEdges(general.via, via_parents))
+    assert fast.diagnostics == general.diagnostics
+
+
 def test_the_lock_scan_reads_the_usual_shape_and_shares_identical_files() -> None:
     text = HEADER[0] + "a==1.0\n    # via -r requirements.in\nb==2.0\n    # via\n    #   a\n"
     entries = module.scan_lock_cached(text)

@@ -40,15 +40,17 @@ _VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")
 _VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n]*\n)+)")
 # pip-compile's `--generate-hashes` entry: the pin ends in a continuation and hash lines follow,
 # each but the last continued. The general reader joins them into one logical line (the hashes
-# are accepted and ignored); here each is replaced by a `_JOINED` comment line, so the lines keep
-# their numbers and the pin is read like any other, at no column (a joined line has none).
+# are accepted and ignored); here each hash line, from the line break continued before it, is
+# replaced by a line break and a `_JOINED` comment line, so the lines keep their numbers and the
+# pin is read like any other, at no column (a joined line has none). The pattern starts with a
+# literal (the engine skips to it) and its replacement is a constant: one C-speed `sub`. That
+# the hash lines follow a pin is checked after the entries are found (`_hashes_under_pins`).
 # (a space right before `--hash`: pip splits the joined line at spaces, and a tab there would
 # leave the hash inside the requirement's text)
-_HASH = r"[ \t]* --hash=[A-Za-z0-9]+:[A-Za-z0-9]+"
-_HASHED_PIN_RE = re.compile(
-    rf"^({NAME}=={_VERSION})[ \t]+\\\n((?:{_HASH}[ \t]+\\\n)*{_HASH}[ \t]*)$", re.MULTILINE
-)
+_HASH_LINE_RE = re.compile(r"\\\n[ \t]* --hash=[A-Za-z0-9]+:[A-Za-z0-9]+[ \t]*(?=\\?\n)")
 _JOINED = "#\x00"
+_JOINED_LINE = "\n" + _JOINED
+_JOINED_RUN_RE = re.compile("(?:#\x00\n)*")
 # what `str.splitlines` breaks at besides "\n": a file holding one is left to the general reader
 _OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029]")
 
@@ -99,7 +101,7 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     if joined:
         if "\x00" in text:
             return None
-        text = _HASHED_PIN_RE.sub(_unhashed, text)
+        text = _HASH_LINE_RE.sub(_JOINED_LINE, text)
         if "\\" in text:  # a continuation of any other shape: the general reader joins it
             return None
     # the search starts at a line break, a literal the engine skips to: "\n" + text checks the
@@ -108,8 +110,10 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
         return None
     found = _LOCK_ENTRY_RE.findall(text)
     if not found:
-        return _EMPTY
+        return None if joined and _JOINED in text else _EMPTY
     skipped, requirements, inlines, blocks = zip(*found, strict=True)
+    if joined and not _hashes_under_pins(text, inlines, blocks):
+        return None
     parsed = tuple(map(plain_requirement, requirements))
     if not all(parsed):  # a pin `packaging` refuses: the general reader says why
         return None
@@ -139,9 +143,21 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     return LockScan(numbers, columns, cast(tuple[ParsedLine, ...], parsed), origins, direct)
 
 
-def _unhashed(match: re.Match[str]) -> str:
-    """A hashed pin's lines as the pin and one `_JOINED` line per hash line."""
-    return match.group(1) + ("\n" + _JOINED) * (match.group(2).count("\n") + 1)
+def _hashes_under_pins(text: str, inlines: tuple[str, ...], blocks: tuple[str, ...]) -> bool:
+    """Whether every `_JOINED` line of `text` is one of a run right under a pin that has no
+    same-line comment: what pip joins to the pin. (A hash line under a comment line, a blank
+    line or a `# via` block is an option on its own line to the general reader, which says so.)"""
+    runs = {block: _joined_run(block) for block in set(blocks)}
+    under = list(map(runs.__getitem__, blocks))
+    if any(inline and run for inline, run in zip(inlines, under, strict=True)):
+        return False
+    return sum(under) == text.count(_JOINED)
+
+
+def _joined_run(block: str) -> int:
+    """How many `_JOINED` lines a pin's comment block starts with."""
+    run = _JOINED_RUN_RE.match(block)
+    return run.end() // len(_JOINED_LINE) if run is not None else 0
 
 
 #: the origins of each distinct comment block under a pin, and whether they say top level
