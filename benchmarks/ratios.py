@@ -2,6 +2,7 @@
 
     python benchmarks/ratios.py                        # 1,000 x 200, 5 paired rounds, plan graphs
     python benchmarks/ratios.py --services 100 --rounds 3 --no-plans
+    python benchmarks/ratios.py --hashes 2 --no-plans   # locks as pip-compile --generate-hashes
     python benchmarks/ratios.py --scaling 10,100,1000,3000,10000   # 10,000: minutes
 
 Every figure is the CPU time (user + system, from `os.wait4`: the child's own rusage, threads
@@ -182,6 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requirements", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--hashes", type=int, default=0, help="hash lines under each pin (--generate-hashes locks)"
+    )
     parser.add_argument("--depcheck", help="command for depcheck (default: beside python)")
     parser.add_argument("--scaling", help="comma-separated service counts for a scaling table")
     parser.add_argument("--no-plans", action="store_true", help="skip the plan graphs")
@@ -197,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hosts = max(2, args.services // 50)
         planted = generate_repo(
             root, services=args.services, requirements=args.requirements, hosts=hosts,
-            conflict_rate=0.0, seed=args.seed,
+            conflict_rate=0.0, seed=args.seed, hashes=args.hashes,
         )  # fmt: skip
         small = base / "small"
         generate_repo(small, services=5, requirements=50, hosts=1, seed=args.seed)

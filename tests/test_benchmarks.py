@@ -69,6 +69,27 @@ def test_generated_files_look_like_pip_compile_output(tmp_path: Path) -> None:
     assert "[hosts.web]" in (tmp_path / "depcheck.toml").read_text(encoding="utf-8")
 
 
+def test_hashed_locks_give_the_same_report_as_plain_ones(
+    tmp_path: Path, scan_json: ScanJson
+) -> None:
+    plain = generate(tmp_path / "plain", services=8, requirements=30, hosts=2, seed=9)
+    hashed = generate(tmp_path / "hashed", services=8, requirements=30, hosts=2, seed=9, hashes=2)
+    service = next(iter(hashed.service_paths.values()))
+    locked = (tmp_path / "hashed" / service / "requirements.txt").read_text(encoding="utf-8")
+    assert locked.count("    --hash=sha256:") == 60 and locked.count(" \\\n") == 60
+
+    plain_code, plain_report = scan_json(tmp_path / "plain")
+    hashed_code, hashed_report = scan_json(tmp_path / "hashed")
+
+    assert hashed.expected() == plain.expected() != set()
+    assert hashed_code == plain_code == 1
+    # the same conflicts and services: a hashed pin is the pin, at its line
+    assert hashed_report["conflicts"] and hashed_report["diagnostics"] == []
+    assert {c["id"] for c in hashed_report["conflicts"]} == {
+        c["id"] for c in plain_report["conflicts"]
+    }
+
+
 def test_wheels_carry_metadata_a_resolver_reads(tmp_path: Path) -> None:
     count = write_wheels(
         {"web-core": PoolPackage(versions=("1.0.0", "1.1.0"), dependencies=("json-utils",))},
