@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from depcheck.graph import DependencyGraph, Node
-from depcheck.model import Conflict, Dependency, Kind, Requirement
+from depcheck.model import Conflict, Dependency, Kind, Requirement, specifier_facts
 from depcheck.report import mermaid
 from depcheck.report.sanitize import clean
 from depcheck.report.summary import conflict_edges
@@ -76,7 +76,7 @@ def _edge_attributes(
     for service in sorted(records_by_service):
         records = records_by_service[service]
         # a record with no specifier (a bare name, a `# via` edge) adds nothing to the label
-        asked = _joined((str(r.specifier) for r in records if str(r.specifier)), ",")
+        asked = _joined((t for t in map(_specifier_text, records) if t), ",")
         specifiers.append(f"{service}: {asked or '*'}")
         written = _joined(str(r.marker) for r in records if r.marker is not None)
         if written:
@@ -88,6 +88,12 @@ def _edge_attributes(
         "markers": "; ".join(markers),
         "sources": _joined(sources),
     }
+
+
+def _specifier_text(record: Requirement | Dependency) -> str:
+    """`str(record.specifier)`, memoized per specifier object (sources share them)."""
+    key, _ = specifier_facts(record.specifier)
+    return "" if key == "*" else key
 
 
 def _conflict_marks(conflicts: Iterable[Conflict]) -> dict[Node, list[str]]:
@@ -187,6 +193,9 @@ def dot_quote(text: str) -> str:
     swallow it, so backslashes are doubled (labels render them as one, ids keep both). Line
     breaks become ``\\n``, which labels render as a line break.
     """
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        # (most text: nothing to escape or break; `clean` leaves it as it is but for ##[)
+        return f'"{clean(text)}"'
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
     return f'"{clean(escaped)}"'
