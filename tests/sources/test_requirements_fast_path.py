@@ -168,16 +168,7 @@ def parse(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> _Parse:
 @settings(max_examples=600, deadline=None)
 @given(lock_files())
 def test_the_lock_scan_gives_what_the_line_reader_gives(text: str) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        fast = parse(text, fast=True, monkeypatch=monkeypatch)
-        general = parse(text, fast=False, monkeypatch=monkeypatch)
-    assert fast.requirements == general.requirements
-    assert [r.location for r in fast.requirements] == [r.location for r in general.requirements]
-    assert [r.direct for r in fast.requirements] == [r.direct for r in general.requirements]
-    # the `# via` edges each reader's origins make
-    assert tuple(ViaEdges(fast.via, via_parents)) == tuple(ViaEdges(general.via, via_parents))
-    assert fast.diagnostics == general.diagnostics
-    assert fast.root_tool == general.root_tool
+    check_both_readers(text)
 
 
 @pytest.mark.parametrize("odd", ODD)
@@ -192,8 +183,11 @@ def check_both_readers(text: str) -> None:
         general = parse(text, fast=False, monkeypatch=monkeypatch)
     assert fast.requirements == general.requirements
     assert [r.location for r in fast.requirements] == [r.location for r in general.requirements]
+    assert [r.direct for r in fast.requirements] == [r.direct for r in general.requirements]
+    # the `# via` edges each reader's origins make
     assert tuple(ViaEdges(fast.via, via_parents)) == tuple(ViaEdges(general.via, via_parents))
     assert fast.diagnostics == general.diagnostics
+    assert fast.root_tool == general.root_tool
 
 
 def test_the_lock_scan_reads_the_usual_shape_and_shares_identical_files() -> None:
