@@ -27,6 +27,9 @@ class Role(enum.StrEnum):
     LOCKED = "locked"
 
 
+_LOCKED = Role.LOCKED
+
+
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -198,6 +201,32 @@ _PARSED_FIELDS = {
 }
 
 
+#: `Requirement.kind`: a locked pin at top level (`==V` in a lock, no parent), a range (what a
+#: service declares, or a lock records under a parent), each plus `KIND_MARKED` under a marker;
+#: `KIND_OTHER` for the rest (`-c` constraints, uv overrides, a locked entry with no range)
+KIND_OTHER, KIND_PIN, KIND_RANGE, KIND_MARKED = 0, 1, 2, 2
+#: the key of the range that admits every version (`specifier_facts`)
+ANY_KEY = "*"
+
+
+def requirement_kind(
+    parsed: ParsedLine, role: Role, parent: str | None, constraint_only: bool, override: bool
+) -> int:
+    """What `analysis.collect` does with a requirement of these facts (`Requirement.kind`)."""
+    if constraint_only or override:
+        return KIND_OTHER
+    if role is Role.LOCKED and parent is None:
+        if parsed.pinned is not None:
+            kind = KIND_PIN
+        elif parsed.key != ANY_KEY:
+            kind = KIND_RANGE
+        else:
+            return KIND_OTHER  # a locked entry with no range and no pin constrains nothing
+    else:
+        kind = KIND_RANGE
+    return kind if parsed.marker is None else kind + KIND_MARKED
+
+
 class Requirement:
     """One constraint on one package, as a file states it.
 
@@ -222,6 +251,7 @@ class Requirement:
         "constraint_only",
         "direct",
         "editable",
+        "kind",
         "line",
         "override",
         "parent",
@@ -239,6 +269,9 @@ class Requirement:
     editable: bool
     constraint_only: bool
     override: bool
+    #: what `analysis.collect` makes of it, decided once here (`requirement_kind`): a plain
+    #: locked pin, a plain range, either under a marker, or something else
+    kind: int
 
     def __init__(
         self,
@@ -275,6 +308,7 @@ class Requirement:
         self.editable = editable
         self.constraint_only = constraint_only
         self.override = override
+        self.kind = requirement_kind(self.parsed, role, parent, constraint_only, override)
 
     @classmethod
     def of(
@@ -300,6 +334,20 @@ class Requirement:
         made.editable = False
         made.constraint_only = constraint_only
         made.override = False
+        # `requirement_kind` with no parent and no override, inline (this runs for every line)
+        if constraint_only:
+            made.kind = KIND_OTHER
+        elif role is _LOCKED:
+            kind = (
+                KIND_PIN
+                if parsed.pinned is not None
+                else KIND_RANGE
+                if parsed.key != ANY_KEY
+                else KIND_OTHER
+            )
+            made.kind = kind + KIND_MARKED if kind and parsed.marker is not None else kind
+        else:
+            made.kind = KIND_RANGE if parsed.marker is None else KIND_RANGE + KIND_MARKED
         return made
 
     @property
@@ -366,6 +414,9 @@ class Requirement:
                 assert isinstance(parsed["specifier"], SpecifierSet)
                 parsed["key"], parsed["pinned"] = specifier_facts(parsed["specifier"])
             copy.parsed = dataclass_replace(self.parsed, **parsed)  # type: ignore[arg-type]
+        copy.kind = requirement_kind(
+            copy.parsed, copy.role, copy.parent, copy.constraint_only, copy.override
+        )
         return copy
 
     def _values(self) -> tuple[object, ...]:

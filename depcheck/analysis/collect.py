@@ -7,12 +7,31 @@ service installs; a uv override replaces the service's other ranges on its packa
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 
-from depcheck.analysis.algebra import FULL, admits, combine_keys, is_empty
-from depcheck.model import Host, Requirement, Role
+from depcheck.analysis.algebra import (
+    FULL,
+    admits,
+    combine_keys,
+    intersection,
+    is_empty,
+    is_version,
+)
+from depcheck.analysis.rules.python import PYTHON
+from depcheck.model import (
+    KIND_MARKED,
+    KIND_OTHER,
+    KIND_PIN,
+    KIND_RANGE,
+    Host,
+    ParsedLine,
+    Requirement,
+    Role,
+)
 
 
 @dataclass(slots=True)
@@ -41,10 +60,42 @@ def applies(requirement: Requirement, environment: Mapping[str, str]) -> bool:
         return True
 
 
+def _applies_once(
+    requirement: Requirement,
+    environment: Mapping[str, str],
+    cache: dict[int, tuple[object, bool]],
+) -> bool:
+    """`applies`, decided once per marker object (sources share one among identical lines)."""
+    marker = requirement.parsed.marker
+    cached = cache.get(id(marker))
+    if cached is None or cached[0] is not marker:
+        cached = cache[id(marker)] = (marker, applies(requirement, environment))
+    return cached[1]
+
+
 def collect(
-    host: Host, requirements_by_service: Mapping[str, Sequence[Requirement]]
+    host: Host,
+    requirements_by_service: Mapping[str, Sequence[Requirement]],
+    *,
+    agreeing: bool = True,
 ) -> dict[str, PackageState]:
-    """Group the requirements that apply on `host` by package, then by service."""
+    """Group the requirements that apply on `host` by package, then by service.
+
+    `agreeing=False` leaves out packages no rule can find anything in (`agrees`: one locked
+    version that every range admits, or ranges that overlap, one a service), decided from the
+    distinct lines of the host without a state per package (`_disagreeing`); the states of
+    the packages kept are what the full grouping gives them."""
+    if agreeing:
+        return _collect(host, requirements_by_service, None)
+    return _collect(host, requirements_by_service, _disagreeing(host, requirements_by_service))
+
+
+def _collect(
+    host: Host,
+    requirements_by_service: Mapping[str, Sequence[Requirement]],
+    only: set[str] | None,
+) -> dict[str, PackageState]:
+    """`collect`, for the packages in `only` (every package: None)."""
     environment = host.environment.markers()
     # sources share one Marker object among identical lines: decide each object once
     marker_cache: dict[int, tuple[object, bool]] = {}
@@ -52,19 +103,19 @@ def collect(
     get_state = packages.get
     locked = Role.LOCKED
     for service in host.services:
+        every = requirements_by_service.get(service, ())
+        if only is not None:
+            if not every or only.isdisjoint(map(_NAME, map(_PARSED, every))):
+                continue
+            every = [r for r in every if r.parsed.name in only]
         needed: set[str] = set()
         constraint_only: list[Requirement] = []
-        for requirement in requirements_by_service.get(service, ()):
+        for requirement in every:
             # the parse's own fields, read once each (this runs once per line of every file)
             parsed = requirement.parsed
             marker = parsed.marker
-            if marker is not None:
-                cached = marker_cache.get(id(marker))
-                if cached is None or cached[0] is not marker:
-                    cached = (marker, applies(requirement, environment))
-                    marker_cache[id(marker)] = cached
-                if not cached[1]:
-                    continue
+            if marker is not None and not _applies_once(requirement, environment, marker_cache):
+                continue
             if requirement.constraint_only:
                 constraint_only.append(requirement)
                 continue
@@ -86,6 +137,8 @@ def collect(
                 state.constraints[service].append(requirement)
                 state.keys.add(parsed.key)
         # pip -c: a constraint narrows a package only when something installs it
+        # (with `only`, every requirement on a package in it is here, so `needed` is exact
+        # for the packages these constraints name)
         for requirement in constraint_only:
             if requirement.name in needed:
                 state = packages[requirement.name]
@@ -101,6 +154,88 @@ def collect(
             if len(pins) > 1 and len({p.pinned_version for p in pins}) > 1:
                 state.pins[service] = _narrow_duplicates(pins, state.constraints.get(service, []))
     return packages
+
+
+_KIND = attrgetter("kind")
+_PARSED = attrgetter("parsed")
+_NAME = attrgetter("name")
+_IS_PIN = KIND_PIN.__eq__
+_IS_RANGE = KIND_RANGE.__eq__
+_MARKED_PIN = KIND_PIN + KIND_MARKED
+_NOT_PLAIN = frozenset({KIND_OTHER, _MARKED_PIN, KIND_RANGE + KIND_MARKED}).__contains__
+
+
+def _disagreeing(
+    host: Host, requirements_by_service: Mapping[str, Sequence[Requirement]]
+) -> set[str]:
+    """The packages on `host` that `agrees` may refuse (a superset): those with any requirement
+    of `KIND_OTHER`, two ranges from one service, pins at more than one version, a pin some
+    range refuses, or ranges that no version satisfies together.
+
+    What decides it is the set of distinct parses of the host's plain pins and of its ranges
+    (the lines a monorepo repeats are one parse each), gathered per service at C speed from
+    each requirement's `kind`; only lines under a marker or of `KIND_OTHER` are looked at one
+    by one. `python` is always kept (the host's own Python is a range on it)."""
+    environment = host.environment.markers()
+    marker_cache: dict[int, tuple[object, bool]] = {}
+    # distinct parses by identity (a `ParsedLine` hashes its marker's text: slow)
+    pin_lines: dict[int, ParsedLine] = {}
+    range_lines: dict[int, ParsedLine] = {}
+    kept = {PYTHON}
+    for service in host.services:
+        every = requirements_by_service.get(service, ())
+        if not every:
+            continue
+        kinds = list(map(_KIND, every))
+        parsed = list(map(_PARSED, every))
+        pins, ranges = kinds.count(KIND_PIN), kinds.count(KIND_RANGE)
+        if pins:
+            plain = list(compress(parsed, map(_IS_PIN, kinds)))
+            pin_lines.update(zip(map(id, plain), plain, strict=True))
+        own = list(compress(parsed, map(_IS_RANGE, kinds))) if ranges else []
+        if pins + ranges != len(kinds):
+            for requirement in compress(every, map(_NOT_PLAIN, kinds)):
+                kind, line = requirement.kind, requirement.parsed
+                if kind == KIND_OTHER:
+                    kept.add(line.name)
+                    continue
+                if not _applies_once(requirement, environment, marker_cache):
+                    continue
+                if kind == _MARKED_PIN:
+                    pin_lines[id(line)] = line
+                else:
+                    own.append(line)
+        if own:
+            names = list(map(_NAME, own))
+            if len(set(names)) != len(names):  # a service with two ranges on one package
+                kept.update(name for name, count in Counter(names).items() if count > 1)
+            range_lines.update(zip(map(id, own), own, strict=True))
+    versions: dict[str, set[str]] = {}
+    for line in pin_lines.values():
+        assert line.pinned is not None  # `KIND_PIN`
+        versions.setdefault(line.name, set()).add(line.pinned)
+    keys: dict[str, set[str]] = {}
+    for line in range_lines.values():
+        held = keys.setdefault(line.name, set())
+        if line.key != FULL:
+            held.add(line.key)
+    for name, pinned in versions.items():
+        if name in kept:
+            continue
+        if len(pinned) != 1:
+            kept.add(name)
+            continue
+        (version,) = pinned
+        if not is_version(version) or not all(admits(key, version) for key in keys.get(name, ())):
+            kept.add(name)
+    for name, held in keys.items():
+        if held and name not in versions and name not in kept and _no_version(held):
+            kept.add(name)
+    return kept
+
+
+def _no_version(keys: set[str]) -> bool:
+    return intersection(frozenset(keys)).is_empty
 
 
 def _narrow_duplicates(

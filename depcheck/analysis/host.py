@@ -57,7 +57,7 @@ def analyse_host(
     conflicts: list[Conflict] = []
     clashes: list[Clash] = []
     diagnostics: list[Diagnostic] = []
-    packages = collect(host, requirements_by_service)
+    packages = collect(host, requirements_by_service, agreeing=False)
     # A range a lock records between packages (botocore 1.34 needs urllib3<1.27) holds only as
     # long as the parent stays at that version. Where services lock the parent at different
     # versions, aligning the parent changes the range: such ranges are not firm.
