@@ -293,6 +293,43 @@ def test_a_file_that_grows_while_read_is_cut_at_the_cap(
     assert sum(total) == MAX_BYTES + 1
 
 
+@pytest.mark.parametrize(
+    ("make", "path", "allow_outside"),
+    [case[1:4] for case in REFUSED if case[0] != "binary"],  # (a regular file, decoded after)
+    ids=[case[0] for case in REFUSED if case[0] != "binary"],
+)
+def test_the_fast_open_leaves_every_refusal_to_the_checks(
+    tmp_path: Path, no_hang: None, make: Callable[[Path], None], path: str, allow_outside: bool
+) -> None:
+    # (`test_refused` holds the words: these reach them only through `_checked`)
+    root = tmp_path / "repo"
+    write_files(root, {".git/config": GIT_CONFIG, ".GIT/config": GIT_CONFIG})
+    write_files(tmp_path, {"outside/requirements.txt": "six\n"})
+    make(root)
+    assert Tree(root, allow_outside_root=allow_outside)._open_plain(path) is None
+
+
+def test_the_fast_open_reads_plain_files_and_hands_the_rest_on(tmp_path: Path) -> None:
+    write_files(tmp_path, {"svc/api/requirements.txt": "six\n", "top.txt": "idna\n"})
+    tree = Tree(tmp_path)
+    for path, text in (("svc/api/requirements.txt", "six\n"), ("top.txt", "idna\n")):
+        fd = tree._open_plain(path)
+        assert fd is not None
+        try:
+            assert os.read(fd, 100) == text.encode()
+        finally:
+            os.close(fd)
+    os.symlink("api", tmp_path / "svc" / "alias")
+    os.symlink("top.txt", tmp_path / "linked.txt")
+    (tmp_path / "big.txt").write_bytes(b"#" * (MAX_BYTES + 1))
+    odd = ["svc/alias/requirements.txt", "linked.txt", "./top.txt", "svc//top.txt", "big.txt"]
+    odd += ["svc/../top.txt", "svc\\api\\requirements.txt", ""]
+    assert [tree._open_plain(path) for path in odd] == [None] * len(odd)
+    # a link that stays inside the root is still read, by the checked path
+    assert tree.read_text("svc/alias/requirements.txt") == ("six\n", [])
+    assert tree.read_text("linked.txt") == ("idna\n", [])
+
+
 def test_a_folder_swapped_for_a_link_after_the_check_is_not_followed(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     write_files(root, {"svc/requirements.txt": "six\n"})
