@@ -87,7 +87,8 @@ def collect(
     the packages kept are what the full grouping gives them."""
     if agreeing:
         return _collect(host, requirements_by_service, None)
-    return _collect(host, requirements_by_service, _disagreeing(host, requirements_by_service))
+    only = _disagreeing(host, requirements_by_service)
+    return _collect(host, requirements_by_service, only) if only else {}
 
 
 def _collect(
@@ -175,13 +176,14 @@ def _disagreeing(
     What decides it is the set of distinct parses of the host's plain pins and of its ranges
     (the lines a monorepo repeats are one parse each), gathered per service at C speed from
     each requirement's `kind`; only lines under a marker or of `KIND_OTHER` are looked at one
-    by one. `python` is always kept (the host's own Python is a range on it)."""
+    by one. `python` is kept whenever a line names it (the host's own Python is one more range
+    on it); a host with nothing kept is grouped no further."""
     environment = host.environment.markers()
     marker_cache: dict[int, tuple[object, bool]] = {}
     # distinct parses by identity (a `ParsedLine` hashes its marker's text: slow)
     pin_lines: dict[int, ParsedLine] = {}
     range_lines: dict[int, ParsedLine] = {}
-    kept = {PYTHON}
+    kept: set[str] = set()
     for service in host.services:
         every = requirements_by_service.get(service, ())
         if not every:
@@ -231,6 +233,8 @@ def _disagreeing(
     for name, held in keys.items():
         if held and name not in versions and name not in kept and _no_version(held):
             kept.add(name)
+    if PYTHON in versions or PYTHON in keys:
+        kept.add(PYTHON)
     return kept
 
 
