@@ -177,6 +177,16 @@ def test_each_odd_shape_reads_as_the_line_reader_reads_it(odd: str, before: str)
     check_both_readers(HEADER[0] + before + odd)
 
 
+@pytest.mark.parametrize(
+    "brk", ["\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u2028", "\u2029"]
+)
+@pytest.mark.parametrize("comment", ["# plain\n", "# caf\u00e9\n"])  # ASCII or not
+def test_a_line_break_other_than_newline_goes_to_the_line_reader(brk: str, comment: str) -> None:
+    text = HEADER[0] + comment + f"a==1.0\n    # via x{brk}y\nb==2.0{brk}c==3.0\n"
+    assert module.scan_lock(text) is None
+    check_both_readers(text)
+
+
 def check_both_readers(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast = parse(text, fast=True, monkeypatch=monkeypatch)

@@ -55,8 +55,10 @@ from depcheck.sources.interface import (
     drop_unusable_versions,
 )
 from depcheck.sources.requirements.annotations import (
+    annotated_tool,
     compiled_for,
-    detect_tool,
+    head_lines,
+    header_tool,
     lock_lines,
     origins_direct,
     via_annotations,
@@ -142,17 +144,23 @@ class RequirementsFileSource(Source):
         stack: tuple[str, ...],
         constraint: bool,
     ) -> None:
-        physical = text.splitlines()
-        tool = detect_tool(physical, text)
+        # a header names the tool in the first lines: a lock the scan reads whole is never
+        # split into lines here
+        tool = header_tool(head_lines(text))
+        physical = None if tool else text.splitlines()
+        if physical is not None:
+            tool = annotated_tool(physical, text)
         if len(stack) == 1:
             state.root_tool = tool
         role = Role.LOCKED if tool else Role.DECLARED
         logical: list[tuple[int, str, int | None]]
         if tool:
-            entries = scan_lock_cached(text, len(physical))
+            entries = scan_lock_cached(text, None if physical is None else len(physical))
             if entries is not None:
                 self._add_lock_entries(state, path, entries, role=role, constraint=constraint)
                 return
+        if physical is None:
+            physical = text.splitlines()
         if tool and "\\" not in text:
             # a lock file with no continuation: logical lines and `# via` in one pass
             logical, via = lock_lines(physical)

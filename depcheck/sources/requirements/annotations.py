@@ -62,10 +62,36 @@ def compiled_for(text: str) -> tuple[str, int] | None:
 def detect_tool(lines: list[str], text: str | None = None) -> str | None:
     """Which resolver wrote this file, judged from its header or annotations (`text`: the
     file the lines are of, when the caller has it)."""
-    for raw in lines[:15]:
+    return header_tool(lines[:HEADER_LINES]) or annotated_tool(lines, text)
+
+
+#: how far down a resolver's header is looked for
+HEADER_LINES = 15
+
+
+def head_lines(text: str) -> list[str]:
+    """`text.splitlines()[:HEADER_LINES]` without splitting the rest of the file: the prefix
+    up to the 16th "\n" holds at least 16 of the breaks `splitlines` knows ("\n" is one of
+    them; "\r\n" counts once), so its first 15 lines are the file's."""
+    end = -1
+    for _ in range(HEADER_LINES + 1):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text.splitlines()[:HEADER_LINES]
+    return text[: end + 1].splitlines()[:HEADER_LINES]
+
+
+def header_tool(head: list[str]) -> str | None:
+    """The resolver a header among `head` (a file's first lines) names."""
+    for raw in head:
         header = _HEADER_RE.match(raw.strip())
         if header:
             return "uv-pip-compile" if "uv" in header.group(0).lower() else "pip-compile"
+    return None
+
+
+def annotated_tool(lines: list[str], text: str | None = None) -> str | None:
+    """ "pip-compile" when a line holds a `# via` annotation (a lock whose header was cut)."""
     if text is not None and "# via" not in text:
         return None  # every annotation below holds it
     for raw in lines:

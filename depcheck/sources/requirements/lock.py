@@ -53,6 +53,15 @@ _JOINED_LINE = "\n" + _JOINED
 _JOINED_RUN_RE = re.compile("(?:#\x00\n)*")
 # what `str.splitlines` breaks at besides "\n": a file holding one is left to the general reader
 _OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029]")
+_ASCII_BREAKS = "\r\v\f\x1c\x1d\x1e\x1f"
+
+
+def _other_breaks(text: str) -> bool:
+    """Whether `text` holds one of `_OTHER_BREAKS_RE`'s characters: in an ASCII text (known
+    at once) a few C-speed searches for the ASCII ones, four times cheaper than the class."""
+    if text.isascii():
+        return any(map(text.__contains__, _ASCII_BREAKS))
+    return _OTHER_BREAKS_RE.search(text) is not None
 
 
 class LockScan(NamedTuple):
@@ -89,7 +98,7 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     `text`, when the caller split it (then a count tells whether it broke lines at anything
     but "\\n")."""
     if lines is None:
-        if _OTHER_BREAKS_RE.search(text):
+        if _other_breaks(text):
             return None
     elif "\r" in text or "\x1f" in text or lines != text.count("\n") + (text[-1:] not in "\n"):
         # `str.splitlines` broke the file at something else than "\n" (or "\r", or "\x1f",

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from depcheck.sources.requirements.annotations import (
+    HEADER_LINES,
     compiled_for,
     detect_tool,
+    head_lines,
     origins_direct,
     via_annotations,
     via_parent,
@@ -34,6 +39,24 @@ def test_the_tool_is_told_by_its_header() -> None:
         "uv-pip-compile"
     )
     assert detect_tool(["flask==3.0"]) is None
+
+
+# every character str.splitlines breaks at, and text between
+_PIECES = st.sampled_from(
+    ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029",
+     "a", "# via x", "pkg==1.0", " ", ""]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_the_head_of_a_file_is_its_first_lines_whatever_breaks_them(text: str) -> None:
+    assert head_lines(text) == text.splitlines()[:HEADER_LINES]
+
+
+def test_a_header_past_the_head_names_no_tool_but_annotations_still_do() -> None:
+    lines = ["flask==3.0"] * HEADER_LINES + [LOCK[1]]
+    assert detect_tool(lines) is None
+    assert detect_tool([*lines, "    # via -r requirements.in"]) == "pip-compile"
 
 
 def test_via_comments_one_line_and_as_blocks() -> None:
