@@ -147,8 +147,9 @@ class RequirementsFileSource(Source):
         # a header names the tool in the first lines: a lock the scan reads whole is never
         # split into lines here
         tool = header_tool(head_lines(text))
-        physical = None if tool else text.splitlines()
-        if physical is not None:
+        physical = None
+        if tool is None:
+            physical = text.splitlines()
             tool = annotated_tool(physical, text)
         if len(stack) == 1:
             state.root_tool = tool
