@@ -9,10 +9,12 @@ in ``display_name`` / ``text`` for messages.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
-from typing import overload
+from itertools import chain, compress, repeat
+from operator import attrgetter, eq
+from typing import cast, overload
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
@@ -461,6 +463,243 @@ class Requirement:
         )
 
 
+class RequirementRows(Sequence[Requirement]):
+    """The requirements of one file kept as columns, each `Requirement` made when first read.
+
+    The readers' fast paths (a lock in the usual shape, a declared file of plain lines) know
+    each line's parse, place and kind without an object per line, and a scan needs no more
+    for a host whose services agree: `analysis.collect` reads the columns (`parsed`, `kinds`,
+    through `requirement_columns`), and makes requirements only for the packages a host
+    disagrees on (`requirements_on`, `row`). A row is made once: reading it twice gives the
+    same object. Compares equal to the tuple of its requirements.
+    """
+
+    __slots__ = (
+        "_made",
+        "columns",
+        "constraint",
+        "direct",
+        "kinds",
+        "lines",
+        "parsed",
+        "path",
+        "role",
+    )
+
+    def __init__(
+        self,
+        parsed: Sequence[ParsedLine],
+        path: str,
+        lines: Sequence[int | None],
+        columns: Sequence[int | None],
+        role: Role,
+        direct: Sequence[bool],
+        constraint: bool,
+    ) -> None:
+        self.parsed = parsed
+        self.path = path
+        self.lines = lines
+        self.columns = columns
+        self.role = role
+        self.direct = direct
+        self.constraint = constraint
+        #: each row's `Requirement.kind`
+        self.kinds = row_kinds(parsed, role, constraint)
+        self._made: list[Requirement | None] | None = None
+
+    def row(self, index: int) -> Requirement:
+        """The requirement of row `index`, made the first time it is read."""
+        made = self._made
+        if made is None:
+            made = self._made = [None] * len(self.parsed)
+        found = made[index]
+        if found is None:
+            found = made[index] = Requirement.of(
+                self.parsed[index],
+                self.path,
+                self.lines[index],
+                self.columns[index],
+                self.role,
+                self.direct[index],
+                self.constraint,
+            )
+        return found
+
+    def _all(self) -> list[Requirement]:
+        made = self._made
+        if made is None:
+            made = self._made = list(
+                map(
+                    Requirement.of,
+                    self.parsed,
+                    repeat(self.path),
+                    self.lines,
+                    self.columns,
+                    repeat(self.role),
+                    self.direct,
+                    repeat(self.constraint),
+                )
+            )
+        elif any(found is None for found in made):
+            for index in range(len(made)):
+                self.row(index)
+        return cast("list[Requirement]", made)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
+
+    @overload
+    def __getitem__(self, index: int) -> Requirement: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Requirement, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Requirement | tuple[Requirement, ...]:
+        if isinstance(index, slice):
+            return tuple(self._all()[index])
+        if index < 0:
+            index += len(self.parsed)
+        if not 0 <= index < len(self.parsed):
+            raise IndexError("requirement row out of range")
+        return self.row(index)
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (RequirementRows, RequirementChain, tuple, list)):
+            return _same_requirements(self, other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RequirementRows({self.path!r}, {tuple(self)!r})"
+
+
+class RequirementChain(Sequence[Requirement]):
+    """A service's requirements: its files' parts one after the other (`RequirementRows` kept
+    as they are, so what `collect` reads of them stays columns). Compares equal to the list or
+    tuple of its requirements."""
+
+    __slots__ = ("_flat", "chunks")
+
+    def __init__(self, chunks: Iterable[Sequence[Requirement]]) -> None:
+        #: the parts, none of them a chain
+        self.chunks: tuple[Sequence[Requirement], ...] = tuple(
+            part
+            for chunk in chunks
+            for part in (chunk.chunks if isinstance(chunk, RequirementChain) else (chunk,))
+            if part
+        )
+        self._flat: tuple[Requirement, ...] | None = None
+
+    def _all(self) -> tuple[Requirement, ...]:
+        if self._flat is None:
+            self._flat = tuple(chain.from_iterable(self.chunks))
+        return self._flat
+
+    def __len__(self) -> int:
+        return sum(map(len, self.chunks))
+
+    @overload
+    def __getitem__(self, index: int) -> Requirement: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Requirement, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Requirement | tuple[Requirement, ...]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return chain.from_iterable(self.chunks)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (RequirementRows, RequirementChain, tuple, list)):
+            return _same_requirements(self, other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RequirementChain({list(self)!r})"
+
+
+def _same_requirements(mine: Sequence[Requirement], other: Sequence[object]) -> bool:
+    return len(mine) == len(other) and all(map(eq, mine, other))
+
+
+def joined_requirements(chunks: Iterable[Sequence[Requirement]]) -> Sequence[Requirement]:
+    """Requirements read in parts, as one sequence: a tuple when no part is kept as rows, the
+    one `RequirementRows` when it is the only part, else a `RequirementChain`."""
+    parts = RequirementChain(chunks).chunks
+    if not any(isinstance(part, RequirementRows) for part in parts):
+        return tuple(chain.from_iterable(parts))
+    if len(parts) == 1:
+        return parts[0]
+    return RequirementChain(parts)
+
+
+def requirement_chunks(requirements: Sequence[Requirement]) -> tuple[Sequence[Requirement], ...]:
+    """The parts `requirements` is kept in (itself, unless a `RequirementChain`)."""
+    if isinstance(requirements, RequirementChain):
+        return requirements.chunks
+    return (requirements,) if requirements else ()
+
+
+_PARSED_OF = attrgetter("parsed")
+_KIND_OF = attrgetter("kind")
+_NAME_OF = attrgetter("name")
+_PINNED_OF = attrgetter("pinned")
+_MARKER_OF = attrgetter("marker")
+
+
+def requirement_columns(chunk: Sequence[Requirement]) -> tuple[Sequence[ParsedLine], Sequence[int]]:
+    """Each requirement's parse and kind, for one part of `requirement_chunks` (the columns
+    themselves for `RequirementRows`: no requirement is made)."""
+    if isinstance(chunk, RequirementRows):
+        return chunk.parsed, chunk.kinds
+    return list(map(_PARSED_OF, chunk)), list(map(_KIND_OF, chunk))
+
+
+def parsed_lines(requirements: Sequence[Requirement]) -> Iterator[ParsedLine]:
+    """Each requirement's parse, in order, with no requirement made."""
+    return chain.from_iterable(
+        part.parsed if isinstance(part, RequirementRows) else map(_PARSED_OF, part)
+        for part in requirement_chunks(requirements)
+    )
+
+
+def requirements_on(requirements: Sequence[Requirement], names: Set[str]) -> list[Requirement]:
+    """The requirements on any package of `names`, in order; of `RequirementRows` only those
+    rows are made."""
+    found: list[Requirement] = []
+    holds = names.__contains__
+    for part in requirement_chunks(requirements):
+        if isinstance(part, RequirementRows):
+            wanted = map(holds, map(_NAME_OF, part.parsed))
+            found.extend(map(part.row, compress(range(len(part.parsed)), wanted)))
+        else:
+            found.extend(r for r in part if holds(r.parsed.name))
+    return found
+
+
+def row_kinds(parsed: Sequence[ParsedLine], role: Role, constraint: bool) -> Sequence[int]:
+    """`Requirement.of`'s kind of each parse (no parent, no override), the common columns
+    (every lock pin plain, no line under a marker) in a few passes at C speed."""
+    count = len(parsed)
+    if constraint:
+        return (KIND_OTHER,) * count
+    unmarked = list(map(_MARKER_OF, parsed)).count(None) == count
+    if role is _LOCKED:
+        if unmarked and None not in map(_PINNED_OF, parsed):
+            return (KIND_PIN,) * count
+        return [requirement_kind(p, role, None, False, False) for p in parsed]
+    if unmarked:
+        return (KIND_RANGE,) * count
+    return [KIND_RANGE if p.marker is None else KIND_RANGE + KIND_MARKED for p in parsed]
+
+
 def is_version(text: str) -> bool:
     """Whether `text` is a PEP 440 version."""
     try:
@@ -679,7 +918,8 @@ class SourceFile:
     path: str
     format: str
     role: Role
-    requirements: tuple[Requirement, ...] = ()
+    #: a tuple, or the rows a reader's fast path kept (`RequirementRows`, `RequirementChain`)
+    requirements: Sequence[Requirement] = ()
     dependencies: Sequence[Dependency] = ()
     opaque: tuple[OpaqueRequirement, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()

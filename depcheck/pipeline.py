@@ -133,7 +133,7 @@ class Prepared:
     topology: Topology
     hosts: tuple[Host, ...]
     sources: Mapping[str, tuple[SourceFile, ...]]
-    requirements: Mapping[str, list[Requirement]]
+    requirements: Mapping[str, Sequence[Requirement]]
     graph: DependencyGraph
     diagnostics: list[Diagnostic]
     interpreter: Environment
@@ -191,7 +191,9 @@ def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     diagnostics.extend(found)
     topology = separate_declared(topology, declared)
     graph = DependencyGraph.build(sources)
-    requirements = {name: requirements_of(files) for name, files in sources.items()}
+    requirements: dict[str, Sequence[Requirement]] = {
+        name: requirements_of(files) for name, files in sources.items()
+    }
     apply_workspace_settings(topology.services, workspaces, requirements)
     compiled = {
         name: [

@@ -24,6 +24,7 @@ from depcheck.model import (
     Groups,
     Location,
     Requirement,
+    RequirementChain,
     Role,
     Service,
     Severity,
@@ -181,7 +182,7 @@ def add_installed(
 def apply_workspace_settings(
     services: Sequence[Service],
     files: Sequence[SourceFile],
-    requirements: dict[str, list[Requirement]],
+    requirements: dict[str, Sequence[Requirement]],
 ) -> None:
     """A uv workspace root's `constraint-dependencies` / `override-dependencies` hold for every
     member: each service whose folder matches one of the root's `members` globs (and the root's
@@ -196,8 +197,12 @@ def apply_workspace_settings(
             if path is None:
                 continue
             if path == (base or ".") or any(fnmatch.fnmatchcase(path, g) for g in globs):
-                own = requirements.setdefault(service.name, [])
-                own.extend(r for r in source.workspace_requirements if r not in own)
+                own = requirements.get(service.name, ())
+                added: list[Requirement] = []
+                for requirement in source.workspace_requirements:
+                    if requirement not in own and requirement not in added:
+                        added.append(requirement)
+                requirements[service.name] = RequirementChain([own, tuple(added)])
 
 
 def read_aside(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -> SourceFile | None:
@@ -213,15 +218,16 @@ def read_aside(path: str, options: ReadOptions, diagnostics: list[Diagnostic]) -
     return found
 
 
-def requirements_of(sources: Iterable[SourceFile]) -> list[Requirement]:
-    """A service's requirements, with its files' requires-python as requirements on `python`."""
-    result = [r for source in sources for r in source.requirements]
+def requirements_of(sources: Iterable[SourceFile]) -> RequirementChain:
+    """A service's requirements, with its files' requires-python as requirements on `python`
+    (the files' own parts one after the other: rows a fast path kept stay columns)."""
+    files = tuple(sources)
     # the project a service's pyproject.toml defines is installed, at its version
-    result.extend(source.itself for source in sources if source.itself is not None)
-    for source in sources:
+    extra = [source.itself for source in files if source.itself is not None]
+    for source in files:
         if source.requires_python is not None and str(source.requires_python):
-            result.append(_python_requirement(source))
-    return result
+            extra.append(_python_requirement(source))
+    return RequirementChain([*(source.requirements for source in files), tuple(extra)])
 
 
 def _python_requirement(source: SourceFile) -> Requirement:

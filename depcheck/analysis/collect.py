@@ -30,7 +30,11 @@ from depcheck.model import (
     Host,
     ParsedLine,
     Requirement,
+    RequirementRows,
     Role,
+    requirement_chunks,
+    requirement_columns,
+    requirements_on,
 )
 
 
@@ -66,10 +70,23 @@ def _applies_once(
     cache: dict[int, tuple[object, bool]],
 ) -> bool:
     """`applies`, decided once per marker object (sources share one among identical lines)."""
-    marker = requirement.parsed.marker
+    return _holds_once(requirement.parsed, environment, cache)
+
+
+def _holds_once(
+    line: ParsedLine, environment: Mapping[str, str], cache: dict[int, tuple[object, bool]]
+) -> bool:
+    """Whether the marker of a parse holds on the host (`applies`), once per marker object."""
+    marker = line.marker
+    if marker is None:
+        return True
     cached = cache.get(id(marker))
     if cached is None or cached[0] is not marker:
-        cached = cache[id(marker)] = (marker, applies(requirement, environment))
+        try:
+            holds = bool(marker.evaluate(dict(environment)))
+        except Exception:
+            holds = True
+        cached = cache[id(marker)] = (marker, holds)
     return cached[1]
 
 
@@ -106,9 +123,10 @@ def _collect(
     for service in host.services:
         every = requirements_by_service.get(service, ())
         if only is not None:
-            if not every or only.isdisjoint(map(_NAME, map(_PARSED, every))):
+            # (of rows a reader's fast path kept, only those on these packages are made)
+            every = requirements_on(every, only)
+            if not every:
                 continue
-            every = [r for r in every if r.parsed.name in only]
         needed: set[str] = set()
         constraint_only: list[Requirement] = []
         for requirement in every:
@@ -157,13 +175,11 @@ def _collect(
     return packages
 
 
-_KIND = attrgetter("kind")
-_PARSED = attrgetter("parsed")
-_NAME = attrgetter("name")
 _IS_PIN = KIND_PIN.__eq__
 _IS_RANGE = KIND_RANGE.__eq__
 _MARKED_PIN = KIND_PIN + KIND_MARKED
 _NOT_PLAIN = frozenset({KIND_OTHER, _MARKED_PIN, KIND_RANGE + KIND_MARKED}).__contains__
+_NAME = attrgetter("name")
 
 
 def _disagreeing(
@@ -175,38 +191,51 @@ def _disagreeing(
 
     What decides it is the set of distinct parses of the host's plain pins and of its ranges
     (the lines a monorepo repeats are one parse each), gathered per service at C speed from
-    each requirement's `kind`; only lines under a marker or of `KIND_OTHER` are looked at one
-    by one. `python` is kept whenever a line names it (the host's own Python is one more range
-    on it); a host with nothing kept is grouped no further."""
+    each requirement's parse and `kind`, read as columns (`requirement_columns`: the rows a
+    reader's fast path kept make no requirement here); only lines under a marker or of
+    `KIND_OTHER` are looked at one by one. `python` is kept whenever a line names it (the
+    host's own Python is one more range on it); a host with nothing kept is grouped no
+    further."""
     environment = host.environment.markers()
     marker_cache: dict[int, tuple[object, bool]] = {}
     # distinct parses by identity (a `ParsedLine` hashes its marker's text: slow)
     pin_lines: dict[int, ParsedLine] = {}
     range_lines: dict[int, ParsedLine] = {}
+    # the pin columns of rows already taken (identical locks share one column: its id holds
+    # while the rows live)
+    seen_pins: set[int] = set()
     kept: set[str] = set()
     for service in host.services:
-        every = requirements_by_service.get(service, ())
-        if not every:
-            continue
-        kinds = list(map(_KIND, every))
-        parsed = list(map(_PARSED, every))
-        pins, ranges = kinds.count(KIND_PIN), kinds.count(KIND_RANGE)
-        if pins:
-            plain = list(compress(parsed, map(_IS_PIN, kinds)))
-            pin_lines.update(zip(map(id, plain), plain, strict=True))
-        own = list(compress(parsed, map(_IS_RANGE, kinds))) if ranges else []
-        if pins + ranges != len(kinds):
-            for requirement in compress(every, map(_NOT_PLAIN, kinds)):
-                kind, line = requirement.kind, requirement.parsed
-                if kind == KIND_OTHER:
-                    kept.add(line.name)
-                    continue
-                if not _applies_once(requirement, environment, marker_cache):
-                    continue
-                if kind == _MARKED_PIN:
-                    pin_lines[id(line)] = line
-                else:
-                    own.append(line)
+        own: list[ParsedLine] = []
+        for chunk in requirement_chunks(requirements_by_service.get(service, ())):
+            parsed, kinds = requirement_columns(chunk)
+            pins, ranges = kinds.count(KIND_PIN), kinds.count(KIND_RANGE)
+            if pins == len(kinds):
+                if id(parsed) not in seen_pins:
+                    pin_lines.update(zip(map(id, parsed), parsed, strict=True))
+                    if isinstance(chunk, RequirementRows):
+                        seen_pins.add(id(parsed))
+                continue
+            if pins:
+                plain = list(compress(parsed, map(_IS_PIN, kinds)))
+                pin_lines.update(zip(map(id, plain), plain, strict=True))
+            if ranges:
+                own.extend(compress(parsed, map(_IS_RANGE, kinds)))
+            if pins + ranges != len(kinds):
+                for line, kind in zip(
+                    compress(parsed, map(_NOT_PLAIN, kinds)),
+                    filter(_NOT_PLAIN, kinds),
+                    strict=True,
+                ):
+                    if kind == KIND_OTHER:
+                        kept.add(line.name)
+                        continue
+                    if not _holds_once(line, environment, marker_cache):
+                        continue
+                    if kind == _MARKED_PIN:
+                        pin_lines[id(line)] = line
+                    else:
+                        own.append(line)
         if own:
             names = list(map(_NAME, own))
             if len(set(names)) != len(names):  # a service with two ranges on one package

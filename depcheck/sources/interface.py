@@ -18,7 +18,15 @@ from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from depcheck.model import NO_GROUPS, Diagnostic, Groups, Location, Severity, SourceFile
+from depcheck.model import (
+    NO_GROUPS,
+    Diagnostic,
+    Groups,
+    Location,
+    Severity,
+    SourceFile,
+    parsed_lines,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +154,7 @@ def _too_many_clauses(specifier: SpecifierSet) -> int | None:
     return count if count > MAX_CLAUSES else None
 
 
-_KEY_OF = operator.attrgetter("parsed.key")
+_KEY_OF = operator.attrgetter("key")
 
 
 def drop_unusable_versions(source: SourceFile) -> SourceFile:
@@ -158,14 +166,15 @@ def drop_unusable_versions(source: SourceFile) -> SourceFile:
     )
     # a clause takes at least two characters and a comma, so a short key needs no count
     short = 3 * MAX_CLAUSES
-    # the longest key first, in one pass at C speed (this sees every line of every file)
-    longest = max(map(len, map(_KEY_OF, source.requirements)), default=0)
+    # the longest key first, in one pass at C speed over the parses (this sees every line of
+    # every file: no requirement is made of rows a fast path kept)
+    longest = max(map(len, map(_KEY_OF, parsed_lines(source.requirements))), default=0)
     if not long_python and (
         longest <= short
         or all(
-            len(r.key) <= short
-            or (len(r.key) <= _LONGEST_NUMBER and len(r.specifier) <= MAX_CLAUSES)
-            for r in source.requirements
+            len(p.key) <= short
+            or (len(p.key) <= _LONGEST_NUMBER and len(p.specifier) <= MAX_CLAUSES)
+            for p in parsed_lines(source.requirements)
         )
     ):
         return source

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from depcheck.analysis.algebra import intersection
 from depcheck.analysis.rules.python import PYTHON
-from depcheck.model import Environment, Host, Location, Requirement
+from depcheck.model import Environment, Host, Location, Requirement, requirements_on
 from depcheck.topology.python_releases import ESTABLISHED, complete_version
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ def deploy_environment(host: DeployHost, defaults: EnvironmentDefaults) -> Envir
 
 
 # CPython feature releases, newest first: candidates for a host whose Python is not stated
+_PYTHON = frozenset({PYTHON})
 PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(15, 5, -1))
 
 
@@ -192,9 +193,10 @@ def settle_host_pythons(
     settled = []
     for host in hosts:
         environment = host.environment
-        # (the parse's own name: this sees every requirement of every service)
+        # (this sees every requirement of every service: of rows a reader's fast path kept,
+        # only those on `python` are made)
         constraints = [
-            r for s in host.services for r in requirements.get(s, ()) if r.parsed.name == PYTHON
+            r for s in host.services for r in requirements_on(requirements.get(s, ()), _PYTHON)
         ]
         locked = sorted(
             {(minor, where) for s in host.services for minor, where in (compiled or {}).get(s, ())},

@@ -30,7 +30,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import SpecifierSet
@@ -43,11 +42,13 @@ from depcheck.model import (
     Location,
     OpaqueRequirement,
     Requirement,
+    RequirementRows,
     Role,
     Severity,
     SourceFile,
     ViaEdges,
     is_version,
+    joined_requirements,
 )
 from depcheck.sources.interface import (
     ReadOptions,
@@ -90,9 +91,10 @@ class _Parse:
 
     options: ReadOptions
     root_path: str
-    requirements: list[Requirement] = field(default_factory=list)
+    #: the requirements each file gave, in reading order (a fast path's `RequirementRows`)
+    chunks: list[Sequence[Requirement]] = field(default_factory=list)
     #: each lock file's requirements beside their `# via` origins (`ViaEdges` makes the edges)
-    via: list[tuple[list[Requirement], Sequence[tuple[str, ...] | None]]] = field(
+    via: list[tuple[Sequence[Requirement], Sequence[tuple[str, ...] | None]]] = field(
         default_factory=list
     )
     opaque: list[OpaqueRequirement] = field(default_factory=list)
@@ -100,6 +102,11 @@ class _Parse:
     includes: list[str] = field(default_factory=list)
     root_locked: bool = False
     root_tool: str | None = None
+
+    @property
+    def requirements(self) -> Sequence[Requirement]:
+        """Every requirement read, in order."""
+        return joined_requirements(self.chunks)
 
     def error(self, location: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(Severity.ERROR, location, message))
@@ -126,7 +133,7 @@ class RequirementsFileSource(Source):
                 path=path,
                 format=tool or self.format,
                 role=Role.LOCKED if tool else Role.DECLARED,
-                requirements=tuple(state.requirements),
+                requirements=state.requirements,
                 dependencies=ViaEdges(state.via, via_parents) if state.via else (),
                 opaque=tuple(state.opaque),
                 diagnostics=tuple(state.diagnostics),
@@ -168,7 +175,7 @@ class RequirementsFileSource(Source):
         elif not tool and "\\" not in text:
             plain = declared_requirements(physical, path, role, constraint)
             if plain is not None:
-                state.requirements.extend(plain)
+                state.chunks.append(plain)
                 return
             logical, via = single_lines(physical), {}
         else:
@@ -240,7 +247,7 @@ class RequirementsFileSource(Source):
                         file_requirements.append(requirement)
                 elif name in PER_REQUIREMENT:
                     state.error(location, f"option {name} must follow a requirement on its line")
-        state.requirements.extend(file_requirements)
+        state.chunks.append(file_requirements)
         if tool and via:
             state.via.append((file_requirements, [via.get(r.line or 0) for r in file_requirements]))
 
@@ -253,24 +260,16 @@ class RequirementsFileSource(Source):
         role: Role,
         constraint: bool,
     ) -> None:
-        """The requirements of a lock that `lock.scan_lock` read, column by column, and their
-        `# via` origins (the edges are made from them when something reads them: `ViaEdges`)."""
+        """The requirements of a lock that `lock.scan_lock` read, kept as its columns (each
+        `Requirement` is made when something reads it: `RequirementRows`), and their `# via`
+        origins (the edges are made from them when something reads them: `ViaEdges`)."""
         default = not constraint
         direct = [default if d is None else d for d in entries.direct]
-        file_requirements = list(
-            map(
-                Requirement.of,
-                entries.parsed,
-                repeat(path),
-                entries.lines,
-                entries.columns,
-                repeat(role),
-                direct,
-                repeat(constraint),
-            )
+        rows = RequirementRows(
+            entries.parsed, path, entries.lines, entries.columns, role, direct, constraint
         )
-        state.requirements.extend(file_requirements)
-        state.via.append((file_requirements, entries.origins))
+        state.chunks.append(rows)
+        state.via.append((rows, entries.origins))
 
     def _parse_requirement(
         self,

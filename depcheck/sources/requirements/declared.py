@@ -6,16 +6,19 @@ holds (no line of it, or one requirement at a column) depends on its text alone,
 out once per distinct line text with the general reader's own parts (`lines.single_lines`' rule
 for comments and columns, `entries.plain_requirement` for the parse) and looked up after that. A
 monorepo writes the same lines in hundreds of files (152,000 lines and 26,000 distinct texts in
-the 1,000 `requirements.in` of the benchmark), so a line costs one dictionary look-up and one
-`Requirement`. A file with any other line (an option, a URL or path, a line `packaging` refuses)
-is left to the general reader, which reports it.
+the 1,000 `requirements.in` of the benchmark), so a line costs one dictionary look-up, and its
+`Requirement` is made only when something reads it (`RequirementRows`). A file with any other
+line (an option, a URL or path, a line `packaging` refuses) is left to the general reader, which
+reports it.
 """
 
 from __future__ import annotations
 
+from itertools import compress, count, repeat
+from operator import is_not, itemgetter
 from typing import Any, cast
 
-from depcheck.model import ParsedLine, Requirement, Role
+from depcheck.model import ParsedLine, RequirementRows, Role
 from depcheck.sources.requirements.entries import plain_requirement
 from depcheck.sources.requirements.lines import logical_line
 
@@ -32,9 +35,10 @@ MAX_LINES = 200_000
 
 def declared_requirements(
     lines: list[str], path: str, role: Role, constraint: bool
-) -> list[Requirement] | None:
+) -> RequirementRows | None:
     """The requirements of a file with no `\\` whose physical lines are `lines`, as the general
-    reader finds them; None when a line needs the general reader (an option, a URL, an error)."""
+    reader finds them (kept as columns: `RequirementRows`); None when a line needs the general
+    reader (an option, a URL, an error)."""
     entries = list(map(_HELD.get, lines))
     if None in entries:
         entries = [
@@ -43,14 +47,22 @@ def declared_requirements(
         ]
     if _GENERAL in entries:
         return None
-    of, direct = Requirement.of, not constraint
     # every entry left is a requirement or `_NOTHING`
     held = cast("list[Any]", entries)
-    return [
-        of(entry[0], path, number, entry[1], role, direct, constraint)
-        for number, entry in enumerate(held, start=1)
-        if entry is not _NOTHING
-    ]
+    mask = list(map(is_not, held, repeat(_NOTHING)))
+    kept = list(compress(held, mask))
+    return RequirementRows(
+        list(map(_PARSE, kept)),
+        path,
+        list(compress(count(1), mask)),
+        list(map(_COLUMN, kept)),
+        role,
+        (not constraint,) * len(kept),
+        constraint,
+    )
+
+
+_PARSE, _COLUMN = itemgetter(0), itemgetter(1)
 
 
 def _line(raw: str) -> _Held:
