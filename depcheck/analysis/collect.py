@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter
 
+from packaging.markers import Marker
+
 from depcheck.analysis.algebra import (
     FULL,
     admits,
@@ -56,10 +58,14 @@ class PackageState:
 
 def applies(requirement: Requirement, environment: Mapping[str, str]) -> bool:
     """Whether a requirement's marker holds in a host's environment."""
-    if requirement.marker is None:
+    return _marker_holds(requirement.marker, environment)
+
+
+def _marker_holds(marker: Marker | None, environment: Mapping[str, str]) -> bool:
+    if marker is None:
         return True
     try:
-        return bool(requirement.marker.evaluate(dict(environment)))
+        return bool(marker.evaluate(dict(environment)))
     except Exception:
         return True
 
@@ -82,11 +88,7 @@ def _holds_once(
         return True
     cached = cache.get(id(marker))
     if cached is None or cached[0] is not marker:
-        try:
-            holds = bool(marker.evaluate(dict(environment)))
-        except Exception:
-            holds = True
-        cached = cache[id(marker)] = (marker, holds)
+        cached = cache[id(marker)] = (marker, _marker_holds(marker, environment))
     return cached[1]
 
 
