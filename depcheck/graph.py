@@ -13,9 +13,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
-from depcheck.model import Dependency, PathStep, Requirement, Role, SourceFile
+from depcheck.model import (
+    Dependency,
+    PathStep,
+    Requirement,
+    RequirementChain,
+    RequirementRows,
+    Role,
+    SourceFile,
+    ViaEdges,
+    specifier_facts,
+)
 
 Node = tuple[str, str]
 
@@ -38,20 +49,280 @@ class _Edges:
     pins: dict[str, str]
 
 
+_Record = Requirement | Dependency
+
+
+class _Positions:
+    """Where each name sits in a column of names (a lock names a package more than once only
+    under different markers: those few are kept apart)."""
+
+    __slots__ = ("first", "more")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.first = dict(zip(names, range(len(names)), strict=True))
+        self.more: dict[str, list[int]] = {}
+        if len(self.first) != len(names):
+            for position, name in enumerate(names):
+                self.more.setdefault(name, []).append(position)
+
+    def of(self, name: str) -> Sequence[int]:
+        many = self.more.get(name) if self.more else None
+        if many is not None:
+            return many
+        position = self.first.get(name)
+        return () if position is None else (position,)
+
+
+_name = attrgetter("name")
+
+
+def _positions(rows: Sequence[Requirement]) -> _Positions:
+    if isinstance(rows, RequirementRows):
+        return _Positions(list(map(_name, rows.parsed)))
+    return _Positions(list(map(_name, rows)))
+
+
+#: an edge into a package, as `_View.towards` finds it: its place in the service's recording
+#: order (part, position, order in the line's `# via`), its parent node, the package, and
+#: where its record is (the part, the position, the `# via` parent)
+_Found = tuple[int, int, int, Node, Node, "_Part", int, str | None]
+#: an edge's record, made when a path shows it: the part, the position, the `# via` parent
+_Ref = tuple["_Part", int, str | None]
+
+
+class _Rows:
+    """A file's requirements as its reader kept them: service -> package edges (a direct,
+    not constraint-only line) and a package's pin, read from the columns; a requirement is
+    made only for an edge a path shows."""
+
+    __slots__ = ("at", "rows")
+
+    def __init__(self, rows: RequirementRows, at: _Positions) -> None:
+        self.rows, self.at = rows, at
+
+    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
+        rows = self.rows
+        if rows.constraint:
+            return
+        v = ("package", name)
+        direct = rows.direct
+        for position in self.at.of(name):
+            if direct[position]:
+                out.append((number, position, 0, snode, v, self, position, None))
+
+    def pin(self, name: str) -> str | None:
+        parsed = self.rows.parsed
+        return next((v for i in self.at.of(name) if (v := parsed[i].pinned) is not None), None)
+
+    def record(self, position: int, parent: str | None) -> _Record:
+        return self.rows.row(position)
+
+
+class _Requirements:
+    """Requirements a reader made (any format): an edge from the service, or from the
+    package a lock records as the requirement's parent."""
+
+    __slots__ = ("at", "records")
+
+    def __init__(self, records: Sequence[Requirement], at: _Positions) -> None:
+        self.records, self.at = records, at
+
+    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
+        v = ("package", name)
+        for position in self.at.of(name):
+            requirement = self.records[position]
+            if requirement.parent is not None:
+                u = ("package", requirement.parent)
+                out.append((number, position, 0, u, v, self, position, None))
+            elif requirement.direct and not requirement.constraint_only:
+                out.append((number, position, 0, snode, v, self, position, None))
+
+    def pin(self, name: str) -> str | None:
+        for position in self.at.of(name):
+            requirement = self.records[position]
+            if requirement.parent is None and requirement.pinned_version is not None:
+                return requirement.pinned_version
+        return None
+
+    def record(self, position: int, parent: str | None) -> _Record:
+        return self.records[position]
+
+
+class _Via:
+    """One lock's `# via` origins beside its requirements, not yet made into edges: the edges
+    into a package are read from the origins of its own lines."""
+
+    __slots__ = ("at", "edges", "origins", "rows")
+
+    def __init__(
+        self,
+        rows: Sequence[Requirement],
+        origins: Sequence[tuple[str, ...] | None],
+        at: _Positions,
+        edges: ViaEdges,
+    ) -> None:
+        self.rows, self.origins, self.at, self.edges = rows, origins, at, edges
+
+    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
+        v = ("package", name)
+        origins, parents = self.origins, self.edges.parents
+        for position in self.at.of(name):
+            named = origins[position]
+            if named:
+                for order, parent in enumerate(parents(named)):
+                    out.append(
+                        (number, position, order, ("package", parent), v, self, position, parent)
+                    )
+
+    def pin(self, name: str) -> str | None:
+        return None
+
+    def record(self, position: int, parent: str | None) -> _Record:
+        assert parent is not None
+        rows = self.rows
+        # the edge names its parent's pinned version in the same file (its last line, as
+        # `ViaEdges` reads it)
+        lines = self.at.of(parent)
+        if isinstance(rows, RequirementRows):
+            pinned = rows.parsed[lines[-1]].pinned if lines else None
+            return self.edges.edge(parent, pinned, rows.row(position))
+        pinned = rows[lines[-1]].parsed.pinned if lines else None
+        return self.edges.edge(parent, pinned, rows[position])
+
+
+class _Dependencies:
+    """Edges a reader made (a lock's dependency tables, or `# via` edges already made)."""
+
+    __slots__ = ("at", "records")
+
+    def __init__(self, records: Sequence[Dependency]) -> None:
+        self.records = records
+        self.at = _Positions([d.child for d in records])
+
+    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
+        v = ("package", name)
+        for position in self.at.of(name):
+            u = ("package", self.records[position].parent)
+            out.append((number, position, 0, u, v, self, position, None))
+
+    def pin(self, name: str) -> str | None:
+        return None
+
+    def record(self, position: int, parent: str | None) -> _Record:
+        return self.records[position]
+
+
+_Part = _Rows | _Requirements | _Via | _Dependencies
+
+
+@dataclass(frozen=True, slots=True)
+class _Towards:
+    """The adjacency of the nodes one package can be reached from (the service's node always
+    in it): successors in recording order, each edge with where its records are."""
+
+    edges: dict[Node, dict[Node, list[_Ref]]]
+
+
+class _View:
+    """One service's records, indexed by the package each one leads to, so that a query about
+    one package (its paths, its shortest chain, its pin) reads only the records on the way to
+    it. Its adjacency towards a package (`towards`) is the service's whole adjacency
+    (`_edges`) cut to the nodes the package can be reached from, in the same order: the same
+    paths, found without making a record for every line of every file."""
+
+    __slots__ = ("_pins", "_towards", "parts", "snode")
+
+    def __init__(self, service: str, sources: Iterable[SourceFile]) -> None:
+        self.snode = service_node(service)
+        self.parts: list[_Part] = []
+        self._towards: dict[str, _Towards] = {}
+        self._pins: dict[str, str | None] = {}
+        indexed: dict[int, tuple[Sequence[Requirement], _Positions]] = {}
+
+        def positions(rows: Sequence[Requirement]) -> _Positions:
+            known = indexed.get(id(rows))
+            if known is None:  # a lock's rows are read for its pins and its `# via` alike
+                known = indexed[id(rows)] = (rows, _positions(rows))
+            return known[1]
+
+        for source in sources:
+            requirements = source.requirements
+            chunks = (
+                requirements.chunks
+                if isinstance(requirements, RequirementChain)
+                else (requirements,)
+            )
+            for chunk in chunks:
+                if isinstance(chunk, RequirementRows):
+                    self.parts.append(_Rows(chunk, positions(chunk)))
+                elif chunk:
+                    self.parts.append(_Requirements(chunk, positions(chunk)))
+            dependencies = source.dependencies
+            unread = dependencies.unread() if isinstance(dependencies, ViaEdges) else None
+            if unread is not None:
+                assert isinstance(dependencies, ViaEdges)
+                for rows, origins in unread:
+                    self.parts.append(_Via(rows, origins, positions(rows), dependencies))
+            elif dependencies:
+                self.parts.append(_Dependencies(dependencies))
+
+    def pin(self, name: str) -> str | None:
+        """The version the service's first pin of `name` states (what `_edges` keeps)."""
+        pins = self._pins
+        if name in pins:
+            return pins[name]
+        found = next((v for part in self.parts if (v := part.pin(name)) is not None), None)
+        pins[name] = found
+        return found
+
+    def towards(self, name: str) -> _Towards:
+        """The adjacency of the nodes `name` can be reached from, walking each package's
+        records back to the packages and the service they come from."""
+        known = self._towards.get(name)
+        if known is not None:
+            return known
+        snode, parts = self.snode, self.parts
+        found: list[_Found] = []
+        reached = {name}
+        frontier = [name]
+        while frontier:
+            child = frontier.pop()
+            start = len(found)
+            for number, part in enumerate(parts):
+                part.into(child, number, snode, found)
+            for entry in itertools.islice(found, start, None):
+                u = entry[3]
+                if u[0] == "package" and u[1] not in reached:
+                    reached.add(u[1])
+                    frontier.append(u[1])
+        # the order the service's files record them in: (part, position, order) is unique,
+        # so the sort never compares further
+        found.sort()
+        edges: dict[Node, dict[Node, list[_Ref]]] = {snode: {}}
+        for _, _, _, u, v, part, position, parent in found:
+            edges.setdefault(u, {}).setdefault(v, []).append((part, position, parent))
+        built = self._towards[name] = _Towards(edges)
+        return built
+
+
 class DependencyGraph:
     """One dependency graph with named queries: `pinned`, `via`, `paths`, and `graph` whole.
 
-    Every query reads the one per-service adjacency (`_edges`, built once per service from its
-    files). A scan asks only `pinned` and `via`, for the services in a conflict, and must not
-    import networkx (start-up cost; tests/test_startup.py): so those queries walk the adjacency
-    themselves. The whole `networkx.DiGraph` (for `depcheck graph` and exports) is built from
-    the same adjacency when something asks for it.
+    A query about one package (`pinned`, `via`, `paths`: a scan's evidence for a conflict,
+    `depcheck why`) reads the service's records indexed by the package each leads to (`_View`),
+    and walks back from the package to the nodes it can be reached from: the records of the
+    other lines stay the readers' columns (`RequirementRows`, unread `ViaEdges`). The whole
+    graph (`graph`, `nodes`, `edges`: `depcheck graph` and exports) reads each service's whole
+    adjacency (`_edges`), of which the view's is the part that reaches the package, in the
+    same order. A scan must not import networkx (start-up cost; tests/test_startup.py): the
+    queries walk the adjacency themselves, and the `networkx.DiGraph` is built only when asked.
     """
 
     def __init__(self, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> None:
         self._sources = {service: tuple(files) for service, files in sources_by_service.items()}
         self._graph: Any = None
         self._by_service: dict[str, _Edges] = {}
+        self._views: dict[str, _View] = {}
 
     @classmethod
     def build(cls, sources_by_service: Mapping[str, Iterable[SourceFile]]) -> DependencyGraph:
@@ -115,15 +386,20 @@ class DependencyGraph:
         """`services` (default: all), each one's adjacency dropped once the caller moves on
         unless it was built before: a walk over every service (`why`, `graph`) holds one view
         at a time."""
-        kept = set(self._by_service)
+        kept, viewed = set(self._by_service), set(self._views)
         for service in self._sources if services is None else services:
             yield service
             if service not in kept:
                 self._by_service.pop(service, None)
+            if service not in viewed:
+                self._views.pop(service, None)
 
     def pinned(self, service: str, package: str) -> str | None:
         """The version `service`'s lock pins `package` at, if any."""
-        return self._edges(service).pins.get(package)
+        built = self._by_service.get(service)
+        if built is not None:
+            return built.pins.get(package)
+        return self._view(service).pin(package)
 
     def via(self, service: str, package: str) -> tuple[str, ...]:
         """The shortest chain of packages from `service` to `package` (exclusive), as name==version.
@@ -132,8 +408,8 @@ class DependencyGraph:
         equally short chains, the first by name (choosing the smallest next node at each step
         gives the lexicographically first shortest path).
         """
-        own = self._edges(service)
-        children = own.edges
+        view = self._view(service)
+        children = view.towards(package).edges
         source, target = service_node(service), package_node(package)
         # distances to the target, walking the edges backwards
         parents: dict[Node, set[Node]] = {}
@@ -156,7 +432,7 @@ class DependencyGraph:
         node = source
         while distance[node] > 1:
             node = min(c for c in children[node] if distance.get(c) == distance[node] - 1)
-            version = own.pins.get(node[1])
+            version = view.pin(node[1])
             chain.append(f"{node[1]}=={version}" if version else node[1])
         return tuple(chain)
 
@@ -169,7 +445,8 @@ class DependencyGraph:
         services would build a thousand).
         """
         source, target = service_node(service), package_node(package)
-        edges = self._edges(service).edges
+        view = self._view(service)
+        edges = view.towards(package).edges
         if source not in edges or not any(target in nexts for nexts in edges.values()):
             return
         found = _simple_paths(edges, source, target, cutoff=12)
@@ -181,7 +458,8 @@ class DependencyGraph:
             for u, v in itertools.pairwise(nodes):
                 step = steps.get((u, v))
                 if step is None:
-                    step = steps[u, v] = self._step(service, edges[u][v], v)
+                    records = [part.record(at, parent) for part, at, parent in edges[u][v]]
+                    step = steps[u, v] = _step(view.pin(v[1]), records, v)
                 path.append(step)
             yield path
 
@@ -191,6 +469,15 @@ class DependencyGraph:
         builds it again."""
         for service in services:
             self._by_service.pop(service, None)
+            self._views.pop(service, None)
+
+    def _view(self, service: str) -> _View:
+        """The service's records indexed by the package each leads to, made once (until
+        `forget`): what `pinned`, `via` and `paths` read."""
+        view = self._views.get(service)
+        if view is None:
+            view = self._views[service] = _View(service, self._sources.get(service, ()))
+        return view
 
     def _edges(self, service: str) -> _Edges:
         """The service's own adjacency, built once (until `forget`)."""
@@ -229,22 +516,27 @@ class DependencyGraph:
         self._by_service[service] = built
         return built
 
-    def _step(self, service: str, records: Sequence[Requirement | Dependency], v: Node) -> PathStep:
-        # a locked `==` pin on a direct edge is the version, not the constraint asked for
-        asked = [
-            r
-            for r in records
-            if str(r.specifier)
-            and not (isinstance(r, Requirement) and r.role is Role.LOCKED and r.parent is None)
-        ]
-        specifiers = sorted({str(r.specifier) for r in asked})
-        return PathStep(
-            package=v[1],
-            version=self.pinned(service, v[1]),
-            specifier=",".join(specifiers),
-            locations=tuple(sorted({r.location for r in records})),
-            markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
-        )
+
+def _step(version: str | None, records: Sequence[Requirement | Dependency], v: Node) -> PathStep:
+    specifiers: set[str] = set()
+    for record in records:
+        if record.__class__ is Requirement:
+            assert isinstance(record, Requirement)
+            # a locked `==` pin on a direct edge is the version, not the constraint asked for
+            if record.role is Role.LOCKED and record.parent is None:
+                continue
+            text = record.parsed.key  # the specifier's text, "*" for none
+        else:
+            text = specifier_facts(record.specifier)[0]
+        if text != "*":
+            specifiers.add(text)
+    return PathStep(
+        package=v[1],
+        version=version,
+        specifier=",".join(sorted(specifiers)),
+        locations=tuple(sorted({r.location for r in records})),
+        markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
+    )
 
 
 def _simple_paths(
@@ -252,24 +544,13 @@ def _simple_paths(
 ) -> Iterator[list[Node]]:
     """Simple paths of at most `cutoff` edges, depth first, successors in their order.
 
-    The walk enters only nodes the target can be reached from: a branch that holds no path is
-    never explored (the paths and their order are the same)."""
-    parents: dict[Node, list[Node]] = {}
-    for node, nexts in edges.items():
-        for successor in nexts:
-            parents.setdefault(successor, []).append(node)
-    reaches = {target}
-    frontier = [target]
-    while frontier:
-        for parent in parents.get(frontier.pop(), ()):
-            if parent not in reaches:
-                reaches.add(parent)
-                frontier.append(parent)
+    `edges` holds only nodes the target can be reached from (`_View.towards`): the walk never
+    enters a branch that cannot lead to it."""
     path = [source]
     on_path = {source}
     stack = [iter(edges.get(source, ()))]
     while stack:
-        child = next((c for c in stack[-1] if c in reaches and c not in on_path), None)
+        child = next((c for c in stack[-1] if c not in on_path), None)
         if child is None:
             stack.pop()
             on_path.discard(path.pop())

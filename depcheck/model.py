@@ -868,6 +868,23 @@ class ViaEdges(Sequence[Dependency]):
             self._chunks = ()
         return made
 
+    def unread(
+        self,
+    ) -> Sequence[tuple[Sequence[Requirement], Sequence[tuple[str, ...] | None]]] | None:
+        """Each file's requirements beside their `# via` origins, while no edge has been made
+        (None once they are): a query that needs only the edges into a few packages (the
+        graph's paths towards one package) makes those alone, with `parents` and `edge`."""
+        return self._chunks if self._made is None else None
+
+    def parents(self, origins: tuple[str, ...]) -> tuple[str, ...]:
+        """The packages an origin list names, in its order."""
+        return self._parents(origins)
+
+    @staticmethod
+    def edge(parent: str, parent_version: str | None, requirement: Requirement) -> Dependency:
+        """The edge `# via parent` records under `requirement` (what iterating makes)."""
+        return Dependency.via(parent, parent_version, requirement, _ANY)
+
     def __len__(self) -> int:
         return len(self._edges())
 
