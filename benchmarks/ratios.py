@@ -21,9 +21,10 @@ repository:
   against tiny wheels written for every pinned version, CPU summed over the hosts. The
   repository is generated conflict-free (`conflict_rate` 0) so uv resolves every host;
 - *bare*: `python -c pass`; *version*: `depcheck --version`; *small*: a JSON scan of 5 services;
-- *why*: `depcheck why PKG` (text) for the package most others depend on, and *graph*:
-  `depcheck graph --format dot`, on the same repository, each against the scan's CPU and peak
-  RSS.
+- *why*: `depcheck why PKG` (text) for the package most others depend on (every service
+  reaches it by many paths: the longest answer), *why-typical* for the package of median
+  standing among those others depend on, and *graph*: `depcheck graph --format dot`, on the
+  same repository, each against the scan's CPU and peak RSS.
 
 Then the adversarial plan hosts of `plan_graphs.py`: the scan's CPU and the plan step's own CPU
 time (measured in-process around `plan_host`) against the 2 s budget. Figures are printed, never
@@ -156,6 +157,16 @@ def most_required(planted: dict[str, Any]) -> str:
     return max(sorted(counts), key=lambda name: counts[name])
 
 
+def typical_required(planted: dict[str, Any]) -> str:
+    """The package of median standing among those others depend on (`why`'s usual question)."""
+    counts: dict[str, int] = {}
+    for package in planted["packages"].values():
+        for dependency in package["dependencies"]:
+            counts[dependency] = counts.get(dependency, 0) + 1
+    ranked = sorted(counts, key=lambda name: (counts[name], name))
+    return ranked[len(ranked) // 2]
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -182,7 +193,7 @@ def row(name: str, figures: tuple[float, float, int, int], against: float | None
     cpu, wall, rss, code = figures
     ratio = f"{cpu / against:6.2f}x" if against else "       "
     return (
-        f"  {name:<10} cpu {cpu:7.2f} s  wall {wall:7.2f} s  peak {rss / 1024:7.0f} MiB  "
+        f"  {name:<11} cpu {cpu:7.2f} s  wall {wall:7.2f} s  peak {rss / 1024:7.0f} MiB  "
         f"{ratio}  exit {code}"
     )
 
@@ -215,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         small = base / "small"
         generate_repo(small, services=5, requirements=50, hosts=1, seed=args.seed)
-        target = most_required(planted)
+        target, typical = most_required(planted), typical_required(planted)
         cases: dict[str, list[list[str]]] = {
             "bare": [[sys.executable, "-c", "pass"]],
             "version": [[*depcheck, "--version"]],
@@ -223,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "floor": [[sys.executable, "-c", FLOOR, str(root)]],
             "depcheck": [[*depcheck, "scan", str(root), "--format", "json", "--quiet"]],
             "why": [[*depcheck, "why", target, str(root), "--quiet"]],
+            "why-typical": [[*depcheck, "why", typical, str(root), "--quiet"]],
             "graph": [[*depcheck, "graph", str(root), "--format", "dot", "--quiet"]],
         }
         if uv is not None:
@@ -242,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"hosts, {stats['requirement_lines']:,} requirement lines; median of {args.rounds} "
             "paired rounds"
         )
-        for name in ("version", "small", "depcheck", "why", "graph"):
+        for name in ("version", "small", "depcheck", "why", "why-typical", "graph"):
             measure(cases[name][0])  # compile and cache what each command imports, once
         result = paired(cases, args.rounds)
         print(row("bare", result["bare"], None))
@@ -254,11 +266,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(row("uv", result["uv"], None) + f"  ({stats['hosts']} hosts, summed)")
             ratio = result["depcheck"][0] / result["uv"][0]
             print(f"  depcheck / uv CPU: {ratio:.2f}x")
-        for name in ("why", "graph"):
+        for name in ("why", "why-typical", "graph"):
             memory = result[name][2] / result["depcheck"][2]
             figures_of = row(name, result[name], result["depcheck"][0])
             print(f"{figures_of}  (x scan, peak {memory:.2f}x)")
-        print(f"  (why {target}: the package most others depend on)")
+        print(f"  (why {target}: the package most others depend on; why-typical {typical})")
         per_service = result["depcheck"][2] / args.services
         print(f"  depcheck peak RSS per service: {per_service:.0f} KiB")
         figures["ratios"] = {k: dict(zip(("cpu", "wall", "rss_kib", "exit"), v, strict=True))

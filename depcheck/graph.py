@@ -18,6 +18,7 @@ from typing import Any
 
 from depcheck.model import (
     Dependency,
+    Location,
     PathStep,
     Requirement,
     RequirementChain,
@@ -530,12 +531,19 @@ def _step(version: str | None, records: Sequence[Requirement | Dependency], v: N
             text = specifier_facts(record.specifier)[0]
         if text != "*":
             specifiers.add(text)
+    if len(records) == 1:  # (most edges: one file records them)
+        marker = records[0].marker
+        locations: tuple[Location, ...] = (records[0].location,)
+        markers: tuple[str, ...] = () if marker is None else (str(marker),)
+    else:
+        locations = tuple(sorted({r.location for r in records}))
+        markers = tuple(sorted({str(r.marker) for r in records if r.marker is not None}))
     return PathStep(
         package=v[1],
         version=version,
         specifier=",".join(sorted(specifiers)),
-        locations=tuple(sorted({r.location for r in records})),
-        markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
+        locations=locations,
+        markers=markers,
     )
 
 
