@@ -16,16 +16,16 @@ DOT only carry scalars. DOT, Mermaid and JSON are written here, a line at a time
 dependency graph's edges are read (`DependencyGraph.edges`), so `depcheck graph` holds no second
 copy of the graph however large it is: `stream_graph` yields the document in chunks of whole
 lines. The JSON is networkx's node-link form (`node_link_data`, indented, keys sorted), byte for
-byte. GraphML comes from networkx's writer (`write_graphml`), on a `networkx.DiGraph` of the
-flattened graph. (networkx's DOT writers need pydot or pygraphviz, a dependency for a few lines
-of quoting; it has no Mermaid writer.)
+byte, and the GraphML networkx's writer (`write_graphml`) would write, byte for byte, without
+building a networkx graph and an XML tree of the whole document. (networkx's DOT writers need
+pydot or pygraphviz, a dependency for a few lines of quoting; it has no Mermaid writer.)
 
 Output is deterministic: nodes and edges come in sorted order and the writers keep it.
 """
 
 from __future__ import annotations
 
-import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -226,23 +226,79 @@ def dot_lines(flat: Flat) -> Iterator[str]:
     yield "}\n"
 
 
-def write_graphml(view: Any) -> str:
-    import networkx as nx  # (see to_networkx)
+_GRAPHML_OPEN = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
 
-    # XML 1.0 cannot hold most control characters at all: names from the scanned files show
-    # them as escapes, as the text report does
-    printable = nx.relabel_nodes(view, {node: clean(node) for node in view.nodes}, copy=True)
-    for _, data in printable.nodes(data=True):
-        data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
-    for _, _, data in printable.edges(data=True):
-        data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
-    buffer = io.BytesIO()
-    nx.write_graphml(printable, buffer, encoding="utf-8")
-    return buffer.getvalue().decode("utf-8").rstrip("\n") + "\n"
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attribute(text: str) -> str:
+    text = _xml_text(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def _graphml_element(
+    opening: str, data: Attributes, keys: dict[str, str], indent: str
+) -> Iterator[str]:
+    """A node or edge element and its data, each value of a scanned file `clean`ed (XML 1.0
+    cannot hold most control characters at all: names show them as escapes, as the text report
+    does)."""
+    if not data:
+        yield f"{indent}<{opening} />\n"
+        return
+    yield f"{indent}<{opening}>\n"
+    for name, value in data.items():
+        key = keys.get(name)
+        if key is None:
+            raise ValueError(f"GraphML: attribute {name!r} is not on the first element")
+        text = _xml_text(clean(value))
+        yield (
+            f'{indent}  <data key="{key}">{text}</data>\n'
+            if text
+            else f'{indent}  <data key="{key}" />\n'
+        )
+    yield f"{indent}</{opening.split(' ', 1)[0]}>\n"
 
 
 def graphml_lines(flat: Flat) -> Iterator[str]:
-    yield write_graphml(to_networkx(flat))
+    """GraphML as networkx's writer (`write_graphml`, pretty-printed) writes the same graph,
+    byte for byte, an element at a time: the writer declares each attribute's key before the
+    graph, so the keys are read from the first node and the first edge (every node of a `Flat`
+    carries the same attributes, and every edge: both views build them so), and the rest is
+    written as it is read. Every attribute is a string."""
+    nodes, edges = iter(flat.nodes), iter(flat.edges)
+    first_node, first_edge = next(nodes, None), next(edges, None)
+    keys: dict[tuple[str, str], str] = {("graph", "name"): "d0"}
+    for scope, first in (("node", first_node), ("edge", first_edge)):
+        for name in first[-1] if first is not None else ():
+            keys[scope, name] = f"d{len(keys)}"
+    yield _GRAPHML_OPEN
+    for (scope, name), key in reversed(keys.items()):
+        yield (
+            f'  <key id="{key}" for="{scope}" attr.name="{_xml_attribute(name)}" '
+            'attr.type="string" />\n'
+        )
+    yield f'  <graph edgedefault="{"directed" if flat.directed else "undirected"}">\n'
+    node_keys = {name: key for (scope, name), key in keys.items() if scope == "node"}
+    edge_keys = {name: key for (scope, name), key in keys.items() if scope == "edge"}
+    if first_node is not None:
+        for node, data in itertools.chain((first_node,), nodes):
+            opening = f'node id="{_xml_attribute(clean(node))}"'
+            yield from _graphml_element(opening, data, node_keys, "    ")
+    if first_edge is not None:
+        for u, v, data in itertools.chain((first_edge,), edges):
+            ends = f'source="{_xml_attribute(clean(u))}" target="{_xml_attribute(clean(v))}"'
+            yield from _graphml_element(f"edge {ends}", data, edge_keys, "    ")
+    name = _xml_text(flat.name)
+    yield f'    <data key="d0">{name}</data>\n' if name else '    <data key="d0" />\n'
+    yield "  </graph>\n</graphml>\n"
 
 
 _string = json.JSONEncoder(ensure_ascii=False).encode

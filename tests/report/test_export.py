@@ -104,21 +104,40 @@ def _node_link_json(view: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _networkx_graphml(view: Any) -> str:
+    """What networkx's writer makes of a view, each string `clean`ed first (the writer
+    `graph --format graphml` used to call)."""
+    from depcheck.report.sanitize import clean
+
+    printable = nx.relabel_nodes(view, {node: clean(node) for node in view.nodes}, copy=True)
+    for _, data in printable.nodes(data=True):
+        data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
+    for _, _, data in printable.edges(data=True):
+        data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
+    buffer = io.BytesIO()
+    nx.write_graphml(printable, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8").rstrip("\n") + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "graphml"])
 @pytest.mark.parametrize("conflicts_only", [False, True])
-def test_json_is_networkx_s_node_link_data_byte_for_byte(
-    demo: Report, odd: Report, conflicts_only: bool
+def test_json_and_graphml_are_what_networkx_writes_byte_for_byte(
+    demo: Report, odd: Report, tmp_path: Path, fmt: str, conflicts_only: bool
 ) -> None:
-    for report in (demo, odd):
+    # a service whose file names nothing: a node with no edge; and no conflict at all
+    write_tree(tmp_path / "quiet", {"a/requirements.txt": "# nothing\n", "b/requirements.txt": ""})
+    quiet = scan_path(tmp_path / "quiet", root=".")
+    reference = _node_link_json if fmt == "json" else _networkx_graphml
+    for report in (demo, odd, quiet):
         graph = graph_of(report)
         view = (
             conflict_view(report.conflicts)
             if conflicts_only
             else dependency_view(graph, report.conflicts)
         )
-        text = export_graph(
-            graph, "json", conflicts=report.conflicts, conflicts_only=conflicts_only
-        )
-        assert text == _node_link_json(view)
+        text = export_graph(graph, fmt, conflicts=report.conflicts, conflicts_only=conflicts_only)
+        assert text == reference(view)
+    assert not quiet.conflicts  # (the conflict view of it: a graph with no node)
 
 
 def test_the_stream_comes_in_chunks_of_whole_lines(
