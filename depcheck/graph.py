@@ -118,6 +118,15 @@ class _Rows:
     def record(self, position: int, parent: str | None) -> _Record:
         return self.rows.row(position)
 
+    def packages(self) -> Iterable[str]:
+        return self.at.first
+
+    def direct(self) -> Iterator[tuple[str, _Record]]:
+        rows = self.rows
+        if not rows.constraint:
+            for position in itertools.compress(range(len(rows.direct)), rows.direct):
+                yield rows.parsed[position].name, rows.row(position)
+
 
 class _Requirements:
     """Requirements a reader made (any format): an edge from the service, or from the
@@ -147,6 +156,19 @@ class _Requirements:
 
     def record(self, position: int, parent: str | None) -> _Record:
         return self.records[position]
+
+    def packages(self) -> Iterable[str]:
+        parents = {r.parent for r in self.records if r.parent is not None}
+        return parents.union(self.at.first)
+
+    def direct(self) -> Iterator[tuple[str, _Record]]:
+        for requirement in self.records:
+            if (
+                requirement.parent is None
+                and requirement.direct
+                and not requirement.constraint_only
+            ):
+                yield requirement.name, requirement
 
 
 class _Via:
@@ -190,6 +212,20 @@ class _Via:
         pinned = rows[lines[-1]].parsed.pinned if lines else None
         return self.edges.edge(parent, pinned, rows[position])
 
+    def packages(self) -> Iterable[str]:
+        """The packages the edges name: each parent, and each line with one."""
+        rows, parents = self.rows, self.edges.parents
+        lines = rows.parsed if isinstance(rows, RequirementRows) else [r.parsed for r in rows]
+        found: set[str] = set()
+        for line, named in zip(lines, self.origins, strict=True):
+            if named and (names := parents(named)):
+                found.add(line.name)
+                found.update(names)
+        return found
+
+    def direct(self) -> Iterator[tuple[str, _Record]]:
+        return iter(())
+
 
 class _Dependencies:
     """Edges a reader made (a lock's dependency tables, or `# via` edges already made)."""
@@ -211,6 +247,12 @@ class _Dependencies:
 
     def record(self, position: int, parent: str | None) -> _Record:
         return self.records[position]
+
+    def packages(self) -> Iterable[str]:
+        return {name for d in self.records for name in (d.parent, d.child)}
+
+    def direct(self) -> Iterator[tuple[str, _Record]]:
+        return iter(())
 
 
 _Part = _Rows | _Requirements | _Via | _Dependencies
@@ -266,6 +308,19 @@ class _View:
                     self.parts.append(_Via(rows, origins, positions(rows), dependencies))
             elif dependencies:
                 self.parts.append(_Dependencies(dependencies))
+
+    def packages(self) -> set[str]:
+        """Every package the service's files name (what `_edges` lists), made of names alone."""
+        return set(itertools.chain.from_iterable(part.packages() for part in self.parts))
+
+    def direct(self) -> dict[Node, list[_Record]]:
+        """The service's own edges (to the packages it asks for), each with its records in
+        recording order: what `_edges` holds for the service's node."""
+        found: dict[Node, list[_Record]] = {}
+        for part in self.parts:
+            for name, record in part.direct():
+                found.setdefault(("package", name), []).append(record)
+        return found
 
     def pin(self, name: str) -> str | None:
         """The version the service's first pin of `name` states (what `_edges` keeps)."""
@@ -357,15 +412,16 @@ class DependencyGraph:
         services."""
         names: set[str] = set()
         for service in self.walking():
-            names.update(self._edges(service).packages)
+            names.update(self._view(service).packages())
         return sorted([*map(package_node, names), *map(service_node, self._sources)])
 
     def edges(self) -> Iterator[tuple[Node, Node, dict[str, list[Requirement | Dependency]]]]:
         """Every recorded edge once, sorted, with its records per service: what `graph` holds,
         read from the per-service adjacency as it goes, so `depcheck graph` can write each edge
         as it comes. Only the edges between packages are gathered across services (a service's
-        view is dropped once read, unless a query had built it before); the edges out of each
-        service come from its view built again, one service at a time."""
+        adjacency is dropped once read, unless a query had built it before); the edges out of
+        each service are read again afterwards, one service at a time, from its requirements
+        alone (kept, they would be a sixth of the memory)."""
         between: dict[Node, dict[Node, dict[str, list[Requirement | Dependency]]]] = {}
         for service in self.walking():
             for node, nexts in self._edges(service).edges.items():
@@ -379,7 +435,7 @@ class DependencyGraph:
                 yield node, child, gathered[child]
         for service in self.walking(sorted(self._sources)):
             snode = service_node(service)
-            nexts = self._edges(service).edges.get(snode, {})
+            nexts = self._view(service).direct()
             for child in sorted(nexts):
                 yield snode, child, {service: nexts[child]}
 

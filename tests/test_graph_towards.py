@@ -127,6 +127,9 @@ def test_towards_is_the_whole_adjacency_cut_to_what_reaches_the_package(
             for u in got:
                 assert list(got[u]) == list(expected[u]), (service, name, u)
             assert views.pinned(service, name) == full.pins.get(name), (service, name)
+            assert view.packages() == set(full.packages), service
+            direct = view.direct()
+            assert direct == full.edges[snode] and list(direct) == list(full.edges[snode])
             assert views.via(service, name) == whole.via(service, name), (service, name)
             checked += 1
     assert checked >= 10
