@@ -266,6 +266,10 @@ class _Towards:
     edges: dict[Node, dict[Node, list[_Ref]]]
 
 
+#: past this many parts, a view lists each package's parts (`_View._naming`)
+INDEXED_PARTS = 16
+
+
 class _View:
     """One service's records, indexed by the package each one leads to, so that a query about
     one package (its paths, its shortest chain, its pin) reads only the records on the way to
@@ -273,7 +277,7 @@ class _View:
     (`_edges`) cut to the nodes the package can be reached from, in the same order: the same
     paths, found without making a record for every line of every file."""
 
-    __slots__ = ("_pins", "_towards", "parts", "snode")
+    __slots__ = ("_pins", "_towards", "_where", "parts", "snode")
 
     def __init__(self, service: str, sources: Iterable[SourceFile]) -> None:
         self.snode = service_node(service)
@@ -308,6 +312,19 @@ class _View:
                     self.parts.append(_Via(rows, origins, positions(rows), dependencies))
             elif dependencies:
                 self.parts.append(_Dependencies(dependencies))
+        # with many parts (a file that includes hundreds), each package's parts are listed
+        # once, so that a walk never asks every part about every package (parts x packages)
+        self._where: dict[str, list[int]] | None = None
+        if len(self.parts) > INDEXED_PARTS:
+            self._where = {}
+            for number, part in enumerate(self.parts):
+                for named in part.packages():
+                    self._where.setdefault(named, []).append(number)
+
+    def _naming(self, name: str) -> Iterable[int]:
+        """The numbers of the parts that may hold a record of `name`, in order."""
+        where = self._where
+        return range(len(self.parts)) if where is None else where.get(name, ())
 
     def packages(self) -> set[str]:
         """Every package the service's files name (what `_edges` lists), made of names alone."""
@@ -327,7 +344,8 @@ class _View:
         pins = self._pins
         if name in pins:
             return pins[name]
-        found = next((v for part in self.parts if (v := part.pin(name)) is not None), None)
+        parts = self.parts
+        found = next((v for n in self._naming(name) if (v := parts[n].pin(name)) is not None), None)
         pins[name] = found
         return found
 
@@ -344,8 +362,8 @@ class _View:
         while frontier:
             child = frontier.pop()
             start = len(found)
-            for number, part in enumerate(parts):
-                part.into(child, number, snode, found)
+            for number in self._naming(child):
+                parts[number].into(child, number, snode, found)
             for entry in itertools.islice(found, start, None):
                 u = entry[3]
                 if u[0] == "package" and u[1] not in reached:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
+from depcheck import graph
 from depcheck.graph import DependencyGraph, Node
 from depcheck.model import RequirementRows, ViaEdges
 from depcheck.pipeline import ScanOptions, prepare
@@ -93,10 +94,13 @@ def _reaching(edges: dict[Node, dict[Node, list[object]]], target: Node) -> set[
     return seen
 
 
+# 0: every view lists each package's parts (what a service of many included files takes)
+@pytest.mark.parametrize("indexed_parts", [graph.INDEXED_PARTS, 0])
 @pytest.mark.parametrize("which", range(4))
 def test_towards_is_the_whole_adjacency_cut_to_what_reaches_the_package(
-    tmp_path: Path, which: int
+    tmp_path: Path, which: int, indexed_parts: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(graph, "INDEXED_PARTS", indexed_parts)
     root = _roots(tmp_path)[which]
     whole, views = _graph(root), _graph(root)
     checked = 0
