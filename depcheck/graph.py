@@ -18,7 +18,7 @@ from typing import Any
 
 from depcheck.model import (
     Dependency,
-    Location,
+    ParsedLine,
     PathStep,
     Requirement,
     RequirementChain,
@@ -77,10 +77,23 @@ class _Positions:
 _name = attrgetter("name")
 
 
+def _lines(rows: Sequence[Requirement]) -> Sequence[ParsedLine]:
+    """Each row's parse: a `RequirementRows`' column, or each made requirement's."""
+    return rows.parsed if isinstance(rows, RequirementRows) else [r.parsed for r in rows]
+
+
+def _line(rows: Sequence[Requirement], position: int) -> ParsedLine:
+    """The parse of the row at `position` (no requirement made)."""
+    return rows.parsed[position] if isinstance(rows, RequirementRows) else rows[position].parsed
+
+
+def _row(rows: Sequence[Requirement], position: int) -> Requirement:
+    """The requirement at `position` (made then, for a `RequirementRows`)."""
+    return rows.row(position) if isinstance(rows, RequirementRows) else rows[position]
+
+
 def _positions(rows: Sequence[Requirement]) -> _Positions:
-    if isinstance(rows, RequirementRows):
-        return _Positions(list(map(_name, rows.parsed)))
-    return _Positions(list(map(_name, rows)))
+    return _Positions(list(map(_name, _lines(rows))))
 
 
 #: an edge into a package, as `_View.towards` finds it: its place in the service's recording
@@ -202,22 +215,17 @@ class _Via:
 
     def record(self, position: int, parent: str | None) -> _Record:
         assert parent is not None
-        rows = self.rows
         # the edge names its parent's pinned version in the same file (its last line, as
         # `ViaEdges` reads it)
         lines = self.at.of(parent)
-        if isinstance(rows, RequirementRows):
-            pinned = rows.parsed[lines[-1]].pinned if lines else None
-            return self.edges.edge(parent, pinned, rows.row(position))
-        pinned = rows[lines[-1]].parsed.pinned if lines else None
-        return self.edges.edge(parent, pinned, rows[position])
+        pinned = _line(self.rows, lines[-1]).pinned if lines else None
+        return self.edges.edge(parent, pinned, _row(self.rows, position))
 
     def packages(self) -> Iterable[str]:
         """The packages the edges name: each parent, and each line with one."""
-        rows, parents = self.rows, self.edges.parents
-        lines = rows.parsed if isinstance(rows, RequirementRows) else [r.parsed for r in rows]
+        parents = self.edges.parents
         found: set[str] = set()
-        for line, named in zip(lines, self.origins, strict=True):
+        for line, named in zip(_lines(self.rows), self.origins, strict=True):
             if named and (names := parents(named)):
                 found.add(line.name)
                 found.update(names)
@@ -471,9 +479,6 @@ class DependencyGraph:
 
     def pinned(self, service: str, package: str) -> str | None:
         """The version `service`'s lock pins `package` at, if any."""
-        built = self._by_service.get(service)
-        if built is not None:
-            return built.pins.get(package)
         return self._view(service).pin(package)
 
     def via(self, service: str, package: str) -> tuple[str, ...]:
@@ -605,19 +610,12 @@ def _step(version: str | None, records: Sequence[Requirement | Dependency], v: N
             text = specifier_facts(record.specifier)[0]
         if text != "*":
             specifiers.add(text)
-    if len(records) == 1:  # (most edges: one file records them)
-        marker = records[0].marker
-        locations: tuple[Location, ...] = (records[0].location,)
-        markers: tuple[str, ...] = () if marker is None else (str(marker),)
-    else:
-        locations = tuple(sorted({r.location for r in records}))
-        markers = tuple(sorted({str(r.marker) for r in records if r.marker is not None}))
     return PathStep(
         package=v[1],
         version=version,
         specifier=",".join(sorted(specifiers)),
-        locations=locations,
-        markers=markers,
+        locations=tuple(sorted({r.location for r in records})),
+        markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
     )
 
 

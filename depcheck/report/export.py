@@ -244,27 +244,30 @@ def _xml_attribute(text: str) -> str:
     return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
 
+def _graphml_data(key: str, text: str, indent: str) -> str:
+    escaped = _xml_text(text)
+    if not escaped:
+        return f'{indent}<data key="{key}" />\n'
+    return f'{indent}<data key="{key}">{escaped}</data>\n'
+
+
 def _graphml_element(
-    opening: str, data: Attributes, keys: dict[str, str], indent: str
+    tag: str, ids: dict[str, str], data: Attributes, keys: dict[str, str]
 ) -> Iterator[str]:
-    """A node or edge element and its data, each value of a scanned file `clean`ed (XML 1.0
-    cannot hold most control characters at all: names show them as escapes, as the text report
-    does)."""
+    """A node or edge element and its data, each id and value of a scanned file `clean`ed
+    (XML 1.0 cannot hold most control characters at all: names show them as escapes, as the
+    text report does)."""
+    opening = " ".join([tag, *(f'{k}="{_xml_attribute(clean(v))}"' for k, v in ids.items())])
     if not data:
-        yield f"{indent}<{opening} />\n"
+        yield f"    <{opening} />\n"
         return
-    yield f"{indent}<{opening}>\n"
+    yield f"    <{opening}>\n"
     for name, value in data.items():
         key = keys.get(name)
         if key is None:
             raise ValueError(f"GraphML: attribute {name!r} is not on the first element")
-        text = _xml_text(clean(value))
-        yield (
-            f'{indent}  <data key="{key}">{text}</data>\n'
-            if text
-            else f'{indent}  <data key="{key}" />\n'
-        )
-    yield f"{indent}</{opening.split(' ', 1)[0]}>\n"
+        yield _graphml_data(key, clean(value), "      ")
+    yield f"    </{tag}>\n"
 
 
 def graphml_lines(flat: Flat) -> Iterator[str]:
@@ -275,29 +278,27 @@ def graphml_lines(flat: Flat) -> Iterator[str]:
     written as it is read. Every attribute is a string."""
     nodes, edges = iter(flat.nodes), iter(flat.edges)
     first_node, first_edge = next(nodes, None), next(edges, None)
-    keys: dict[tuple[str, str], str] = {("graph", "name"): "d0"}
-    for scope, first in (("node", first_node), ("edge", first_edge)):
-        for name in first[-1] if first is not None else ():
-            keys[scope, name] = f"d{len(keys)}"
+    # ids in the writer's order: the graph's name, the nodes' attributes, the edges'
+    node_keys = {name: f"d{1 + i}" for i, name in enumerate(first_node[1] if first_node else ())}
+    edge_keys = {
+        name: f"d{1 + len(node_keys) + i}"
+        for i, name in enumerate(first_edge[2] if first_edge else ())
+    }
+    declared = [("graph", "name", "d0")]
+    declared += [("node", name, key) for name, key in node_keys.items()]
+    declared += [("edge", name, key) for name, key in edge_keys.items()]
     yield _GRAPHML_OPEN
-    for (scope, name), key in reversed(keys.items()):
+    for scope, name, key in reversed(declared):  # (the writer puts each new key first)
         yield (
             f'  <key id="{key}" for="{scope}" attr.name="{_xml_attribute(name)}" '
             'attr.type="string" />\n'
         )
     yield f'  <graph edgedefault="{"directed" if flat.directed else "undirected"}">\n'
-    node_keys = {name: key for (scope, name), key in keys.items() if scope == "node"}
-    edge_keys = {name: key for (scope, name), key in keys.items() if scope == "edge"}
-    if first_node is not None:
-        for node, data in itertools.chain((first_node,), nodes):
-            opening = f'node id="{_xml_attribute(clean(node))}"'
-            yield from _graphml_element(opening, data, node_keys, "    ")
-    if first_edge is not None:
-        for u, v, data in itertools.chain((first_edge,), edges):
-            ends = f'source="{_xml_attribute(clean(u))}" target="{_xml_attribute(clean(v))}"'
-            yield from _graphml_element(f"edge {ends}", data, edge_keys, "    ")
-    name = _xml_text(flat.name)
-    yield f'    <data key="d0">{name}</data>\n' if name else '    <data key="d0" />\n'
+    for node, data in itertools.chain([first_node] if first_node else [], nodes):
+        yield from _graphml_element("node", {"id": node}, data, node_keys)
+    for u, v, data in itertools.chain([first_edge] if first_edge else [], edges):
+        yield from _graphml_element("edge", {"source": u, "target": v}, data, edge_keys)
+    yield _graphml_data("d0", flat.name, "    ")
     yield "  </graph>\n</graphml>\n"
 
 
