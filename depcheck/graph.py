@@ -61,17 +61,19 @@ class _Positions:
 
     def __init__(self, names: Sequence[str]) -> None:
         self.first = dict(zip(names, range(len(names)), strict=True))
+        #: the names on more than one line, with all their positions
         self.more: dict[str, list[int]] = {}
         if len(self.first) != len(names):
+            every: dict[str, list[int]] = {}
             for position, name in enumerate(names):
-                self.more.setdefault(name, []).append(position)
+                every.setdefault(name, []).append(position)
+            self.more = {name: found for name, found in every.items() if len(found) > 1}
 
     def of(self, name: str) -> Sequence[int]:
-        many = self.more.get(name) if self.more else None
-        if many is not None:
-            return many
         position = self.first.get(name)
-        return () if position is None else (position,)
+        if position is None:
+            return ()
+        return (position,) if not self.more else self.more.get(name, (position,))
 
 
 _name = attrgetter("name")
@@ -125,8 +127,12 @@ class _Rows:
                 out.append((number, position, 0, snode, v, self, position, None))
 
     def pin(self, name: str) -> str | None:
-        parsed = self.rows.parsed
-        return next((v for i in self.at.of(name) if (v := parsed[i].pinned) is not None), None)
+        parsed, at = self.rows.parsed, self.at
+        many = at.more.get(name) if at.more else None
+        if many is None:  # a name on one line (or none): no walk over its lines
+            position = at.first.get(name)
+            return None if position is None else parsed[position].pinned
+        return next((v for i in many if (v := parsed[i].pinned) is not None), None)
 
     def record(self, position: int, parent: str | None) -> _Record:
         return self.rows.row(position)
@@ -353,7 +359,11 @@ class _View:
         if name in pins:
             return pins[name]
         parts = self.parts
-        found = next((v for n in self._naming(name) if (v := parts[n].pin(name)) is not None), None)
+        found = None
+        for number in self._naming(name):
+            found = parts[number].pin(name)
+            if found is not None:
+                break
         pins[name] = found
         return found
 

@@ -66,6 +66,13 @@ def _tricky(tmp_path: Path) -> Path:
             "worker/requirements.txt": "epsilon==5.0 --hash=sha256:" + "a" * 64 + "\n",
             "jobs/requirements.in": "alpha\ndelta>=4\n",
             "jobs/requirements.txt": PLAIN_LOCK,
+            # a declared file naming a package on three lines, the first with no pin
+            "cron/requirements.in": (
+                "omega ; sys_platform == 'win32'\n"
+                "omega==1.0 ; python_version < '3.12'\n"
+                "alpha>=1\n"
+                "omega==2.0 ; python_version >= '3.12'\n"
+            ),
         },
     )
 
@@ -150,6 +157,15 @@ def test_the_tricky_locks_are_read_both_ways(tmp_path: Path) -> None:
     # gamma <-> delta and beta <-> gamma cycles
     paths = [[s.package for s in p] for p in graph.paths("jobs", "epsilon")]
     assert ["alpha", "beta", "epsilon"] in paths and ["delta", "gamma", "beta", "epsilon"] in paths
+
+
+def test_a_name_on_several_lines_keeps_every_position_and_its_first_pin(tmp_path: Path) -> None:
+    positions = graph._Positions(["a", "b", "a", "c", "a"])
+    assert [list(positions.of(n)) for n in "abcd"] == [[0, 2, 4], [1], [3], []]
+    assert set(positions.more) == {"a"}  # only the repeated names are listed apart
+    tricky = _graph(_tricky(tmp_path))
+    assert tricky.pinned("cron", "omega") == "1.0" and tricky.pinned("cron", "alpha") is None
+    assert [[s.package for s in p] for p in tricky.paths("cron", "omega")] == [["omega"]]
 
 
 def test_a_path_query_makes_records_only_for_the_edges_it_shows(tmp_path: Path) -> None:
