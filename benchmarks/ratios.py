@@ -3,6 +3,7 @@
     python benchmarks/ratios.py                        # 1,000 x 200, 5 paired rounds, plan graphs
     python benchmarks/ratios.py --services 100 --rounds 3 --no-plans
     python benchmarks/ratios.py --hashes 2 --no-plans   # locks as pip-compile --generate-hashes
+    python benchmarks/ratios.py --universal --no-plans  # index options and markers in the locks
     python benchmarks/ratios.py --scaling 10,100,1000,3000,10000   # 10,000: minutes
 
 Every figure is the CPU time (user + system, from `os.wait4`: the child's own rusage, threads
@@ -123,7 +124,11 @@ def measure(command: Sequence[str]) -> Measure:
 def generate_repo(root: Path, **options: object) -> dict[str, Any]:
     """`generate.py` in a subprocess, so this process stays small: a child's peak RSS on Linux
     starts from its parent's at the fork. Returns the repository's planted.json."""
-    flags = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
+    flags = [  # a flag with no value for True, none for False
+        f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}")
+        for k, v in options.items()
+        if v is not False
+    ]
     subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), *flags], check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
     planted: dict[str, Any] = json.loads((root / "planted.json").read_text(encoding="utf-8"))
@@ -207,6 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--hashes", type=int, default=0, help="hash lines under each pin (--generate-hashes locks)"
     )
+    parser.add_argument(
+        "--universal", action="store_true", help="index options and markers in the locks"
+    )
     parser.add_argument("--depcheck", help="command for depcheck (default: beside python)")
     parser.add_argument("--scaling", help="comma-separated service counts for a scaling table")
     parser.add_argument("--no-plans", action="store_true", help="skip the plan graphs")
@@ -222,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hosts = max(2, args.services // 50)
         planted = generate_repo(
             root, services=args.services, requirements=args.requirements, hosts=hosts,
-            conflict_rate=0.0, seed=args.seed, hashes=args.hashes,
+            conflict_rate=0.0, seed=args.seed, hashes=args.hashes, universal=args.universal,
         )  # fmt: skip
         small = base / "small"
         generate_repo(small, services=5, requirements=50, hosts=1, seed=args.seed)

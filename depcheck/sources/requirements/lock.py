@@ -1,10 +1,12 @@
 """pip-compile and uv locks in their usual shape, read in one regular-expression walk.
 
 Half of a pip-compile lock is `# via` comments; the general reader (`lines`, `annotations`) walks
-every physical line. A lock that holds only `name==version` lines, their `# via` comments and
-blank or comment lines is read here with one match per pin instead, and the result is shared by
-identical files. Anything else (options, markers, extras, continuations, odd line breaks) is
-handed back (None) to the general reader, whose results this gives exactly for what it accepts.
+every physical line. A lock that holds only `name==version` lines (with extras, a marker, the
+hash lines of `--generate-hashes`), their `# via` comments, blank or comment lines and the
+index options pip-compile writes under its header is read
+here with one match per pin instead, and the result is shared by identical files. Anything else
+(options, URLs, continuations of another shape, odd line breaks) is handed back (None) to the
+general reader, whose results this gives exactly for what it accepts.
 """
 
 from __future__ import annotations
@@ -22,18 +24,33 @@ from depcheck.sources.requirements.annotations import origins_direct, via_commen
 from depcheck.sources.requirements.entries import NAME, plain_requirement
 
 _VERSION = r"[A-Za-z0-9.*+!_-]+"
-# A line of a lock in its usual shape is blank, a comment, or `name==version` at its start,
-# maybe followed by a same-line comment (`--annotation-style=line`). One search over the whole
-# file finds the first line that is none of these (then the general reader takes the file).
+# A pin as a lock writes it: `name==version`, maybe with extras (`celery[redis]==5.3.0`) and a
+# marker (`colorama==0.4.6 ; sys_platform == "win32"`: uv's universal locks, pip-compile's
+# markers from the input). Extras hold no blank; a marker's words (runs of non-blanks) hold no
+# `#` (after a blank, pip's comment starts there) and no backslash, and none starts with `-`
+# (pip would take the line's options from there), so the pin's text is the logical line's,
+# comment and blanks stripped. Extras and marker are checked by the parse, the general reader's
+# (`plain_requirement`): a text it refuses sends the file to that reader. (Words follow each
+# other across blanks only, so a line that fails to match backtracks over nothing.)
+_WORD = r"[^#\s\\-][^#\s\\]*"
+_PIN = rf"{NAME}(?:\[[^\]\s#\\]*\])?=={_VERSION}(?:[ \t]*;[ \t]*{_WORD}(?:[ \t]+{_WORD})*)?"
+# The global options pip-compile and uv write under the header (`--emit-index-url` and the
+# like), one value each: pip accepts them in a requirements file, and so does the general
+# reader, which reads nothing from them (what an index serves is `--resolve`'s business).
+_OPTION = r"--(?:index-url|extra-index-url|find-links|trusted-host|no-binary|only-binary) [^\s#\\]+"
+# A line of a lock in its usual shape is blank, a comment, a pin at its start, maybe followed
+# by a same-line comment (`--annotation-style=line`), or one of those options. One search over
+# the whole file finds the first line that is none of these (then the general reader takes it).
 _OTHER_LINE_RE = re.compile(
-    rf"\n(?![ \t]*(?:#|$)|{NAME}=={_VERSION}(?:[ \t]*$|[ \t]+#))", re.MULTILINE
+    rf"\n(?![ \t]*(?:#|$)|{_PIN}(?:[ \t]*$|[ \t]+#)|{_OPTION}[ \t]*$)", re.MULTILINE
 )
-# One entry: the lines before it that are no pin (blank or comment lines: the search above
-# refused any other), the pin, its same-line comment, and the comment lines right below it (the
-# split `# via` block). Blank lines and the comments that follow them attach to nothing. Entries
-# are contiguous, so `findall` reads the file in one call and the lines are counted from the parts.
+# One entry: the lines before it that are no pin (blank, comment or option lines: the search
+# above refused any other), the pin, its same-line comment, and the comment lines right below
+# it (the split `# via` block). Blank lines and the comments that follow them attach to
+# nothing. Entries are contiguous, so `findall` reads the file in one call and the lines are
+# counted from the parts.
 _LOCK_ENTRY_RE = re.compile(
-    rf"^((?:[^\n]*\n)*?)({NAME}=={_VERSION})(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)",
+    rf"^((?:[^\n]*\n)*?)({_PIN})(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)",
     re.MULTILINE,
 )
 _VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")

@@ -21,14 +21,28 @@ def test_pins_with_their_lines_and_via_origins() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "flask==3.0.3 ; python_version < '3.12'\n",  # a marker
         "-r base.txt\nflask==3\n",  # an option
+        "--index-url https://x/simple extra\nflask==3\n",  # an index option of another shape
         "flask==3.0\r\n",  # a line break the general reader handles
-        "flask[async]==3.0.3\n",  # extras
+        "flask @ https://x/flask-3.0.3-py3-none-any.whl\n",  # a URL
+        "flask==3.0.3 ; python_version < '3.12' \\\n",  # a marker continued
     ],
 )
 def test_other_shapes_go_to_the_general_reader(text: str) -> None:
     assert scan_lock(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flask==3.0.3 ; python_version < '3.12'\n",  # a marker
+        "flask[async]==3.0.3\n",  # extras
+        "--index-url https://x/simple\n\nflask==3.0.3\n",  # pip-compile --emit-index-url
+    ],
+)
+def test_markers_extras_and_index_options_are_the_usual_shape(text: str) -> None:
+    entries = scan_lock(text)
+    assert entries is not None and [p.name for p in entries.parsed] == ["flask"]
 
 
 def test_a_pin_inside_a_comment_is_no_entry_and_lines_count_every_part() -> None:
