@@ -25,6 +25,7 @@ Output is deterministic: nodes and edges come in sorted order and the writers ke
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +35,7 @@ from typing import Any
 from depcheck.graph import DependencyGraph, Node
 from depcheck.model import Conflict, Dependency, Kind, Requirement, specifier_facts
 from depcheck.report import mermaid
-from depcheck.report.sanitize import clean
+from depcheck.report.sanitize import clean, clean_printable
 from depcheck.report.summary import conflict_edges
 
 FORMATS = ("dot", "graphml", "mermaid", "json")
@@ -73,17 +74,24 @@ def _edge_attributes(
     specifiers: list[str] = []
     markers: list[str] = []
     sources: set[str] = set()
-    for service in sorted(records_by_service):
+    services = sorted(records_by_service)
+    for service in services:
         records = records_by_service[service]
-        # a record with no specifier (a bare name, a `# via` edge) adds nothing to the label
-        asked = _joined((t for t in map(_specifier_text, records) if t), ",")
+        if len(records) == 1:  # (most edges: one record per service, nothing to sort)
+            [record] = records
+            asked = _specifier_text(record)
+            written = "" if record.marker is None else str(record.marker)
+            sources.add(str(record.location))
+        else:
+            # a record with no specifier (a bare name, a `# via` edge) adds nothing to the label
+            asked = _joined((t for t in map(_specifier_text, records) if t), ",")
+            written = _joined(str(r.marker) for r in records if r.marker is not None)
+            sources.update(str(r.location) for r in records)
         specifiers.append(f"{service}: {asked or '*'}")
-        written = _joined(str(r.marker) for r in records if r.marker is not None)
         if written:
             markers.append(f"{service}: {written}")
-        sources.update(str(r.location) for r in records)
     return {
-        "services": _joined(records_by_service),
+        "services": ", ".join(services),
         "specifiers": "; ".join(specifiers),
         "markers": "; ".join(markers),
         "sources": _joined(sources),
@@ -91,8 +99,12 @@ def _edge_attributes(
 
 
 def _specifier_text(record: Requirement | Dependency) -> str:
-    """`str(record.specifier)`, memoized per specifier object (sources share them)."""
-    key, _ = specifier_facts(record.specifier)
+    """`str(record.specifier)`: a requirement's parse holds it, an edge's is memoized per
+    specifier object (sources share them)."""
+    if record.__class__ is Requirement:
+        key = record.parsed.key
+    else:
+        key = specifier_facts(record.specifier)[0]
     return "" if key == "*" else key
 
 
@@ -195,7 +207,7 @@ def dot_quote(text: str) -> str:
     """
     if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
         # (most text: nothing to escape or break; `clean` leaves it as it is but for ##[)
-        return f'"{clean(text)}"'
+        return f'"{clean_printable(text)}"'
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
     return f'"{clean(escaped)}"'
@@ -204,8 +216,14 @@ def dot_quote(text: str) -> str:
 def _dot_attributes(attributes: dict[str, Any]) -> str:
     if not attributes:
         return ""
-    body = ", ".join(f"{dot_quote(str(k))}={dot_quote(str(v))}" for k, v in attributes.items())
+    body = ", ".join(f"{_dot_key(k)}={dot_quote(str(v))}" for k, v in attributes.items())
     return f" [{body}]"
+
+
+@functools.lru_cache(maxsize=64)
+def _dot_key(key: str) -> str:
+    """An attribute's name quoted (the writers' own few names: each quoted once)."""
+    return dot_quote(str(key))
 
 
 def dot_lines(flat: Flat) -> Iterator[str]:

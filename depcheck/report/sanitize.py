@@ -122,7 +122,9 @@ def redact(text: str) -> str:
     """`text` with anything that looks like a credential replaced by ``***``."""
     # what a case-insensitive pattern's ASCII letters match: the text lowercased, and the two
     # letters that lowercasing leaves alone but `re.IGNORECASE` takes for `s` and `i`
-    lowered = text.lower().replace("\u017f", "s").replace("\u0131", "i")
+    lowered = text.lower()
+    if not text.isascii():
+        lowered = lowered.replace("\u017f", "s").replace("\u0131", "i")
     for pattern, replacement, words in _REDACTIONS:
         if any(word in lowered for word in words):
             text = pattern.sub(replacement, text)
@@ -145,7 +147,7 @@ def escape_surrogates(text: str, *, backslash: str = "\\") -> str:
     """`text` with each lone surrogate shown as the escape of the byte it stands for (``\\xff``)
     or of the code point (``\\udc00``); `backslash` is how the target writes a backslash (in a
     JSON string, two of them)."""
-    if _SURROGATE_RE.search(text) is None:
+    if text.isascii() or _SURROGATE_RE.search(text) is None:  # (`isascii` reads a flag)
         return text
     return _SURROGATE_RE.sub(lambda m: backslash + _surrogate_escape(m)[1:], text)
 
@@ -160,6 +162,11 @@ def _escape(match: re.Match[str]) -> str:
 
 def _escape_controls(match: re.Match[str]) -> str:
     return match.group(0) if match.group(0) in "\r\n" else _escape(match)
+
+
+def clean_printable(text: str) -> str:
+    """`clean` for a text known to be printable ASCII: only ``##[`` to break."""
+    return text.replace(_LEGACY_COMMAND, "#\\x23[")
 
 
 def clean(text: str, *, keep_line_breaks: bool = False) -> str:
