@@ -90,6 +90,30 @@ def test_hashed_locks_give_the_same_report_as_plain_ones(
     }
 
 
+def test_universal_locks_give_the_same_report_and_take_the_fast_read(
+    tmp_path: Path, scan_json: ScanJson
+) -> None:
+    from depcheck.sources.requirements.lock import scan_lock
+
+    plain = generate(tmp_path / "plain", services=8, requirements=30, hosts=2, seed=9)
+    universal = generate(tmp_path / "universal", services=8, requirements=30, hosts=2, seed=9,
+                         universal=True)  # fmt: skip
+    service = next(iter(universal.service_paths.values()))
+    locked = (tmp_path / "universal" / service / "requirements.txt").read_text(encoding="utf-8")
+    assert "--index-url https://" in locked and locked.count(" ; python_version >= ") == 6
+    # index options and markers are the usual shape: one walk, no line-by-line reading
+    entries = scan_lock(locked)
+    assert entries is not None and sum(p.marker is not None for p in entries.parsed) == 6
+
+    plain_code, plain_report = scan_json(tmp_path / "plain")
+    universal_code, universal_report = scan_json(tmp_path / "universal")
+    assert universal.expected() == plain.expected() != set()
+    assert universal_code == plain_code == 1 and universal_report["diagnostics"] == []
+    assert {c["id"] for c in universal_report["conflicts"]} == {
+        c["id"] for c in plain_report["conflicts"]
+    }
+
+
 def test_wheels_carry_metadata_a_resolver_reads(tmp_path: Path) -> None:
     count = write_wheels(
         {"web-core": PoolPackage(versions=("1.0.0", "1.1.0"), dependencies=("json-utils",))},
