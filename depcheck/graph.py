@@ -60,6 +60,7 @@ class _Positions:
     __slots__ = ("first", "more")
 
     def __init__(self, names: Sequence[str]) -> None:
+        #: each name's position (of a name on several lines, one of them: `more` lists all)
         self.first = dict(zip(names, range(len(names)), strict=True))
         #: the names on more than one line, with all their positions
         self.more: dict[str, list[int]] = {}

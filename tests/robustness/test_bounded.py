@@ -173,7 +173,7 @@ MATCHED_ONLY = {
     # start of each line of a lock (linear in that line)
     "depcheck.sources.requirements.entries._SIMPLE_RE",
     "depcheck.sources.requirements.lock._LOCK_ENTRY_RE",
-    "depcheck.sources.requirements.lock._LOCK_SKIP_RE",
+    "depcheck.sources.requirements.lock._LOCK_TAIL_RE",
     "depcheck.sources.requirements.lock._VIA_ONE_RE",
     "depcheck.sources.requirements.lock._VIA_BLOCK_RE",
 }

@@ -2,11 +2,11 @@
 
 Half of a pip-compile lock is `# via` comments; the general reader (`lines`, `annotations`) walks
 every physical line. A lock that holds only `name==version` lines (with extras, a marker, the
-hash lines of `--generate-hashes`), their `# via` comments, blank or comment lines and the
-index options pip-compile writes under its header is read
-here with one match per pin instead, and the result is shared by identical files. Anything else
-(options, URLs, continuations of another shape, odd line breaks) is handed back (None) to the
-general reader, whose results this gives exactly for what it accepts.
+hash lines of `--generate-hashes`), their `# via` comments, blank or comment lines and the index
+options pip-compile writes under its header is read here with one match per pin instead, and
+the result is shared by identical files. Anything else (other options, URLs, continuations of
+another shape, odd line breaks) is handed back (None) to the general reader, whose results this
+gives exactly for what it accepts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from itertools import accumulate, repeat
-from operator import add
+from operator import add, itemgetter
 from sys import intern
 from typing import NamedTuple, cast
 
@@ -39,20 +39,25 @@ _PIN = rf"{NAME}(?:\[[^\]\s#\\]*\])?=={_VERSION}(?:[ \t]*;[ \t]*{_WORD}(?:[ \t]+
 # reader, which reads nothing from them (what an index serves is `--resolve`'s business).
 _OPTION = r"--(?:index-url|extra-index-url|find-links|trusted-host|no-binary|only-binary) [^\s#\\]+"
 # A line of a lock in its usual shape is blank, a comment, a pin at its start, maybe followed
-# by a same-line comment (`--annotation-style=line`), or one of those options. One search over
-# the whole file finds the first line that is none of these (then the general reader takes it).
-_OTHER_LINE_RE = re.compile(
-    rf"\n(?![ \t]*(?:#|$)|{_PIN}(?:[ \t]*$|[ \t]+#)|{_OPTION}[ \t]*$)", re.MULTILINE
-)
-# One entry: the lines before it that are no pin (blank, comment or option lines: the search
-# above refused any other), the pin, its same-line comment, and the comment lines right below
-# it (the split `# via` block). Blank lines and the comments that follow them attach to
-# nothing. Entries are contiguous, so `findall` reads the file in one call and the lines are
-# counted from the parts.
+# by a same-line comment (`--annotation-style=line`), or one of those options.
+_SKIPPED = rf"(?:[ \t]*(?:#[^\n]*)?\n|{_OPTION}[ \t]*\n)"
+# One entry: the lines before it that are no pin (blank, comment or option lines), the pin, the
+# blanks after it and its same-line comment, and the comment lines right below it (the split
+# `# via` block). Blank lines and the comments that follow them attach to nothing. Where no
+# entry starts, the no-pin lines there, or else one line, are taken as they are (the last
+# group), so `findall` reads the whole file in one call, each match where the one before ended:
+# the file is in the usual shape when nothing was taken so before the last entry and what was
+# taken after it is no-pin lines (`_LOCK_TAIL_RE`). The lines are counted from the parts.
+# (A no-pin line never starts a pin, so the runs of them are possessive, `*+`: a run that no
+# pin follows is walked once, not once from each of its lines, which was quadratic: 8,000
+# comment lines under a header took 2 s.)
 _LOCK_ENTRY_RE = re.compile(
-    rf"^((?:[^\n]*\n)*?)({_PIN})(?:[ \t]*|[ \t]+(#[^\n]*))\n((?:[ \t]*#[^\n]*\n)*)",
+    rf"^(?:({_SKIPPED}*+)({_PIN})([ \t]*)((?<=[ \t])#[^\n]*)?\n((?:[ \t]*#[^\n]*\n)*)"
+    rf"|({_SKIPPED}++|[^\n]*\n))",
     re.MULTILINE,
 )
+_LOCK_TAIL_RE = re.compile(rf"{_SKIPPED}*")
+_TAKEN = itemgetter(5)
 _VIA_ONE_RE = re.compile(r"[ \t]*# via ([^\n]*)\n")
 _VIA_BLOCK_RE = re.compile(r"[ \t]*#[ \t]*via[ \t]*\n((?:[ \t]*#[ \t]*[^\s#][^\n]*\n)+)")
 # pip-compile's `--generate-hashes` entry: the pin ends in a continuation and hash lines follow,
@@ -131,14 +136,17 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
         text = _HASH_LINE_RE.sub(_JOINED_LINE, text)
         if "\\" in text:  # a continuation of any other shape: the general reader joins it
             return None
-    # the search starts at a line break, a literal the engine skips to: "\n" + text checks the
-    # first line too
-    if _OTHER_LINE_RE.search("\n" + text) is not None:
-        return None
     found = _LOCK_ENTRY_RE.findall(text)
-    if not found:
+    entries = len(found)
+    while entries and not found[entries - 1][1]:  # the lines after the last entry
+        entries -= 1
+    if any(map(_TAKEN, found[:entries])):  # a line of another shape before the last entry
+        return None
+    if _LOCK_TAIL_RE.fullmatch("".join(map(_TAKEN, found[entries:]))) is None:
+        return None
+    if not entries:
         return None if joined and _JOINED in text else _EMPTY
-    skipped, requirements, inlines, blocks = zip(*found, strict=True)
+    skipped, requirements, _, inlines, blocks, _ = zip(*found[:entries], strict=True)
     if joined and not _hashes_under_pins(text, inlines, blocks):
         return None
     parsed = tuple(map(plain_requirement, requirements))
