@@ -174,6 +174,7 @@ MATCHED_ONLY = {
     "depcheck.sources.requirements.entries._SIMPLE_RE",
     "depcheck.sources.requirements.lock._LOCK_ENTRY_RE",
     "depcheck.sources.requirements.lock._LOCK_TAIL_RE",
+    "depcheck.sources.requirements.lock._ODD_RE",  # fullmatch of one entry's text
     "depcheck.sources.requirements.lock._VIA_ONE_RE",
     "depcheck.sources.requirements.lock._VIA_BLOCK_RE",
 }

@@ -113,6 +113,16 @@ PINS = [
     'colorama==0.4.6;sys_platform=="win32"',
     'b[x]==2.0 ;  sys_platform == "win32"  and  python_version < "3.9"',
     'x==1.0 ; platform_release == "5 -x"',
+    # references on lines of their own, read by the general reader's parse among the pins
+    "-e ./libs/common",
+    "-e file:///x/y#egg=y",
+    "--editable libs/b",
+    "-e git+https://x/y.git@v1#egg=y",
+    "c @ https://x/c-1.0-py3-none-any.whl",
+    "Foo_Bar@file:///x/foo_bar-2.0.tar.gz",
+    "-e -x",
+    "-e ./x'",
+    "d @ https://x/d.whl;python_version<'3'",
     # no fast read: an empty marker, a bad marker, blanks in the extras, a `#` in the marker
     "a==1.0 ;",
     "a==1.0 ; python_version <",
@@ -260,6 +270,22 @@ def test_the_lock_scan_reads_hashed_pins_at_their_lines_with_no_column() -> None
     assert entries.direct == (True, False, False)
     # a NUL would pass for the lines the hashes leave: such a file goes to the general reader
     assert module.scan_lock(text.replace("# via a", "# via a\x00")) is None
+
+
+def test_a_lock_with_local_references_reads_as_the_line_reader_reads_it() -> None:
+    text = (
+        HEADER[0]
+        + "-e ./libs/common\n    # via -r requirements.in\n"
+        + "a==1.0\n    # via common\n"
+        + "-e file:///x/y#egg=y  # via a\n"
+        + "b==2.0\n    # via\n    #   a\n    #   y\n"
+    )
+    entries = module.scan_lock(text)
+    assert entries is not None and [i for i, _ in entries.odd] == [0, 2]
+    check_both_readers(text)
+    fast = parse(text, fast=True, monkeypatch=pytest.MonkeyPatch())
+    assert [r.name for r in fast.requirements] == ["a", "y", "b"]  # `./libs/common` names none
+    assert [o.text for o in fast.opaque] == ["./libs/common"]
 
 
 def test_the_lock_scan_reads_pins_with_extras_and_markers() -> None:

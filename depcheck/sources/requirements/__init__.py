@@ -42,6 +42,7 @@ from depcheck.model import (
     Location,
     OpaqueRequirement,
     Requirement,
+    RequirementChain,
     RequirementRows,
     Role,
     Severity,
@@ -265,11 +266,48 @@ class RequirementsFileSource(Source):
         origins (the edges are made from them when something reads them: `ViaEdges`)."""
         default = not constraint
         direct = [default if d is None else d for d in entries.direct]
-        rows = RequirementRows(
-            entries.parsed, path, entries.lines, entries.columns, role, direct, constraint
-        )
-        state.chunks.append(rows)
-        state.via.append((rows, entries.origins))
+        if not entries.odd:
+            rows = RequirementRows(
+                entries.parsed, path, entries.lines, entries.columns, role, direct, constraint
+            )
+            state.chunks.append(rows)
+            state.via.append((rows, entries.origins))
+            return
+        # references among the pins (`-e ./libs/common`): the pins between them stay columns,
+        # each reference is parsed as the general reader parses its line; the `# via` edges
+        # read the file as one part (each edge names its parent's pin in the same file)
+        parts: list[Sequence[Requirement]] = []
+        named: list[tuple[str, ...] | None] = []
+        start = 0
+        for index, text in (*entries.odd, (len(entries.parsed), "")):
+            if index > start:
+                cut = slice(start, index)
+                parts.append(
+                    RequirementRows(
+                        entries.parsed[cut], path, entries.lines[cut], entries.columns[cut],
+                        role, direct[cut], constraint,
+                    )
+                )  # fmt: skip
+                named.extend(entries.origins[cut])
+            if text:
+                origins = entries.origins[index]
+                location = Location(path, entries.lines[index], entries.columns[index])
+                editable = text[0] == "-"  # `-e VALUE`, `--editable VALUE`
+                requirement = self._parse_requirement(
+                    state,
+                    text.split(None, 1)[1] if editable else text,
+                    location,
+                    role=role,
+                    constraint=constraint,
+                    editable=editable,
+                    origins=origins,
+                )
+                if requirement is not None:
+                    parts.append([requirement])
+                    named.append(origins)
+            start = index + 1
+        state.chunks.extend(parts)
+        state.via.append((RequirementChain(parts), named))
 
     def _parse_requirement(
         self,

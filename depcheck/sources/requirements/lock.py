@@ -38,6 +38,16 @@ _PIN = rf"{NAME}(?:\[[^\]\s#\\]*\])?=={_VERSION}(?:[ \t]*;[ \t]*{_WORD}(?:[ \t]+
 # like), one value each: pip accepts them in a requirements file, and so does the general
 # reader, which reads nothing from them (what an index serves is `--resolve`'s business).
 _OPTION = r"--(?:index-url|extra-index-url|find-links|trusted-host|no-binary|only-binary) [^\s#\\]+"
+# A reference on a line of its own, as pip-compile and uv write a monorepo's own libraries and
+# direct URLs: `-e` or `--editable` and one word, or `name @ url` (no marker, no option; a `#`
+# inside the word is no comment to pip: `#egg=name`). The
+# general reader's parse reads each (`RequirementsFileSource._parse_requirement`); the pins
+# around it stay columns.
+_ODD = (
+    rf"(?:-e|--editable)[ \t]+[^\s#\\'\"-][^\s\\'\"]*"
+    rf"|{NAME}[ \t]*@[ \t]*[^\s#\\;'\"][^\s\\;'\"]*"
+)
+_ODD_RE = re.compile(_ODD)
 # A line of a lock in its usual shape is blank, a comment, a pin at its start, maybe followed
 # by a same-line comment (`--annotation-style=line`), or one of those options.
 _SKIPPED = rf"(?:[ \t]*(?:#[^\n]*)?\n|{_OPTION}[ \t]*\n)"
@@ -52,7 +62,7 @@ _SKIPPED = rf"(?:[ \t]*(?:#[^\n]*)?\n|{_OPTION}[ \t]*\n)"
 # pin follows is walked once, not once from each of its lines, which was quadratic: 8,000
 # comment lines under a header took 2 s.)
 _LOCK_ENTRY_RE = re.compile(
-    rf"^(?:({_SKIPPED}*+)({_PIN})([ \t]*)((?<=[ \t])#[^\n]*)?\n((?:[ \t]*#[^\n]*\n)*)"
+    rf"^(?:({_SKIPPED}*+)({_PIN}|{_ODD})([ \t]*)((?<=[ \t])#[^\n]*)?\n((?:[ \t]*#[^\n]*\n)*)"
     rf"|({_SKIPPED}++|[^\n]*\n))",
     re.MULTILINE,
 )
@@ -98,6 +108,10 @@ class LockScan(NamedTuple):
     parsed: tuple[ParsedLine, ...]
     origins: tuple[tuple[str, ...] | None, ...]
     direct: tuple[bool | None, ...]
+    #: the entries that are no pin but a local or remote reference on a line of its own (`-e
+    #: ./libs/common`, `name @ https://...`): their place among the entries and their text,
+    #: which the general reader's parse takes (their `parsed` is None)
+    odd: tuple[tuple[int, str], ...] = ()
 
     def rows(self) -> Iterator[tuple[int, ParsedLine, tuple[str, ...] | None]]:
         """(line, parse, origins) of each pin."""
@@ -150,8 +164,15 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
     if joined and not _hashes_under_pins(text, inlines, blocks):
         return None
     parsed = tuple(map(plain_requirement, requirements))
-    if not all(parsed):  # a pin `packaging` refuses: the general reader says why
-        return None
+    odd: tuple[tuple[int, str], ...] = ()
+    if not all(parsed):
+        odd = tuple((i, requirements[i]) for i, p in enumerate(parsed) if p is None)
+        # a pin `packaging` refuses (the general reader says why), or hash lines under a
+        # reference (an option on a line with no requirement to the general reader)
+        if not all(_ODD_RE.fullmatch(text) for _, text in odd) or (
+            joined and any(blocks[i].startswith(_JOINED) for i, _ in odd)
+        ):
+            return None
     # entry i is on line 1 + (the lines of every entry before it) + (its own skipped lines);
     # an entry's lines are its skipped lines, the pin's and its block's
     newlines = list(map(str.count, skipped, repeat("\n")))
@@ -175,7 +196,7 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
         columns = tuple(None if b.startswith(_JOINED) else 1 for b in blocks)
     else:
         columns = (1,) * len(numbers)
-    return LockScan(numbers, columns, cast(tuple[ParsedLine, ...], parsed), origins, direct)
+    return LockScan(numbers, columns, cast(tuple[ParsedLine, ...], parsed), origins, direct, odd)
 
 
 def _hashes_under_pins(text: str, inlines: tuple[str, ...], blocks: tuple[str, ...]) -> bool:

@@ -26,8 +26,8 @@ def test_pins_with_their_lines_and_via_origins() -> None:
         "-r base.txt\nflask==3\n",  # an option
         "--index-url https://x/simple extra\nflask==3\n",  # an index option of another shape
         "flask==3.0\r\n",  # a line break the general reader handles
-        "flask @ https://x/flask-3.0.3-py3-none-any.whl\n",  # a URL
         "flask==3.0.3 ; python_version < '3.12' \\\n",  # a marker continued
+        "-e ./libs/common --config-settings x=y\n",  # a reference with an option
     ],
 )
 def test_other_shapes_go_to_the_general_reader(text: str) -> None:
@@ -40,11 +40,25 @@ def test_other_shapes_go_to_the_general_reader(text: str) -> None:
         "flask==3.0.3 ; python_version < '3.12'\n",  # a marker
         "flask[async]==3.0.3\n",  # extras
         "--index-url https://x/simple\n\nflask==3.0.3\n",  # pip-compile --emit-index-url
+        "flask @ https://x/flask-3.0.3-py3-none-any.whl\n",  # a direct URL
     ],
 )
 def test_markers_extras_and_index_options_are_the_usual_shape(text: str) -> None:
     entries = scan_lock(text)
     assert entries is not None and [p.name for p in entries.parsed] == ["flask"]
+
+
+def test_a_local_reference_among_the_pins_keeps_them_columns() -> None:
+    # a monorepo's own library, as pip-compile writes it: the pins stay the lock scan's
+    # columns, the reference is the general reader's to parse
+    text = (
+        "flask==3.0.3\n    # via -r requirements.in\n"
+        "-e ./libs/common\n    # via -r requirements.in\n"
+        "click==8.1.7\n    # via\n    #   common\n    #   flask\n"
+    )
+    entries = scan_lock(text)
+    assert entries is not None and entries.odd == ((1, "-e ./libs/common"),)
+    assert entries.lines == (1, 3, 5) and entries.origins[1] == ("-r requirements.in",)
 
 
 def test_a_pin_inside_a_comment_is_no_entry_and_lines_count_every_part() -> None:
