@@ -40,9 +40,9 @@ _PIN = rf"{NAME}(?:\[[^\]\s#\\]*\])?=={_VERSION}(?:[ \t]*;[ \t]*{_WORD}(?:[ \t]+
 _OPTION = r"--(?:index-url|extra-index-url|find-links|trusted-host|no-binary|only-binary) [^\s#\\]+"
 # A reference on a line of its own, as pip-compile and uv write a monorepo's own libraries and
 # direct URLs: `-e` or `--editable` and one word, or `name @ url` (no marker, no option; a `#`
-# inside the word is no comment to pip: `#egg=name`). The
-# general reader's parse reads each (`RequirementsFileSource._parse_requirement`); the pins
-# around it stay columns.
+# inside the word is no comment to pip: `#egg=name`). One that `plain_requirement` reads is a
+# pin like any other; the rest are the general reader's parse to read
+# (`RequirementsFileSource._parse_requirement`), and the pins around them stay columns.
 _ODD = (
     rf"(?:-e|--editable)[ \t]+[^\s#\\'\"-][^\s\\'\"]*"
     rf"|{NAME}[ \t]*@[ \t]*[^\s#\\;'\"][^\s\\;'\"]*"
@@ -114,7 +114,7 @@ class LockScan(NamedTuple):
     odd: tuple[tuple[int, str], ...] = ()
 
     def rows(self) -> Iterator[tuple[int, ParsedLine, tuple[str, ...] | None]]:
-        """(line, parse, origins) of each pin."""
+        """(line, parse, origins) of each entry (the parse None for an `odd` one)."""
         return zip(self.lines, self.parsed, self.origins, strict=True)
 
 
