@@ -175,9 +175,9 @@ def clean(text: str, *, keep_line_breaks: bool = False) -> str:
     runner's legacy ``##[`` broken. `keep_line_breaks` leaves CR and LF for a format that
     encodes them itself."""
     if text.isascii() and text.isprintable():  # (most text: no control, no surrogate)
-        return text.replace(_LEGACY_COMMAND, "#\\x23[")
+        return clean_printable(text)
     text = _CONTROL_RE.sub(_escape_controls if keep_line_breaks else _escape, text)
-    return escape_surrogates(text).replace(_LEGACY_COMMAND, "#\\x23[")
+    return clean_printable(escape_surrogates(text))
 
 
 # a line whose first visible characters are `::`: blanks and colour codes before it do not count
