@@ -18,6 +18,7 @@ from typing import Any
 
 from depcheck.model import (
     Dependency,
+    Location,
     ParsedLine,
     PathStep,
     Requirement,
@@ -85,16 +86,6 @@ def _lines(rows: Sequence[Requirement]) -> Sequence[ParsedLine]:
     return rows.parsed if isinstance(rows, RequirementRows) else [r.parsed for r in rows]
 
 
-def _line(rows: Sequence[Requirement], position: int) -> ParsedLine:
-    """The parse of the row at `position` (no requirement made)."""
-    return rows.parsed[position] if isinstance(rows, RequirementRows) else rows[position].parsed
-
-
-def _row(rows: Sequence[Requirement], position: int) -> Requirement:
-    """The requirement at `position` (made then, for a `RequirementRows`)."""
-    return rows.row(position) if isinstance(rows, RequirementRows) else rows[position]
-
-
 def _positions(rows: Sequence[Requirement]) -> _Positions:
     return _Positions(list(map(_name, _lines(rows))))
 
@@ -103,8 +94,10 @@ def _positions(rows: Sequence[Requirement]) -> _Positions:
 #: order (part, position, order in the line's `# via`), its parent node, the package, and
 #: where its record is (the part, the position, the `# via` parent)
 _Found = tuple[int, int, int, Node, Node, "_Part", int, str | None]
-#: an edge's record, made when a path shows it: the part, the position, the `# via` parent
+#: an edge's record as a path shows it: the part, the position, the `# via` parent
 _Ref = tuple["_Part", int, str | None]
+#: what a step shows of one record (`_fact`): its constraint's text, where it is, its marker
+_Fact = tuple[str, "Location", str | None]
 
 
 class _Rows:
@@ -117,15 +110,16 @@ class _Rows:
     def __init__(self, rows: RequirementRows, at: _Positions) -> None:
         self.rows, self.at = rows, at
 
-    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
+    def into(self, names: Iterable[str], number: int, snode: Node, out: list[_Found]) -> None:
         rows = self.rows
         if rows.constraint:
             return
-        v = ("package", name)
-        direct = rows.direct
-        for position in self.at.of(name):
-            if direct[position]:
-                out.append((number, position, 0, snode, v, self, position, None))
+        direct, of = rows.direct, self.at.of
+        for name in names:
+            v = ("package", name)
+            for position in of(name):
+                if direct[position]:
+                    out.append((number, position, 0, snode, v, self, position, None))
 
     def pin(self, name: str) -> str | None:
         parsed, at = self.rows.parsed, self.at
@@ -135,8 +129,16 @@ class _Rows:
             return None if position is None else parsed[position].pinned
         return next((v for i in many if (v := parsed[i].pinned) is not None), None)
 
-    def record(self, position: int, parent: str | None) -> _Record:
-        return self.rows.row(position)
+    def fact(self, position: int, parent: str | None) -> _Fact:
+        rows = self.rows
+        parsed = rows.parsed[position]
+        marker = parsed.marker
+        return (
+            # a locked `==` pin on a direct edge is the version, not the constraint asked for
+            "*" if rows.role is Role.LOCKED else parsed.key,
+            Location(rows.path, rows.lines[position], rows.columns[position]),
+            None if marker is None else str(marker),
+        )
 
     def packages(self) -> Iterable[str]:
         return self.at.first
@@ -157,15 +159,16 @@ class _Requirements:
     def __init__(self, records: Sequence[Requirement], at: _Positions) -> None:
         self.records, self.at = records, at
 
-    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
-        v = ("package", name)
-        for position in self.at.of(name):
-            requirement = self.records[position]
-            if requirement.parent is not None:
-                u = ("package", requirement.parent)
-                out.append((number, position, 0, u, v, self, position, None))
-            elif requirement.direct and not requirement.constraint_only:
-                out.append((number, position, 0, snode, v, self, position, None))
+    def into(self, names: Iterable[str], number: int, snode: Node, out: list[_Found]) -> None:
+        for name in names:
+            v = ("package", name)
+            for position in self.at.of(name):
+                requirement = self.records[position]
+                if requirement.parent is not None:
+                    u = ("package", requirement.parent)
+                    out.append((number, position, 0, u, v, self, position, None))
+                elif requirement.direct and not requirement.constraint_only:
+                    out.append((number, position, 0, snode, v, self, position, None))
 
     def pin(self, name: str) -> str | None:
         for position in self.at.of(name):
@@ -174,8 +177,8 @@ class _Requirements:
                 return requirement.pinned_version
         return None
 
-    def record(self, position: int, parent: str | None) -> _Record:
-        return self.records[position]
+    def fact(self, position: int, parent: str | None) -> _Fact:
+        return _fact(self.records[position])
 
     def packages(self) -> Iterable[str]:
         parents = {r.parent for r in self.records if r.parent is not None}
@@ -206,27 +209,29 @@ class _Via:
     ) -> None:
         self.rows, self.origins, self.at, self.edges = rows, origins, at, edges
 
-    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
-        v = ("package", name)
-        origins, parents = self.origins, self.edges.parents
-        for position in self.at.of(name):
-            named = origins[position]
-            if named:
-                for order, parent in enumerate(parents(named)):
-                    out.append(
-                        (number, position, order, ("package", parent), v, self, position, parent)
-                    )
+    def into(self, names: Iterable[str], number: int, snode: Node, out: list[_Found]) -> None:
+        origins, parents, of = self.origins, self.edges.parents, self.at.of
+        for name in names:
+            v = ("package", name)
+            for position in of(name):
+                named = origins[position]
+                if named:
+                    for order, parent in enumerate(parents(named)):
+                        u = ("package", parent)
+                        out.append((number, position, order, u, v, self, position, parent))
 
     def pin(self, name: str) -> str | None:
         return None
 
-    def record(self, position: int, parent: str | None) -> _Record:
-        assert parent is not None
-        # the edge names its parent's pinned version in the same file (its last line, as
-        # `ViaEdges` reads it)
-        lines = self.at.of(parent)
-        pinned = _line(self.rows, lines[-1]).pinned if lines else None
-        return self.edges.edge(parent, pinned, _row(self.rows, position))
+    def fact(self, position: int, parent: str | None) -> _Fact:
+        # the edge `ViaEdges.edge` makes: any version of the child, where the child's line is
+        # (the same whichever parent its `# via` names)
+        rows = self.rows
+        if isinstance(rows, RequirementRows):
+            where = Location(rows.path, rows.lines[position], rows.columns[position])
+        else:
+            where = rows[position].location
+        return ("*", where, None)
 
     def packages(self) -> Iterable[str]:
         """The packages the edges name: each parent, and each line with one."""
@@ -251,17 +256,18 @@ class _Dependencies:
         self.records = records
         self.at = _Positions([d.child for d in records])
 
-    def into(self, name: str, number: int, snode: Node, out: list[_Found]) -> None:
-        v = ("package", name)
-        for position in self.at.of(name):
-            u = ("package", self.records[position].parent)
-            out.append((number, position, 0, u, v, self, position, None))
+    def into(self, names: Iterable[str], number: int, snode: Node, out: list[_Found]) -> None:
+        for name in names:
+            v = ("package", name)
+            for position in self.at.of(name):
+                u = ("package", self.records[position].parent)
+                out.append((number, position, 0, u, v, self, position, None))
 
     def pin(self, name: str) -> str | None:
         return None
 
-    def record(self, position: int, parent: str | None) -> _Record:
-        return self.records[position]
+    def fact(self, position: int, parent: str | None) -> _Fact:
+        return _fact(self.records[position])
 
     def packages(self) -> Iterable[str]:
         return {name for d in self.records for name in (d.parent, d.child)}
@@ -378,11 +384,21 @@ class _View:
         found: list[_Found] = []
         reached = {name}
         frontier = [name]
+        where = self._where
+        # a step back at a time, each part asked once about all the packages just reached
         while frontier:
-            child = frontier.pop()
             start = len(found)
-            for number in self._naming(child):
-                parts[number].into(child, number, snode, found)
+            if where is None:
+                for number, part in enumerate(parts):
+                    part.into(frontier, number, snode, found)
+            else:
+                asked: dict[int, list[str]] = {}
+                for child in frontier:
+                    for number in where.get(child, ()):
+                        asked.setdefault(number, []).append(child)
+                for number, names in asked.items():
+                    parts[number].into(names, number, snode, found)
+            frontier = []
             for entry in itertools.islice(found, start, None):
                 u = entry[3]
                 if u[0] == "package" and u[1] not in reached:
@@ -541,16 +557,20 @@ class DependencyGraph:
         if source not in edges or not any(target in nexts for nexts in edges.values()):
             return
         found = _simple_paths(edges, source, target, cutoff=12)
-        steps: dict[tuple[Node, Node], PathStep] = {}  # paths share their first edges
+        # paths share their edges, and edges into a package from the same lines (each parent
+        # a `# via` of the package's line names) show the same step: one made per record set
+        steps: dict[tuple[object, ...], PathStep] = {}
         for count, nodes in enumerate(found):
             if count >= limit:
                 return
             path = []
             for u, v in itertools.pairwise(nodes):
-                step = steps.get((u, v))
+                refs = edges[u][v]
+                key = (v, *[(part, at) for part, at, _ in refs])
+                step = steps.get(key)
                 if step is None:
-                    records = [part.record(at, parent) for part, at, parent in edges[u][v]]
-                    step = steps[u, v] = _step(view.pin(v[1]), records, v)
+                    facts = [part.fact(at, parent) for part, at, parent in refs]
+                    step = steps[key] = _step(view.pin(v[1]), facts, v)
                 path.append(step)
             yield path
 
@@ -608,25 +628,35 @@ class DependencyGraph:
         return built
 
 
-def _step(version: str | None, records: Sequence[Requirement | Dependency], v: Node) -> PathStep:
-    specifiers: set[str] = set()
-    for record in records:
-        if record.__class__ is Requirement:
-            assert isinstance(record, Requirement)
-            # a locked `==` pin on a direct edge is the version, not the constraint asked for
-            if record.role is Role.LOCKED and record.parent is None:
-                continue
-            text = record.parsed.key  # the specifier's text, "*" for none
-        else:
-            text = specifier_facts(record.specifier)[0]
-        if text != "*":
-            specifiers.add(text)
+def _fact(record: Requirement | Dependency) -> _Fact:
+    """What a step shows of a record: its constraint's text ("*" for none, or a locked pin on
+    a direct edge, which is the version rather than a constraint), where it is, its marker."""
+    if record.__class__ is Requirement:
+        assert isinstance(record, Requirement)
+        locked = record.role is Role.LOCKED and record.parent is None
+        text = "*" if locked else record.parsed.key
+    else:
+        text = specifier_facts(record.specifier)[0]
+    marker = record.marker
+    return (text, record.location, None if marker is None else str(marker))
+
+
+def _step(version: str | None, facts: Sequence[_Fact], v: Node) -> PathStep:
+    if len(facts) == 1:  # most edges: one record
+        text, where, marker = facts[0]
+        return PathStep(
+            package=v[1],
+            version=version,
+            specifier="" if text == "*" else text,
+            locations=(where,),
+            markers=() if marker is None else (marker,),
+        )
     return PathStep(
         package=v[1],
         version=version,
-        specifier=",".join(sorted(specifiers)),
-        locations=tuple(sorted({r.location for r in records})),
-        markers=tuple(sorted({str(r.marker) for r in records if r.marker is not None})),
+        specifier=",".join(sorted({text for text, _, _ in facts if text != "*"})),
+        locations=tuple(sorted({where for _, where, _ in facts})),
+        markers=tuple(sorted({marker for _, _, marker in facts if marker is not None})),
     )
 
 

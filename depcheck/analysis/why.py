@@ -33,20 +33,24 @@ def explain(
     the same packages as a recorded path is left out (the files already say it)."""
     name = canonicalize_name(package)
     found: list[ServicePaths] = []
+    on: dict[str, list[str]] = {}
+    for host in hosts:
+        for service in host.services:
+            on.setdefault(service, []).append(host.name)
     # one service's adjacency at a time: a why over a thousand services holds one
     for service in graph.walking(sorted(services)):
         paths = list(graph.paths(service, name, limit=MAX_PATHS + 1))
-        recorded = {tuple(s.package for s in p) for p in paths}
-        for extra in (resolved or {}).get(service, ()):
-            if tuple(s.package for s in extra) not in recorded:
-                paths.append(list(extra))
+        more = (resolved or {}).get(service, ())
+        if more:
+            recorded = {tuple(s.package for s in p) for p in paths}
+            paths.extend(list(p) for p in more if tuple(s.package for s in p) not in recorded)
         if not paths:
             continue
         paths.sort(key=lambda p: (len(p), [s.package for s in p]))
         found.append(
             ServicePaths(
                 service=service,
-                hosts=tuple(sorted(h.name for h in hosts if service in h.services)),
+                hosts=tuple(sorted(set(on.get(service, ())))),
                 paths=tuple(tuple(p) for p in paths[:MAX_PATHS]),
                 truncated=len(paths) > MAX_PATHS,
             )
