@@ -28,22 +28,28 @@ Parts = list[tuple[str, str | None]]
 
 
 def _step_parts(step: PathStep) -> Parts:
-    parts: Parts = [(clean(step.package), "bold")]
+    """A step's label in pieces, each made safe (`clean`)."""
+    parts: Parts = [(step.package, "bold")]
     if step.specifier:
-        parts.append((f" {clean(step.specifier)}", None))
+        parts.append((" " + step.specifier, None))
     if step.version:
         state = "resolved" if step.resolved else "locked"
-        parts.append((f"  [{state} {clean(step.version)}]", "cyan"))
+        parts.append((f"  [{state} {step.version}]", "cyan"))
     if step.markers:
-        parts.append((f"  ; {clean(' or '.join(step.markers))}", "yellow"))
+        parts.append(("  ; " + " or ".join(step.markers), "yellow"))
     if step.locations:
         where = ", ".join(
             f"{loc.path}:{loc.line}" if loc.line else loc.path for loc in step.locations
         )
-        parts.append((f"  {clean(where)}", "dim"))
+        parts.append(("  " + where, "dim"))
     elif step.resolved:
         parts.append(("  (index metadata)", "dim"))
-    return parts
+    # (the words around the values hold no control and end in no `#`: cleaning a piece is
+    # cleaning its value) most labels are printable ASCII without `##[`: one test for all
+    label = "".join(piece for piece, _ in parts)
+    if label.isascii() and label.isprintable() and "##[" not in label:
+        return parts
+    return [(clean(piece), style) for piece, style in parts]
 
 
 @dataclass(slots=True)
@@ -58,12 +64,18 @@ def _tree(entry: ServicePaths) -> _Node:
     hosts = ", ".join(entry.hosts) or "no host"
     root = _Node([(f"{clean(entry.service)}  (host {clean(hosts)})", "bold cyan")])
     children: dict[tuple[int, str], _Node] = {}
+    # a step under several parents (a package each of them requires) is one object: its
+    # label is made once, and its nodes share it (`_plain_tree` wraps it once a depth)
+    labels: dict[int, Parts] = {}
     for path in entry.paths:
         node, key = root, 0
         for step in path:
             slot = (key, step.package)
             if slot not in children:
-                children[slot] = _Node(_step_parts(step))
+                parts = labels.get(id(step))
+                if parts is None:
+                    parts = labels[id(step)] = _step_parts(step)
+                children[slot] = _Node(parts)
                 node.children.append(children[slot])
             node = children[slot]
             key = id(node)
@@ -169,16 +181,24 @@ def _text(parts: Parts) -> Text:
 # rich's tree guides: the space under a last child, the line past a child, a child, the last
 _SPACE, _CONTINUE, _FORK, _END = "    ", "│   ", "├── ", "└── "
 _WORD_RE = re.compile(r"\s*\S+\s*")
+_BLANKS_RE = re.compile(" *")
 
 
 def _plain_tree(root: _Node, width: int) -> list[str] | None:
     """The tree as rich draws it without colour, or None where rich must draw it."""
     lines: list[str] = []
     stack = [(root, "", "", "")]
+    # nodes sharing a label (`_tree`) at the same depth wrap it the same way
+    made: dict[tuple[int, int], list[str] | None] = {}
     while stack:
         node, guides, first, rest = stack.pop()
         depth = len(guides) // 4 + (1 if first else 0)
-        wrapped = _wrap("".join(piece for piece, _ in node.parts), width - 4 * depth)
+        slot = (id(node.parts), depth)
+        if slot in made:
+            wrapped = made[slot]
+        else:
+            text = "".join(piece for piece, _ in node.parts)
+            wrapped = made[slot] = _wrap(text, width - 4 * depth)
         if wrapped is None:
             return None
         lines.append(guides + first + wrapped[0])
@@ -198,6 +218,34 @@ def _wrap(text: str, width: int) -> list[str] | None:
         return None
     if len(text) <= width:  # every word fits: no break
         return [text]
+    if not text.isprintable() or text[0] == " ":
+        return _wrap_words(text, width)
+    # blanks are the only spaces: a line ends before the word that crosses its last cell
+    # (`_wrap_words`' breaks, found by searching for blanks instead of walking every word)
+    lines: list[str] = []
+    start, size = 0, len(text)
+    while size - start > width:
+        end = start + width  # the first cell past the line
+        if text[end] == " ":  # every word so far fits: the next one starts the next line
+            blanks = _BLANKS_RE.match(text, end)  # (always matches, maybe nothing)
+            following = blanks.end() if blanks else end
+            if following == size:  # only blanks follow
+                break
+            lines.append(text[start:following][:width])
+            start = following
+            continue
+        word = text.rfind(" ", start, end) + 1
+        after = text.find(" ", end)
+        if word <= start or (size if after < 0 else after) - word > width:
+            return _wrap_words(text, width)  # a word longer than a line: folded
+        lines.append(text[start:word][:width])
+        start = word
+    lines.append(text[start:][:width])
+    return lines
+
+
+def _wrap_words(text: str, width: int) -> list[str]:
+    """`_wrap`, a word at a time: any spaces, and words longer than a line folded."""
     breaks: list[int] = []
     offset = 0
     for match in _WORD_RE.finditer(text):

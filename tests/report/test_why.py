@@ -13,6 +13,7 @@ from depcheck.report.why import (
     _plain_tree,
     _Rich,
     _tree,
+    _wrap,
     render_why_json,
     render_why_text,
     why_json_chunks,
@@ -124,6 +125,16 @@ def test_plain_trees_are_drawn_line_for_line_as_rich_draws_them(
     assert [line.rstrip(" ") for line in plain] == [
         line.rstrip(" ") for line in _Rich(width, color=False).tree(tree)
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="ab-:/ ", max_size=300), width=st.integers(8, 60))
+def test_a_label_breaks_where_rich_breaks_it(text: str, width: int) -> None:
+    # runs of blanks, words that fill a line exactly, words longer than a line (folded)
+    lines = _wrap(text, width)
+    assert lines is not None
+    drawn = _Rich(width, color=False).text([(text, None)])
+    assert [line.rstrip(" ") for line in lines] == [line.rstrip(" ") for line in drawn]
 
 
 def test_a_label_rich_measures_otherwise_is_left_to_rich() -> None:
