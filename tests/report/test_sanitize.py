@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from depcheck.report.sanitize import (
+    _ASCII_FOLDS,
     _REDACTIONS,
     clean,
     escape_data,
@@ -106,12 +109,26 @@ def test_redact_skips_only_the_patterns_that_cannot_match(text: str) -> None:
         ("pa\u017f\u017fword = hunter2", "hunter2"),
         ("auth_to\u212aen = abc123def", "abc123def"),
         ("Authori\u0131zation: Bearer abcdef012345", "abcdef012345"),
+        ("AP\u0130_KEY = abc123def", "abc123def"),  # (lowered, it is `i` and a dot above)
+        ("├── \u0130ndex  password=hunter2  │", "hunter2"),  # beyond ASCII: lowered as bytes
     ],
 )
 def test_letters_case_folding_takes_for_ascii_ones_are_redacted_alike(
     text: str, secret: str
 ) -> None:
     assert secret not in redact(text)
+
+
+def test_the_letters_taken_for_ascii_ones_are_all_known() -> None:
+    # every character outside ASCII that a case-insensitive pattern matches to an ASCII letter
+    letter = re.compile("(?i)[a-z]")
+    taken = {
+        char
+        for code in range(0x80, sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and letter.fullmatch(char := chr(code))
+    }
+    assert taken == {char for char, _ in _ASCII_FOLDS}
+    assert all(re.fullmatch(f"(?i){ascii_letter}", char) for char, ascii_letter in _ASCII_FOLDS)
 
 
 @pytest.mark.parametrize(
