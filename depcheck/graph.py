@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from depcheck.model import (
     Dependency,
@@ -96,6 +96,7 @@ def _positions(rows: Sequence[Requirement]) -> _Positions:
 _Found = tuple[int, int, int, Node, Node, "_Part", int, str | None]
 #: an edge's record as a path shows it: the part, the position, the `# via` parent
 _Ref = tuple["_Part", int, str | None]
+_Edge = TypeVar("_Edge")
 #: what a step shows of one record (`_fact`): its constraint's text, where it is, its marker
 _Fact = tuple[str, "Location", str | None]
 
@@ -556,21 +557,23 @@ class DependencyGraph:
         edges = view.towards(package).edges
         if source not in edges or not any(target in nexts for nexts in edges.values()):
             return
-        found = _simple_paths(edges, source, target, cutoff=12)
         # paths share their edges, and edges into a package from the same lines (each parent
         # a `# via` of the package's line names) show the same step: one made per record set
+        shown: dict[int, PathStep] = {}  # an edge's step, by its list of records
         steps: dict[tuple[object, ...], PathStep] = {}
-        for count, nodes in enumerate(found):
+        for count, walked in enumerate(_simple_paths(edges, source, target, cutoff=12)):
             if count >= limit:
                 return
             path = []
-            for u, v in itertools.pairwise(nodes):
-                refs = edges[u][v]
-                key = (v, *[(part, at) for part, at, _ in refs])
-                step = steps.get(key)
+            for v, refs in walked:
+                step = shown.get(id(refs))
                 if step is None:
-                    facts = [part.fact(at, parent) for part, at, parent in refs]
-                    step = steps[key] = _step(view.pin(v[1]), facts, v)
+                    key = (v, *[(part, at) for part, at, _ in refs])
+                    step = steps.get(key)
+                    if step is None:
+                        facts = [part.fact(at, parent) for part, at, parent in refs]
+                        step = steps[key] = _step(view.pin(v[1]), facts, v)
+                    shown[id(refs)] = step
                 path.append(step)
             yield path
 
@@ -661,24 +664,30 @@ def _step(version: str | None, facts: Sequence[_Fact], v: Node) -> PathStep:
 
 
 def _simple_paths(
-    edges: Mapping[Node, Mapping[Node, object]], source: Node, target: Node, *, cutoff: int
-) -> Iterator[list[Node]]:
-    """Simple paths of at most `cutoff` edges, depth first, successors in their order.
+    edges: Mapping[Node, Mapping[Node, _Edge]], source: Node, target: Node, *, cutoff: int
+) -> Iterator[list[tuple[Node, _Edge]]]:
+    """Simple paths of at most `cutoff` edges, depth first, successors in their order: each
+    as the edges it takes (the node each enters, and the edge's value in `edges`).
 
     `edges` holds only nodes the target can be reached from (`_View.towards`): the walk never
     enters a branch that cannot lead to it."""
-    path = [source]
+    walked: list[tuple[Node, _Edge]] = []
     on_path = {source}
-    stack = [iter(edges.get(source, ()))]
+    stack = [iter(edges.get(source, {}).items())]
     while stack:
-        child = next((c for c in stack[-1] if c not in on_path), None)
-        if child is None:
+        taken = None
+        for taken in stack[-1]:
+            if taken[0] not in on_path:
+                break
+        else:  # every successor tried: back to the node before
             stack.pop()
-            on_path.discard(path.pop())
+            if walked:
+                on_path.discard(walked.pop()[0])
             continue
+        child, edge = taken
         if child == target:
-            yield [*path, child]
-        elif len(path) < cutoff:
-            path.append(child)
+            yield [*walked, (child, edge)]
+        elif len(walked) < cutoff - 1:
+            walked.append((child, edge))
             on_path.add(child)
-            stack.append(iter(edges.get(child, ())))
+            stack.append(iter(edges.get(child, {}).items()))
