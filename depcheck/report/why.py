@@ -187,28 +187,31 @@ _BLANKS_RE = re.compile(" *")
 def _plain_tree(root: _Node, width: int) -> list[str] | None:
     """The tree as rich draws it without colour, or None where rich must draw it."""
     lines: list[str] = []
-    stack = [(root, "", "", "")]
     # nodes sharing a label (`_tree`) at the same depth wrap it the same way
     made: dict[tuple[int, int], list[str] | None] = {}
+    stack = [(root, "", "", "", 0)]
     while stack:
-        node, guides, first, rest = stack.pop()
-        depth = len(guides) // 4 + (1 if first else 0)
+        node, guides, first, rest, depth = stack.pop()
         slot = (id(node.parts), depth)
-        if slot in made:
-            wrapped = made[slot]
-        else:
+        wrapped = made.get(slot, _UNMADE)
+        if wrapped is _UNMADE:
             text = "".join(piece for piece, _ in node.parts)
             wrapped = made[slot] = _wrap(text, width - 4 * depth)
         if wrapped is None:
             return None
         lines.append(guides + first + wrapped[0])
-        lines.extend(guides + rest + line for line in wrapped[1:])
-        below = guides + rest if first else guides
-        for index in range(len(node.children) - 1, -1, -1):
-            last = index == len(node.children) - 1
-            guide, under = (_END, _SPACE) if last else (_FORK, _CONTINUE)
-            stack.append((node.children[index], below, guide, under))
+        below = guides + rest
+        if len(wrapped) > 1:
+            lines.extend([below + line for line in wrapped[1:]])
+        children = node.children
+        if children:  # pushed last first: drawn in order
+            depth += 1
+            stack.append((children[-1], below, _END, _SPACE, depth))
+            stack.extend((child, below, _FORK, _CONTINUE, depth) for child in children[-2::-1])
     return lines
+
+
+_UNMADE: list[str] = []
 
 
 def _wrap(text: str, width: int) -> list[str] | None:
