@@ -55,7 +55,8 @@ def _step_parts(step: PathStep) -> Parts:
 @dataclass(slots=True)
 class _Node:
     parts: Parts
-    children: list[_Node] = field(default_factory=list)
+    #: by package, in the order the paths reach them
+    children: dict[str, _Node] = field(default_factory=dict)
 
 
 def _tree(entry: ServicePaths) -> _Node:
@@ -63,24 +64,22 @@ def _tree(entry: ServicePaths) -> _Node:
     (api → boto3 → botocore, api → boto3 → s3transfer → botocore)."""
     hosts = ", ".join(entry.hosts) or "no host"
     root = _Node([(f"{clean(entry.service)}  (host {clean(hosts)})", "bold cyan")])
-    children: dict[tuple[int, str], _Node] = {}
     # a step under several parents (a package each of them requires) is one object: its
     # label is made once, and its nodes share it (`_plain_tree` wraps it once a depth)
     labels: dict[int, Parts] = {}
     for path in entry.paths:
-        node, key = root, 0
+        node = root
         for step in path:
-            slot = (key, step.package)
-            if slot not in children:
+            below = node.children
+            child = below.get(step.package)
+            if child is None:
                 parts = labels.get(id(step))
                 if parts is None:
                     parts = labels[id(step)] = _step_parts(step)
-                children[slot] = _Node(parts)
-                node.children.append(children[slot])
-            node = children[slot]
-            key = id(node)
-    if entry.truncated:
-        root.children.append(_Node([(f"… more paths (first {len(entry.paths)} shown)", None)]))
+                child = below[step.package] = _Node(parts)
+            node = child
+    if entry.truncated:  # (no package is named "")
+        root.children[""] = _Node([(f"… more paths (first {len(entry.paths)} shown)", None)])
     return root
 
 
@@ -158,7 +157,7 @@ class _Rich:
         from rich.tree import Tree
 
         def add(into: Tree, node: _Node) -> None:
-            for child in node.children:
+            for child in node.children.values():
                 add(into.add(_text(child.parts)), child)
 
         tree = Tree(_text(root.parts))
@@ -203,8 +202,8 @@ def _plain_tree(root: _Node, width: int) -> list[str] | None:
         below = guides + rest
         if len(wrapped) > 1:
             lines.extend([below + line for line in wrapped[1:]])
-        children = node.children
-        if children:  # pushed last first: drawn in order
+        if node.children:  # pushed last first: drawn in order
+            children = list(node.children.values())
             depth += 1
             stack.append((children[-1], below, _END, _SPACE, depth))
             stack.extend((child, below, _FORK, _CONTINUE, depth) for child in children[-2::-1])
