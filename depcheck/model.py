@@ -475,11 +475,11 @@ class RequirementRows(Sequence[Requirement]):
     """
 
     __slots__ = (
+        "_kinds",
         "_made",
         "columns",
         "constraint",
         "direct",
-        "kinds",
         "lines",
         "parsed",
         "path",
@@ -503,9 +503,17 @@ class RequirementRows(Sequence[Requirement]):
         self.role = role
         self.direct = direct
         self.constraint = constraint
-        #: each row's `Requirement.kind`
-        self.kinds = row_kinds(parsed, role, constraint)
+        self._kinds: Sequence[int] | None = None
         self._made: list[Requirement | None] | None = None
+
+    @property
+    def kinds(self) -> Sequence[int]:
+        """Each row's `Requirement.kind`, worked out when first read (by a host's analysis;
+        `why` and `graph` never read it)."""
+        kinds = self._kinds
+        if kinds is None:
+            kinds = self._kinds = row_kinds(self.parsed, self.role, self.constraint)
+        return kinds
 
     def row(self, index: int) -> Requirement:
         """The requirement of row `index`, made the first time it is read."""
