@@ -282,6 +282,33 @@ def _step_json(step: PathStep) -> dict[str, Any]:
     }
 
 
+def _step_written(step: PathStep, indent: str) -> str:
+    """`_indented(_step_json(step), ...)` at `indent`, written field by field: the steps are
+    most of a large answer, and the general writer calls itself for every value."""
+    inner = indent + "  "
+    deeper = inner + "  "
+    markers = "[]"
+    if step.markers:
+        listed = ",\n".join(deeper + _string(marker) for marker in step.markers)
+        markers = f"[\n{listed}\n{inner}]"
+    places = "[]"
+    if step.locations:
+        inmost = deeper + "  "
+        listed = ",\n".join(
+            f'{deeper}{{\n{inmost}"source": {_string(loc.path)},\n'
+            f'{inmost}"line": {"null" if loc.line is None else int(loc.line)}\n{deeper}}}'
+            for loc in step.locations
+        )
+        places = f"[\n{listed}\n{inner}]"
+    version = "null" if step.version is None else _string(step.version)
+    return (
+        f'{{\n{inner}"package": {_string(step.package)},\n{inner}"version": {version},\n'
+        f'{inner}"specifier": {_string(step.specifier)},\n{inner}"markers": {markers},\n'
+        f'{inner}"resolved": {"true" if step.resolved else "false"},\n'
+        f'{inner}"locations": {places}\n{indent}}}'
+    )
+
+
 def render_why_json(explanation: Explanation) -> str:
     return "".join(why_json_chunks(explanation))
 
@@ -345,7 +372,7 @@ def why_json_chunks(explanation: Explanation) -> Iterator[str]:
         written: dict[int, _Written] = {}
         for step in (step for path in entry.paths for step in path):
             if id(step) not in written:
-                written[id(step)] = _Written(_indented(_step_json(step), 5))
+                written[id(step)] = _Written(_step_written(step, "  " * 5))
         item = {
             "service": entry.service,
             "hosts": list(entry.hosts),

@@ -144,3 +144,36 @@ def test_a_label_rich_measures_otherwise_is_left_to_rich() -> None:
         Explanation("x", "x", "repo", (wide,), ()), RenderOptions(color=False, width=100)
     )
     assert "日本語-package" in text and "└── " in text
+
+
+# any text (quotes, backslashes, controls, beyond ASCII), and lines that are not known
+_ANY_TEXT = st.text(max_size=12)
+_JSON_STEPS = st.builds(
+    PathStep,
+    package=_ANY_TEXT,
+    version=st.one_of(st.none(), _ANY_TEXT),
+    specifier=_ANY_TEXT,
+    locations=st.lists(
+        st.builds(Location, _ANY_TEXT, st.one_of(st.none(), st.integers(1, 10**6))), max_size=3
+    ).map(tuple),
+    markers=st.lists(_ANY_TEXT, max_size=2).map(tuple),
+    resolved=st.booleans(),
+)
+_JSON_ENTRIES = st.builds(
+    ServicePaths,
+    service=_ANY_TEXT,
+    hosts=st.lists(_ANY_TEXT, max_size=2).map(tuple),
+    paths=st.lists(st.lists(_JSON_STEPS, min_size=1, max_size=4).map(tuple), max_size=3).map(tuple),
+    truncated=st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries=st.lists(_JSON_ENTRIES, max_size=3))
+def test_generated_answers_are_json_dumps_of_their_document(entries: list[ServicePaths]) -> None:
+    explanation = Explanation("x", "x", "repo", tuple(entries), ())
+    text = "".join(why_json_chunks(explanation))
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert [
+        [[s["package"] for s in p] for p in e["paths"]] for e in json.loads(text)["services"]
+    ] == [[[s.package for s in p] for p in e.paths] for e in entries]
