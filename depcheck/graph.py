@@ -297,7 +297,7 @@ class _View:
     one package (its paths, its shortest chain, its pin) reads only the records on the way to
     it. Its adjacency towards a package (`towards`) is the service's whole adjacency
     (`_edges`) cut to the nodes the package can be reached from, in the same order: the same
-    paths, found without making a record for every line of every file."""
+    paths, found without making a record of any line."""
 
     __slots__ = ("_pins", "_towards", "_where", "parts", "snode")
 
@@ -675,7 +675,6 @@ def _simple_paths(
     on_path = {source}
     stack = [iter(edges.get(source, {}).items())]
     while stack:
-        taken = None
         for taken in stack[-1]:
             if taken[0] not in on_path:
                 break

@@ -44,8 +44,9 @@ def _step_parts(step: PathStep) -> Parts:
         parts.append(("  " + where, "dim"))
     elif step.resolved:
         parts.append(("  (index metadata)", "dim"))
-    # (the words around the values hold no control and end in no `#`: cleaning a piece is
-    # cleaning its value) most labels are printable ASCII without `##[`: one test for all
+    # Cleaning a piece is cleaning its value: the words around the values hold no control
+    # character, and no `##[` can form across them. Most labels are printable ASCII without
+    # `##[`, which one test of the whole label tells.
     label = "".join(piece for piece, _ in parts)
     if label.isascii() and label.isprintable() and "##[" not in label:
         return parts
@@ -296,7 +297,7 @@ def _step_written(step: PathStep, indent: str) -> str:
         inmost = deeper + "  "
         listed = ",\n".join(
             f'{deeper}{{\n{inmost}"source": {_string(loc.path)},\n'
-            f'{inmost}"line": {"null" if loc.line is None else int(loc.line)}\n{deeper}}}'
+            f'{inmost}"line": {"null" if loc.line is None else loc.line}\n{deeper}}}'
             for loc in step.locations
         )
         places = f"[\n{listed}\n{inner}]"
