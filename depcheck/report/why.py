@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from depcheck import __version__
 from depcheck.model import Explanation, PathStep, ServicePaths
 from depcheck.report.interface import RenderOptions
-from depcheck.report.sanitize import clean
+from depcheck.report.sanitize import clean, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -101,6 +101,7 @@ def why_text_chunks(explanation: Explanation, options: RenderOptions) -> Iterato
     lines: list[str] = []
 
     def say(text: str) -> None:
+        text = _unbroken(text)
         wrapped = None if options.color else _wrap(text, width)
         lines.extend(rich.text([(text, None)]) if wrapped is None else wrapped)
 
@@ -172,9 +173,9 @@ def _text(parts: Parts) -> Text:
     from rich.text import Text
 
     (first, style), *rest = parts
-    text = Text(first, style=style or "")
+    text = Text(_unbroken(first), style=style or "")
     for piece, own in rest:
-        text.append(piece, style=own)
+        text.append(_unbroken(piece), style=own)
     return text
 
 
@@ -196,6 +197,8 @@ def _plain_tree(root: _Node, width: int) -> list[str] | None:
         wrapped = made.get(slot, _UNMADE)
         if wrapped is _UNMADE:
             text = "".join(piece for piece, _ in node.parts)
+            if len(text) > width - 4 * depth:  # broken over lines (see `_unbroken`)
+                text = _unbroken(text)
             wrapped = made[slot] = _wrap(text, width - 4 * depth)
         if wrapped is None:
             return None
@@ -212,6 +215,13 @@ def _plain_tree(root: _Node, width: int) -> list[str] | None:
 
 
 _UNMADE: list[str] = []
+
+
+def _unbroken(text: str) -> str:
+    """`text`, redacted before it is broken over lines: the document's redaction reads a line
+    at a time, and a credential folded in two, or split between its words with the tree's
+    guides before the second line, would leave a piece of it to be read."""
+    return redact(text)
 
 
 def _wrap(text: str, width: int) -> list[str] | None:

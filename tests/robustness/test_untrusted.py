@@ -120,6 +120,34 @@ def test_credentials_in_requirements_files_are_redacted_everywhere(
     assert_clean(outputs, GITHUB_TOKEN, TOKEN, "hunter2", "npm_abcdefghij")
 
 
+# a fine-grained GitHub token (93 characters: longer than a line at every width), and one
+# after words a line may break between
+LONG_TOKEN = "github_pat_" + "11ABCDEFG0" + "Z9y8X7w6V5" * 8 + "u4T3"
+HEADER = f"Authorization: Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize("value", [LONG_TOKEN, HEADER])
+def test_a_credential_broken_over_lines_leaves_no_piece_of_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    # a marker's string is shown whole in `why`'s tree, where a long line is broken (and a
+    # word longer than the line folded): each output redacts it before it breaks it
+    root = write_files(
+        tmp_path / "repo",
+        {"api/requirements.txt": f"urllib3<2 ; platform_release == '{value}'\n"},
+    )
+    outputs = every_output(root, tmp_path / "out", capsys)
+    secret = LONG_TOKEN.removeprefix("github_pat_") if value == LONG_TOKEN else TOKEN
+    pieces = {secret[i : i + 8] for i in range(len(secret) - 7)}
+    shown = 0
+    for output in outputs:
+        assert output.code != 3, (output.command, output.err)
+        for where, text in output.texts().items():
+            assert not [p for p in pieces if p in text], (output.command, where)
+            shown += "***" in text
+    assert shown  # the marker was shown, redacted
+
+
 FORGED = "::error title=Forged::x"
 STOP = "##[stop-commands]abc"
 

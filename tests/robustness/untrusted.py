@@ -80,6 +80,10 @@ def every_output(
                     ["scan", str(root), "--quiet", "--verbose", "--color", color, *extra],
                 )
                 run(f"plan at width {width}", ["plan", str(root), "--quiet", *extra])
+                run(
+                    f"why urllib3 --color {color} at width {width}",
+                    ["why", "urllib3", str(root), "--color", color],
+                )
     for graph_format in GRAPH_FORMATS:
         run(f"graph --format {graph_format}", ["graph", str(root), "--format", graph_format])
     run("why urllib3", ["why", "urllib3", str(root)])
