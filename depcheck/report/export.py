@@ -269,13 +269,20 @@ def _graphml_data(key: str, text: str, indent: str) -> str:
     return f'{indent}<data key="{key}">{escaped}</data>\n'
 
 
+def graphml_id(node: str) -> str:
+    """A node's GraphML id: `clean`ed, its backslashes doubled first, so that two names `clean`
+    would show alike (one holding a control character, one its escape written out) stay two
+    nodes. (A value is only shown: `clean` alone.)"""
+    return clean(node.replace("\\", "\\\\"))
+
+
 def _graphml_element(
     tag: str, ids: dict[str, str], data: Attributes, keys: dict[str, str]
 ) -> Iterator[str]:
     """A node or edge element and its data, each id and value of a scanned file `clean`ed
     (XML 1.0 cannot hold most control characters at all: names show them as escapes, as the
     text report does)."""
-    opening = " ".join([tag, *(f'{k}="{_xml_attribute(clean(v))}"' for k, v in ids.items())])
+    opening = " ".join([tag, *(f'{k}="{_xml_attribute(graphml_id(v))}"' for k, v in ids.items())])
     if not data:
         yield f"    <{opening} />\n"
         return

@@ -106,10 +106,11 @@ def _node_link_json(view: Any) -> str:
 
 def _networkx_graphml(view: Any) -> str:
     """What networkx's writer makes of a view, each string `clean`ed first (the writer
-    `graph --format graphml` used to call)."""
+    `graph --format graphml` used to call), each id as `graphml_id` writes it."""
+    from depcheck.report.export import graphml_id
     from depcheck.report.sanitize import clean
 
-    printable = nx.relabel_nodes(view, {node: clean(node) for node in view.nodes}, copy=True)
+    printable = nx.relabel_nodes(view, {node: graphml_id(node) for node in view.nodes}, copy=True)
     for _, data in printable.nodes(data=True):
         data.update({key: clean(value) for key, value in data.items() if isinstance(value, str)})
     for _, _, data in printable.edges(data=True):
@@ -138,6 +139,18 @@ def test_json_and_graphml_are_what_networkx_writes_byte_for_byte(
         text = export_graph(graph, fmt, conflicts=report.conflicts, conflicts_only=conflicts_only)
         assert text == reference(view)
     assert not quiet.conflicts  # (the conflict view of it: a graph with no node)
+
+
+def test_names_clean_shows_alike_stay_two_graphml_nodes() -> None:
+    # an escape character, and its escape written out: shown alike, two services all the same
+    from depcheck.report.export import Flat, graphml_lines
+
+    ids = ["service:a\x1b", "service:a\\x1b", "service:a\\\\x1b"]
+    data = {"kind": "service", "name": "a", "label": "a", "conflicts": ""}
+    flat = Flat("g", True, [(i, data) for i in ids], [(ids[0], ids[1], {"label": ""})])
+    back = nx.read_graphml(io.BytesIO("".join(graphml_lines(flat)).encode("utf-8")))
+    assert back.number_of_nodes() == 3 and back.number_of_edges() == 1
+    assert sorted(back.nodes) == ["service:a\\\\\\\\x1b", "service:a\\\\x1b", "service:a\\x1b"]
 
 
 def test_the_stream_comes_in_chunks_of_whole_lines(
