@@ -137,7 +137,7 @@ class _Rows:
         return (
             # a locked `==` pin on a direct edge is the version, not the constraint asked for
             "*" if rows.role is Role.LOCKED else parsed.key,
-            Location(rows.path, rows.lines[position], rows.columns[position]),
+            rows.location(position),
             None if marker is None else str(marker),
         )
 
@@ -228,10 +228,11 @@ class _Via:
         # the edge `ViaEdges.edge` makes: any version of the child, where the child's line is
         # (the same whichever parent its `# via` names)
         rows = self.rows
-        if isinstance(rows, RequirementRows):
-            where = Location(rows.path, rows.lines[position], rows.columns[position])
-        else:
-            where = rows[position].location
+        where = (
+            rows.location(position)
+            if isinstance(rows, RequirementRows)
+            else rows[position].location
+        )
         return ("*", where, None)
 
     def packages(self) -> Iterable[str]:

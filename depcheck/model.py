@@ -515,6 +515,10 @@ class RequirementRows(Sequence[Requirement]):
             kinds = self._kinds = row_kinds(self.parsed, self.role, self.constraint)
         return kinds
 
+    def location(self, index: int) -> Location:
+        """Where row `index` is (its requirement's `location`, without making the requirement)."""
+        return Location(self.path, self.lines[index], self.columns[index])
+
     def row(self, index: int) -> Requirement:
         """The requirement of row `index`, made the first time it is read."""
         made = self._made
