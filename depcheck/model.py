@@ -146,6 +146,22 @@ class ParsedLine:
     pinned: str | None
     text: str = ""
 
+    def __post_init__(self) -> None:
+        if len(self.key) > LONG_KEY:
+            _LONG_KEYS[0] = True
+
+
+#: a range's canonical text (`key`) longer than this may hold too many clauses or a number too
+#: long to compare (`sources.interface.drop_unusable_versions` looks at those); a parse made
+#: with a longer key is noted, so while none has been, no source has one to look for
+LONG_KEY = 300
+_LONG_KEYS = [False]
+
+
+def long_keys_made() -> bool:
+    """Whether this process has made a parse with a key longer than `LONG_KEY`."""
+    return _LONG_KEYS[0]
+
 
 _new = object.__new__
 
@@ -176,6 +192,8 @@ def parsed_line(
 ) -> ParsedLine:
     """`ParsedLine(...)` with every field given, built at half the cost (the parse caches
     build one per distinct requirement text)."""
+    if len(key) > LONG_KEY:
+        _LONG_KEYS[0] = True
     made: ParsedLine = _new(ParsedLine)
     _set_name(made, name)
     _set_display(made, display_name)

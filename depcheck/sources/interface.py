@@ -19,12 +19,14 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from depcheck.model import (
+    LONG_KEY,
     NO_GROUPS,
     Diagnostic,
     Groups,
     Location,
     Severity,
     SourceFile,
+    long_keys_made,
     parsed_lines,
 )
 
@@ -166,6 +168,10 @@ def drop_unusable_versions(source: SourceFile) -> SourceFile:
     )
     # a clause takes at least two characters and a comma, so a short key needs no count
     short = 3 * MAX_CLAUSES
+    if not long_python and not long_keys_made():
+        # no parse so far had a key past `LONG_KEY` (<= short): this source holds none
+        assert short >= LONG_KEY
+        return source
     # the longest key first, in one pass at C speed over the parses (this sees every line of
     # every file: no requirement is made of rows a fast path kept)
     longest = max(map(len, map(_KEY_OF, parsed_lines(source.requirements))), default=0)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import depcheck
+from depcheck import model
 from depcheck.sources.interface import MAX_CLAUSES
 from tests.robustness.conftest import ScanJson, repository
 
@@ -58,6 +59,32 @@ def test_thousands_of_exclusions_are_refused_with_a_diagnostic(
         in (error["message"])
     )
     result.assert_healthy_still_analysed()
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # a plain declared file (the one-pass reader), a lock (the regular-expression walk), an
+        # option line (the general reader) and pyproject.toml (`Requirement`, not `parsed_line`)
+        ("c/requirements.in", "six==1.16.0\nurllib3{clauses}\n"),
+        ("c/requirements.txt", "--pre\nurllib3{clauses}\n"),
+        ("c/pyproject.toml", '[project]\nname = "c"\ndependencies = ["urllib3{clauses}"]\n'),
+    ],
+)
+def test_the_clause_limit_holds_in_a_process_that_has_read_only_short_ranges(
+    tmp_path: Path, scan: ScanJson, monkeypatch: pytest.MonkeyPatch, path: str, text: str
+) -> None:
+    # a source is checked for crowded ranges only once some parse had a long key: reset that
+    # note, then read a range no earlier test parsed (each parse path must note its key)
+    monkeypatch.setattr(model, "_LONG_KEYS", [False])
+    fresh = time.time_ns()
+    clauses = ",".join(f"!=7.{i}.{fresh}" for i in range(MAX_CLAUSES + 5))
+    root = repository(tmp_path, {path: text.format(clauses=clauses)})
+    result = scan(root)
+    assert result.code == 2
+    error = result.only(path)
+    assert f"{MAX_CLAUSES + 5} version clauses in one requirement" in error["message"]
+    assert model.long_keys_made()
 
 
 def test_a_requirement_at_the_clause_limit_is_still_read(tmp_path: Path, scan: ScanJson) -> None:

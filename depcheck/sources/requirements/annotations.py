@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 from packaging.utils import canonicalize_name
 
@@ -35,7 +36,9 @@ def via_parents(origins: tuple[str, ...]) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def origins_direct(origins: tuple[str, ...]) -> bool:
     """`-r requirements.in` (pip-compile, uv) or `name (pyproject.toml)`: asked for at top level."""
-    return any(o.startswith(("-r ", "-e ")) or o.endswith(")") for o in origins)
+    return any(map(str.startswith, origins, repeat(("-r ", "-e ")))) or any(
+        map(str.endswith, origins, repeat(")"))
+    )
 
 
 _COMPILED_WITH_RE = re.compile(

@@ -173,25 +173,29 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
             joined and any(blocks[i].startswith(_JOINED) for i, _ in odd)
         ):
             return None
-    # entry i is on line 1 + (the lines of every entry before it) + (its own skipped lines);
-    # an entry's lines are its skipped lines, the pin's and its block's
-    newlines = list(map(str.count, skipped, repeat("\n")))
-    sizes = map(add, map(add, newlines, map(str.count, blocks, repeat("\n"))), repeat(1))
-    at = list(map(add, accumulate(sizes, initial=1), newlines))
-    numbers = tuple(map(_LINE_NUMBERS.setdefault, at, at))
     known = _BLOCKS
     for block in set(blocks).difference(known):
         named = _origins(None, block.replace(_JOINED + "\n", "") if joined else block)
-        known[block] = (named, None if named is None else origins_direct(named))
+        known[block] = (named, None if named is None else origins_direct(named), _lines(block))
     read = list(map(known.__getitem__, blocks))
     if any(inlines):  # `--annotation-style=line`: the same-line comment comes first
         for index, inline in enumerate(inlines):
             if inline:
                 named = _origins(inline, blocks[index])
-                read[index] = (named, None if named is None else origins_direct(named))
+                says = None if named is None else origins_direct(named)
+                read[index] = (named, says, read[index][2])
     if len(known) > BLOCK_CACHE_SIZE:
         known.clear()
-    origins, direct = zip(*read, strict=True)
+    # (of each block, its lines and the pin's: `_lines`)
+    origins, direct, sizes = zip(*read, strict=True)
+    # entry i is on line 1 + (the lines of every entry before it) + (its own skipped lines);
+    # an entry's lines are its skipped lines, the pin's and its block's
+    if any(skipped[1:]):
+        newlines = list(map(str.count, skipped, repeat("\n")))
+        at = list(map(add, accumulate(map(add, sizes, newlines), initial=1), newlines))
+    else:  # the usual lock: lines skipped only above the first pin (the header)
+        at = list(accumulate(sizes[:-1], initial=1 + skipped[0].count("\n")))
+    numbers = tuple(map(_LINE_NUMBERS.setdefault, at, at))
     if joined:
         columns = tuple(None if b.startswith(_JOINED) else 1 for b in blocks)
     else:
@@ -216,10 +220,15 @@ def _joined_run(block: str) -> int:
     return run.end() // len(_JOINED_LINE) if run is not None else 0
 
 
-#: the origins of each distinct comment block under a pin, and whether they say top level
-#: (cleared when it grows past the size)
-_BLOCKS: dict[str, tuple[tuple[str, ...] | None, bool | None]] = {}
+#: the origins of each distinct comment block under a pin, whether they say top level, and
+#: the lines of the block and its pin (cleared when it grows past the size)
+_BLOCKS: dict[str, tuple[tuple[str, ...] | None, bool | None, int]] = {}
 BLOCK_CACHE_SIZE = 65536
+
+
+def _lines(block: str) -> int:
+    """The lines of a pin and the comment block under it."""
+    return block.count("\n") + 1
 
 
 def _origins(inline: str | None, block: str) -> tuple[str, ...] | None:
