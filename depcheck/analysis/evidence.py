@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from itertools import compress, repeat
+from typing import TypeVar
 
 from depcheck.analysis.collect import PackageState
 from depcheck.graph import DependencyGraph
@@ -91,3 +93,28 @@ def pin_of(state: PackageState, service: str) -> str | None:
 def every_pair(services: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """Every two of `services`, sorted: the pairs when only the group as a whole clashes."""
     return tuple(itertools.combinations(sorted(services), 2))
+
+
+_Class = TypeVar("_Class", bound=Hashable)
+
+
+def pairs_where(
+    services: Sequence[str],
+    class_of: Mapping[str, _Class],
+    clash: Callable[[_Class, _Class], bool],
+) -> tuple[tuple[str, str], ...]:
+    """The pairs of `services` that `clash`, in the order `itertools.combinations` gives them,
+    where whether two services clash depends only on their classes (what each asks of the
+    package: its range, its pins). `clash` is asked once per pair of distinct classes, not per
+    pair of services: a package a thousand services share on one host has a handful of
+    classes, and half a million pairs of services."""
+    classes = [class_of[s] for s in services]
+    distinct = list(dict.fromkeys(classes))
+    against = {c: {d for d in distinct if clash(c, d)} for c in distinct}
+    pairs: list[tuple[str, str]] = []
+    for index, (service, of) in enumerate(zip(services, classes, strict=True)):
+        other = against[of]
+        if other:
+            later = compress(services[index + 1 :], map(other.__contains__, classes[index + 1 :]))
+            pairs.extend(zip(repeat(service), later))
+    return tuple(pairs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from depcheck.analysis.algebra import FULL, admits, clashing, specifier_range
 
@@ -47,6 +49,33 @@ def brute_force_clashing(keys: Sequence[str]) -> set[int]:
     ],
 )
 def test_clashing_matches_a_brute_force_search(keys: list[str]) -> None:
+    assert clashing(keys) == brute_force_clashing(keys)
+
+
+# ranges with holes whose bounds are all among CANDIDATES, so each stretch of versions between
+# two bounds holds a candidate and the brute force sees every atom
+HOLED_KEYS = [
+    ">=1.5",
+    "<2.5",
+    "!=1.7",
+    "!=2.*",
+    "==1.*",
+    ">=1.0,<3.0",
+    "~=1.4",
+    "!=2.0,!=2.1",
+    "<1.5",
+    ">=3",
+    "==2.3",
+    ">=2,!=2.3",
+    "!=1.5.*",
+    ">=1.2,!=1.5,<2",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(HOLED_KEYS), min_size=2, max_size=6))
+def test_clashing_ranges_with_holes_match_a_brute_force_search(keys: list[str]) -> None:
+    # the atoms' search (`_clashing_by_atoms`), its shortcuts for atoms wholly in or out
     assert clashing(keys) == brute_force_clashing(keys)
 
 

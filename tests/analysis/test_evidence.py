@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from depcheck.analysis.evidence import conflict_id, every_pair, join_and
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from depcheck.analysis.evidence import conflict_id, every_pair, join_and, pairs_where
 from tests.analysis.test_host import analyse, req
 
 
@@ -23,6 +28,32 @@ def test_the_id_is_a_fingerprint_of_host_and_package() -> None:
     # no ambiguity where host and package meet
     assert conflict_id("web", "ab") != conflict_id("weba", "b")
     assert len(conflict_id("web", "requests")) == 16
+
+
+@given(
+    st.lists(st.integers(0, 5), max_size=12),
+    st.sets(st.tuples(st.integers(0, 5), st.integers(0, 5))),
+)
+def test_pairs_by_class_are_the_pairs_of_services_that_clash(
+    classes: list[int], clashing: set[tuple[int, int]]
+) -> None:
+    # any relation between classes (not symmetric, a class against itself): services are
+    # asked about in the order `itertools.combinations` gives, and each pair once
+    services = [f"s{i}" for i in range(len(classes))]
+    class_of = dict(zip(services, classes, strict=True))
+    asked: list[tuple[int, int]] = []
+
+    def clash(a: int, b: int) -> bool:
+        asked.append((a, b))
+        return (a, b) in clashing
+
+    expected = tuple(
+        (a, b)
+        for a, b in itertools.combinations(services, 2)
+        if (class_of[a], class_of[b]) in clashing
+    )
+    assert pairs_where(services, class_of, clash) == expected
+    assert len(asked) == len(set(classes)) ** 2  # once per pair of classes
 
 
 def test_every_pair_is_sorted_and_each_pair_once() -> None:

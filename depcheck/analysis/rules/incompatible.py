@@ -7,12 +7,19 @@ resolver proves.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 
 from depcheck.analysis.algebra import combine_keys, intersection
 from depcheck.analysis.collect import PackageState
-from depcheck.analysis.evidence import conflict_id, entries, every_pair, join_and, pin_of, written
+from depcheck.analysis.evidence import (
+    conflict_id,
+    entries,
+    every_pair,
+    join_and,
+    pairs_where,
+    pin_of,
+    written,
+)
 from depcheck.analysis.rules.python import HOST_PYTHON, PYTHON, host_python_part
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
@@ -59,9 +66,7 @@ def incompatible(
 def clashing_pairs(state: PackageState, involved: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """The pairs of `involved` services whose constraints on the package share no version."""
     keys = {s: combine_keys(r.key for r in state.constraints[s]) for s in involved}
-    pairs = tuple(
-        (a, b)
-        for a, b in itertools.combinations(sorted(involved), 2)
-        if intersection(frozenset((keys[a], keys[b]))).is_empty
+    pairs = pairs_where(
+        sorted(involved), keys, lambda a, b: intersection(frozenset((a, b))).is_empty
     )
     return pairs or every_pair(involved)

@@ -12,13 +12,12 @@ move too, and the advice names it.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from depcheck.analysis.algebra import FULL, admits, combine_keys, intersection, version_key
 from depcheck.analysis.collect import PackageState
-from depcheck.analysis.evidence import conflict_id, entries, every_pair, pin_of
+from depcheck.analysis.evidence import conflict_id, entries, every_pair, pairs_where, pin_of
 from depcheck.analysis.rules.stale_lock import stale_versions
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
@@ -144,17 +143,27 @@ def _disagreeing_pairs(
     services: Sequence[str],
 ) -> tuple[tuple[str, str], ...]:
     """The pairs whose pins differ, or where one's pin lies outside the other's range."""
-    ranges = {s: combine_keys(r.key for r in state.constraints.get(s, ())) for s in shown}
+    # a service's class: the versions it pins (none: empty) and its range on the package
+    classes = {
+        s: (
+            frozenset(pins.get(s, ())),
+            combine_keys(r.key for r in state.constraints.get(s, ())),
+        )
+        for s in shown
+    }
 
-    def excludes(pinned: str, ranged: str) -> bool:
-        return any(not admits(ranges[ranged], v) for v in pins.get(pinned, ()))
+    def excludes(pinned: frozenset[str], ranged: str) -> bool:
+        return any(not admits(ranged, v) for v in pinned)
 
-    pairs = tuple(
-        (a, b)
-        for a, b in itertools.combinations(shown, 2)
-        if (pins.get(a) and pins.get(b) and pins[a] != pins[b]) or excludes(a, b) or excludes(b, a)
-    )
-    return pairs or every_pair(services)
+    def disagree(a: tuple[frozenset[str], str], b: tuple[frozenset[str], str]) -> bool:
+        (pins_a, range_a), (pins_b, range_b) = a, b
+        return bool(
+            (pins_a and pins_b and pins_a != pins_b)
+            or excludes(pins_a, range_b)
+            or excludes(pins_b, range_a)
+        )
+
+    return pairs_where(shown, classes, disagree) or every_pair(services)
 
 
 def _parents_to_move(
