@@ -23,6 +23,7 @@ from depcheck.model import (
 )
 from depcheck.recommend.advice import describe
 from depcheck.report.interface import RenderOptions, ReportFormatter
+from depcheck.report.jsontext import indented
 
 SCHEMA_VERSION = 1
 
@@ -230,4 +231,4 @@ class JsonFormatter(ReportFormatter):
         self.options = options or RenderOptions()
 
     def format(self, report: Report) -> str:
-        return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+        return indented(report_to_dict(report)) + "\n"

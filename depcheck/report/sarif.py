@@ -31,7 +31,6 @@ paths unless the root was given as one, everything in report order (already sort
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import metadata
 from typing import Any
 from urllib.parse import quote
@@ -50,6 +49,7 @@ from depcheck.model import (
 )
 from depcheck.recommend.advice import describe, listed
 from depcheck.report.interface import RenderOptions, ReportFormatter
+from depcheck.report.jsontext import indented
 from depcheck.report.paths import is_absolute_root, points_at_file, workspace_path
 from depcheck.report.placement import plans_by_host, primary, related, why_primary
 
@@ -563,4 +563,4 @@ class SarifFormatter(ReportFormatter):
         self.options = options or RenderOptions()
 
     def format(self, report: Report) -> str:
-        return json.dumps(report_to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+        return indented(report_to_sarif(report)) + "\n"

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from depcheck import __version__
 from depcheck.model import Explanation, PathStep, ServicePaths
 from depcheck.report.interface import RenderOptions
+from depcheck.report.jsontext import Written, indented
+from depcheck.report.jsontext import string as _string
 from depcheck.report.sanitize import clean, redact
 
 if TYPE_CHECKING:
@@ -294,7 +296,7 @@ def _step_json(step: PathStep) -> dict[str, Any]:
 
 
 def _step_written(step: PathStep, indent: str) -> str:
-    """`_indented(_step_json(step), ...)` at `indent`, written field by field: the steps are
+    """`indented(_step_json(step), ...)` at `indent`, written field by field: the steps are
     most of a large answer, and the general writer calls itself for every value."""
     inner = indent + "  "
     deeper = inner + "  "
@@ -324,48 +326,6 @@ def render_why_json(explanation: Explanation) -> str:
     return "".join(why_json_chunks(explanation))
 
 
-def _indented(value: Any, level: int) -> str:
-    """`value` as `json.dumps(indent=2, ensure_ascii=False)` writes it `level` levels down.
-
-    Written here, each string by json's C encoder: with `indent`, `json.dumps` takes its pure
-    Python encoder, half the CPU of a large `why --format json`."""
-    return _pretty(value, "  " * level)
-
-
-@dataclass(frozen=True, slots=True)
-class _Written:
-    """A value `_pretty` has already written (at the depth it stands)."""
-
-    text: str
-
-
-_LITERALS = {True: "true", False: "false", None: "null"}
-_string = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _pretty(value: Any, indent: str) -> str:
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, _Written):
-        return value.text
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = indent + "  "
-        fields = ",\n".join(f"{inner}{_string(k)}: {_pretty(v, inner)}" for k, v in value.items())
-        return "{\n" + fields + "\n" + indent + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        inner = indent + "  "
-        return "[\n" + ",\n".join(inner + _pretty(v, inner) for v in value) + "\n" + indent + "]"
-    if value is None or isinstance(value, bool):
-        return _LITERALS[value]
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(value)
-
-
 def why_json_chunks(explanation: Explanation) -> Iterator[str]:
     """The JSON document (`json.dumps(indent=2)` of it, byte for byte), a chunk per service."""
     head = {
@@ -374,16 +334,16 @@ def why_json_chunks(explanation: Explanation) -> Iterator[str]:
         "root": explanation.root,
         "package": explanation.package,
     }
-    yield "{\n" + "".join(f"  {json.dumps(k)}: {_indented(v, 1)},\n" for k, v in head.items())
+    yield "{\n" + "".join(f"  {json.dumps(k)}: {indented(v, 1)},\n" for k, v in head.items())
     services = explanation.services
     yield '  "services": [' + ("\n" if services else "],\n")
     for index, entry in enumerate(services):
         # a step shared by several paths (their first edges) is written once; steps stand
         # five levels down: document, services, service, paths, path
-        written: dict[int, _Written] = {}
+        written: dict[int, Written] = {}
         for step in (step for path in entry.paths for step in path):
             if id(step) not in written:
-                written[id(step)] = _Written(_step_written(step, "  " * 5))
+                written[id(step)] = Written(_step_written(step, "  " * 5))
         item = {
             "service": entry.service,
             "hosts": list(entry.hosts),
@@ -391,7 +351,7 @@ def why_json_chunks(explanation: Explanation) -> Iterator[str]:
             "paths": [[written[id(step)] for step in path] for path in entry.paths],
         }
         last = index == len(services) - 1
-        yield "    " + _indented(item, 2) + ("\n  ],\n" if last else ",\n")
+        yield "    " + indented(item, 2) + ("\n  ],\n" if last else ",\n")
     diagnostics = [
         {
             "severity": d.severity.value,
@@ -402,4 +362,4 @@ def why_json_chunks(explanation: Explanation) -> Iterator[str]:
         }
         for d in explanation.diagnostics
     ]
-    yield f'  "diagnostics": {_indented(diagnostics, 1)}\n}}\n'
+    yield f'  "diagnostics": {indented(diagnostics, 1)}\n}}\n'
