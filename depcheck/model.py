@@ -720,7 +720,7 @@ def row_kinds(parsed: Sequence[ParsedLine], role: Role, constraint: bool) -> Seq
     count = len(parsed)
     if constraint:
         return (KIND_OTHER,) * count
-    unmarked = list(map(_MARKER_OF, parsed)).count(None) == count
+    unmarked = not any(map(_MARKER_OF, parsed))  # (a `Marker` is true)
     if role is _LOCKED:
         if unmarked and None not in map(_PINNED_OF, parsed):
             return (KIND_PIN,) * count

@@ -221,6 +221,9 @@ def _disagreeing(
             if pins:
                 plain = list(compress(parsed, map(_IS_PIN, kinds)))
                 pin_lines.update(zip(map(id, plain), plain, strict=True))
+            if ranges == len(kinds):  # a declared file of plain ranges
+                own.extend(parsed)
+                continue
             if ranges:
                 own.extend(compress(parsed, map(_IS_RANGE, kinds)))
             if pins + ranges != len(kinds):
