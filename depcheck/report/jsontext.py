@@ -47,6 +47,8 @@ def _key(key: Any) -> str:
 def _pretty(value: Any, indent: str) -> str:
     if isinstance(value, str):
         return string(value)
+    if isinstance(value, Written):  # (second: `why` writes its steps so, most of its answer)
+        return value.text
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -64,6 +66,4 @@ def _pretty(value: Any, indent: str) -> str:
         return int.__repr__(value)
     if isinstance(value, float):
         return _float(value)
-    if isinstance(value, Written):
-        return value.text
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -191,7 +191,8 @@ def scan_lock(text: str, lines: int | None = None) -> LockScan | None:
                 read[index] = (named, says, read[index][2])
     if len(known) > BLOCK_CACHE_SIZE:
         known.clear()
-    # (of each block, its lines and the pin's: `_lines`)
+    # each entry's origins, whether they say top level, and its lines (the pin's and the
+    # block's, `_lines`)
     origins, direct, sizes = zip(*read, strict=True)
     # entry i is on line 1 + (the lines of every entry before it) + (its own skipped lines);
     # an entry's lines are its skipped lines, the pin's and its block's
