@@ -149,6 +149,8 @@ def _uncomparable(specifier: SpecifierSet) -> str | None:
 #: clauses costs the square of their number (4,000 on one line took 25 s), and no real
 #: requirement comes near (pip's own resolver tests use a handful)
 MAX_CLAUSES = 100
+# (a range longer than `LONG_KEY` is noted as parsed: every one that may hold more clauses is)
+assert 3 * MAX_CLAUSES >= LONG_KEY
 
 
 def _too_many_clauses(specifier: SpecifierSet) -> int | None:
@@ -170,7 +172,6 @@ def drop_unusable_versions(source: SourceFile) -> SourceFile:
     short = 3 * MAX_CLAUSES
     if not long_python and not long_keys_made():
         # no parse so far had a key past `LONG_KEY` (<= short): this source holds none
-        assert short >= LONG_KEY
         return source
     # the longest key first, in one pass at C speed over the parses (this sees every line of
     # every file: no requirement is made of rows a fast path kept)
