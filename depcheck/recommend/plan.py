@@ -20,17 +20,17 @@ lower bound on the groups that was proven (the largest clique found, or every k 
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from packaging.ranges import VersionRange
 from packaging.version import Version
 
-from depcheck.analysis.algebra import admits, satisfiable, specifier_range
+from depcheck.analysis.algebra import admits, intersection, satisfiable, specifier_range
 from depcheck.analysis.host import Clash
 from depcheck.analysis.rules.python import HOST_PYTHON
 from depcheck.model import (
@@ -70,51 +70,60 @@ class _Class:
 
 
 class _Problem:
-    """The clash structure of one host, on classes of interchangeable services."""
+    """The clash structure of one host, on classes of interchangeable services.
+
+    Adjacency is a bitmask per class (`adjacent[i]` has bit j set when classes i and j clash on
+    some package): a host of 1,000 services whose ranges disagree on 600 packages has 475,000
+    clashing pairs, and a set of each class's neighbours cost more to build than the search.
+    """
 
     def __init__(self, clashes: Sequence[Clash]) -> None:
-        by_signature: dict[Signature, list[str]] = defaultdict(list)
-        members: set[str] = set()
+        signatures: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for clash in clashes:
-            members.update(clash.ranges)
-        for service in sorted(members):
-            signature = tuple(
-                (clash.package, clash.ranges[service])
-                for clash in clashes
-                if service in clash.ranges
-            )
-            by_signature[signature].append(service)
+            for service, key in clash.ranges.items():
+                signatures[service].append((clash.package, key))
+        by_signature: dict[Signature, list[str]] = defaultdict(list)
+        for service in sorted(signatures):
+            by_signature[tuple(signatures[service])].append(service)
         self.classes = [
             _Class(i, tuple(services), dict(signature))
             for i, (signature, services) in enumerate(
                 sorted(by_signature.items(), key=lambda item: item[1])
             )
         ]
-        # two classes clash when some package's ranges of theirs do not intersect: per package,
-        # one check per pair of distinct ranges (not per pair of classes)
-        self.edges: dict[int, set[int]] = {c.index: set() for c in self.classes}
-        by_range: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        #: package -> range -> the classes holding it, in index order
+        self.holders: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for cls in self.classes:
             for package, key in cls.signature.items():
-                by_range[package][key].append(cls.index)
-        for holders in by_range.values():
+                self.holders[package][key].append(cls.index)
+        # two classes clash when some package's ranges of theirs do not intersect: per package,
+        # one check per pair of distinct ranges (not per pair of classes)
+        self.adjacent = [0] * len(self.classes)
+        for holders in self.holders.values():
             keys = sorted(holders)
+            masks = {key: _mask(holders[key]) for key in keys}
+            against = dict.fromkeys(keys, 0)
             for i, first in enumerate(keys):
                 for second in keys[i + 1 :]:
-                    if not _disjoint(first, second):
-                        continue
-                    for a in holders[first]:
-                        self.edges[a].update(holders[second])
-                    for b in holders[second]:
-                        self.edges[b].update(holders[first])
-        self.age = _ages(self.classes, clashes)
+                    if _disjoint(first, second):
+                        against[first] |= masks[second]
+                        against[second] |= masks[first]
+            for key, mask in against.items():
+                if mask:
+                    for index in holders[key]:
+                        self.adjacent[index] |= mask
+        self.age = _ages(self.classes, self.holders)
         # with interval ranges only (no `!=`, no `===`), pairwise compatibility is the whole
         # story (Helly): the searches can skip the full check
         self.pairwise = all(
             "!=" not in key and "===" not in key
-            for clash in clashes
-            for key in clash.ranges.values()
+            for by_key in self.holders.values()
+            for key in by_key
         )
+
+    def neighbours(self, index: int) -> list[int]:
+        """The classes that clash with class `index`, in index order."""
+        return _members(self.adjacent[index])
 
     def compatible(self, classes: Iterable[_Class]) -> bool:
         keys: dict[str, set[str]] = defaultdict(set)
@@ -126,12 +135,14 @@ class _Problem:
     def components(self) -> list[list[_Class]]:
         """Connected components of the clash structure, pairwise edges and multi-way clashes.
 
-        A union-find of its own, not `networkx.utils.UnionFind`: importing networkx costs a
-        scan about 0.15 s of start-up, and a scan with conflicts plans every host (a JSON scan
-        imports no networkx: tests/test_startup.py). Roots are the smallest index, so the
-        components come out in the classes' order.
+        Two classes clash only on a package both hold, so classes that hold a clashing package
+        in common are joined, and that covers every pairwise edge as well as every clash of three
+        or more at a time. A union-find of its own, not `networkx.utils.UnionFind`: importing
+        networkx costs a scan about 0.15 s of start-up, and a scan with conflicts plans every
+        host (a JSON scan imports no networkx: tests/test_startup.py). Roots are the smallest
+        index, so the components come out in the classes' order.
         """
-        parent = {c.index: c.index for c in self.classes}
+        parent = list(range(len(self.classes)))
 
         def find(x: int) -> int:
             while parent[x] != x:
@@ -144,15 +155,8 @@ class _Problem:
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
 
-        for a, neighbours in self.edges.items():
-            for b in neighbours:
-                union(a, b)
-        # a package whose clashes are not all pairwise: keep its classes in one component
-        by_package: dict[str, list[int]] = defaultdict(list)
-        for cls in self.classes:
-            for package in cls.signature:
-                by_package[package].append(cls.index)
-        for indices in by_package.values():
+        for by_key in self.holders.values():
+            indices = [index for held in by_key.values() for index in held]
             for other in indices[1:]:
                 union(indices[0], other)
         groups: dict[int, list[_Class]] = defaultdict(list)
@@ -161,50 +165,70 @@ class _Problem:
         return [groups[root] for root in sorted(groups)]
 
 
+def _mask(indices: Iterable[int]) -> int:
+    mask = 0
+    for index in indices:
+        mask |= 1 << index
+    return mask
+
+
+def _members(mask: int) -> list[int]:
+    """The set bits of `mask`, lowest first (one pass over its binary text, not a shift per bit)."""
+    return [i for i, bit in enumerate(reversed(bin(mask))) if bit == "1"]
+
+
 _VERSION_IN_KEY = re.compile(r"(?:===|==|!=|<=|>=|~=|<|>)\s*([^,;\s*]+)")
 
 
-#: the clauses whose version is a member of the range they bound (a witness of satisfiability)
-_WITNESS_IN_KEY = re.compile(r"(?:^|,)\s*(?:==|<=|>=|~=)\s*([^,;\s*]+)(?=\s*(?:,|$))")
-
-
-@lru_cache(maxsize=65536)
-def _witnesses(key: str) -> tuple[str, ...]:
-    return tuple(v for v in _WITNESS_IN_KEY.findall(key) if is_version(v))
-
-
 def _disjoint(first: str, second: str) -> bool:
-    """Whether no version satisfies both ranges: `satisfiable`, after a cheap look for a
-    witness. A host of 200 services with 99 `!=` each asks this for 20,000 pairs, and one
-    intersection of two ranges with holes costs a hundred membership tests; a version one of
-    the two names as a bound (`>=1.4`, `==2.0`) that both admit settles most pairs at once."""
-    if "===" not in first and "===" not in second:
-        for version in (*_witnesses(first), *_witnesses(second)):
-            if admits(first, version) and admits(second, version):
-                return False
-    return not satisfiable((first, second))
+    """Whether no version satisfies both ranges.
+
+    `VersionRange.is_disjoint` answers without building the intersection: a host of 200
+    services with 99 `!=` each asks this for 20,000 pairs, and intersecting two ranges with
+    holes cost more than the rest of the plan (a look for a version both admit first, the way
+    this was done before, cost the Problem 0.6 s there; this costs 0.15 s)."""
+    return specifier_range(first).is_disjoint(specifier_range(second))
 
 
-def _ages(classes: Sequence[_Class], clashes: Sequence[Clash]) -> dict[int, int]:
+def _ages(
+    classes: Sequence[_Class], holders: Mapping[str, Mapping[str, Sequence[int]]]
+) -> dict[int, int]:
     """How far up each class's ranges reach, summed over its clashing packages (lower: older).
 
     Between equally small answers the plan moves out the services that hold versions back (the
-    `<2.28` or `==2.25` side), so the rest of the host can keep upgrading.
+    `<2.28` or `==2.25` side), so the rest of the host can keep upgrading. `holders` maps each
+    clashing package's ranges to the classes that hold them.
     """
     ages = {cls.index: 0 for cls in classes}
-    for clash in clashes:
-        keys = {cls.signature[clash.package] for cls in classes if clash.package in cls.signature}
-        found = {v for key in keys for v in _VERSION_IN_KEY.findall(key)}
-        newest = Version("99999")  # beyond any real release: open ranges reach it
+    newest = Version("99999")  # beyond any real release: open ranges reach it
+    for by_key in holders.values():
+        found = {v for key in by_key for v in _VERSION_IN_KEY.findall(key)}
         candidates = [*sorted(Version(v) for v in found if is_version(v)), newest]
-        reach = {key: _reach(key, candidates) for key in keys}
-        for cls in classes:
-            if clash.package in cls.signature:
-                ages[cls.index] += reach[cls.signature[clash.package]]
+        halves = _HalfLines(candidates)
+        for key, indices in by_key.items():
+            reach = _reach(key, candidates, halves)
+            for index in indices:
+                ages[index] += reach
     return ages
 
 
-def _reach(key: str, candidates: Sequence[Version]) -> int:
+class _HalfLines:
+    """`[candidate, ...)` for each candidate, built when first asked for."""
+
+    __slots__ = ("built", "candidates")
+
+    def __init__(self, candidates: Sequence[Version]) -> None:
+        self.candidates = candidates
+        self.built: dict[int, VersionRange] = {}
+
+    def __getitem__(self, index: int) -> VersionRange:
+        line = self.built.get(index)
+        if line is None:
+            line = self.built[index] = VersionRange.from_bounds(lower=self.candidates[index])
+        return line
+
+
+def _reach(key: str, candidates: Sequence[Version], halves: _HalfLines | None = None) -> int:
     """The index of the highest of the (sorted) candidates that `key` admits, -1 for none.
 
     Every candidate against every range cost 4 million membership tests on a host of 200
@@ -213,17 +237,19 @@ def _reach(key: str, candidates: Sequence[Version]) -> int:
     the walk down from there stops at the first member (a member is in that part, so the
     answer is never above it)."""
     top = len(candidates) - 1
+    if halves is None:
+        halves = _HalfLines(candidates)
     if admits(key, str(candidates[top])):
         return top
     start = top - 1
     if "===" not in key and start > 0:
         allowed = specifier_range(key)
         low, high = 0, start
-        if (allowed & VersionRange.from_bounds(lower=candidates[0])).is_empty:
+        if allowed.is_disjoint(halves[0]):
             return -1
         while low < high:  # the last index whose half-line [candidate, ...) meets the range
             middle = (low + high + 1) // 2
-            if (allowed & VersionRange.from_bounds(lower=candidates[middle])).is_empty:
+            if allowed.is_disjoint(halves[middle]):
                 high = middle - 1
             else:
                 low = middle
@@ -245,7 +271,11 @@ def _colour(
     for k from the bound upwards until one works (optimal) or the deadline stops it (heuristic).
     """
     local = {c.index: i for i, c in enumerate(component)}
-    neighbours = [sorted(local[n] for n in problem.edges[c.index] if n in local) for c in component]
+    inside = _mask(local)
+    # a component lists its classes in index order, so the local order is the global one
+    neighbours = [
+        [local[n] for n in _members(problem.adjacent[c.index] & inside)] for c in component
+    ]
     order = sorted(
         range(len(component)),
         key=lambda i: (-len(neighbours[i]), -component[i].weight, component[i].services),
@@ -253,12 +283,7 @@ def _colour(
     rank = [0] * len(component)
     for position, i in enumerate(order):
         rank[i] = position
-    fits = None
-    if not problem.pairwise:
-
-        def fits(group: Sequence[int], v: int) -> bool:
-            return problem.compatible([*(component[i] for i in group), component[v]])
-
+    fits = None if problem.pairwise else _Fits(component)
     clique, _ = max_clique(neighbours, Deadline(deadline.remaining() / 4))
     lower = max(1, len(clique))
     candidates = [greedy(neighbours, order, fits)]
@@ -273,22 +298,112 @@ def _colour(
     return [[component[i] for i in group] for group in best], lower, exact
 
 
+class _Fits:
+    """`fits(group, v)` for ranges with holes: whether class `v` may join a group (by position).
+
+    The searches grow groups one class at a time and, backtracking, shrink them again. For each
+    group list handed in (by identity, checked by content) we keep the group's ranges per
+    package, with an undo log per member: a group that changed since the last call is undone to
+    the part it still shares with what we hold and redone from there. A check is one lookup
+    per package of the newcomer and, for a range the group does not hold yet, one intersection
+    (memoized); `_Problem.compatible` walked every member's ranges, 0.85 ms a check on a host
+    of 1,000 services.
+    """
+
+    #: groups followed at once; past it the record starts again (a search holds k groups)
+    LIMIT = 4096
+
+    def __init__(self, component: Sequence[_Class]) -> None:
+        self.signatures = [tuple(c.signature.items()) for c in component]
+        self.followed: dict[int, _Followed] = {}
+
+    def __call__(self, group: Sequence[int], v: int) -> bool:
+        held = self._ranges(group)
+        for package, key in self.signatures[v]:
+            keys = held.get(package)
+            if (
+                keys is not None
+                and key not in keys
+                and intersection(keys).is_disjoint(specifier_range(key))
+            ):
+                return False
+        return True
+
+    def _ranges(self, group: Sequence[int]) -> dict[str, frozenset[str]]:
+        followed = self.followed.get(id(group))
+        if followed is None:
+            if len(self.followed) >= self.LIMIT:
+                self.followed.clear()
+            followed = self.followed[id(group)] = _Followed()
+        members = followed.members
+        if group != members:
+            common = 0
+            limit = min(len(group), len(members))
+            while common < limit and group[common] == members[common]:
+                common += 1
+            while len(members) > common:
+                followed.pop()
+            for v in group[common:]:
+                followed.push(v, self.signatures[v])
+        return followed.ranges
+
+
+class _Followed:
+    """One group's members and ranges per package, with what each member changed."""
+
+    __slots__ = ("members", "ranges", "undo")
+
+    def __init__(self) -> None:
+        self.members: list[int] = []
+        self.ranges: dict[str, frozenset[str]] = {}
+        self.undo: list[list[tuple[str, frozenset[str] | None]]] = []
+
+    def push(self, v: int, signature: Sequence[tuple[str, str]]) -> None:
+        changed: list[tuple[str, frozenset[str] | None]] = []
+        ranges = self.ranges
+        for package, key in signature:
+            keys = ranges.get(package)
+            if keys is None:
+                ranges[package] = frozenset((key,))
+                changed.append((package, None))
+            elif key not in keys:
+                ranges[package] = keys | {key}
+                changed.append((package, keys))
+        self.members.append(v)
+        self.undo.append(changed)
+
+    def pop(self) -> None:
+        self.members.pop()
+        ranges = self.ranges
+        for package, keys in reversed(self.undo.pop()):
+            if keys is None:
+                del ranges[package]
+            else:
+                ranges[package] = keys
+
+
 def _cover(problem: _Problem, component: list[_Class], deadline: Deadline) -> tuple[set[int], bool]:
-    """Smallest total weight of classes whose removal leaves the component compatible."""
+    """Smallest total weight of classes whose removal leaves the component compatible.
+
+    The pairwise clashes are the problem's bitmasks; a clash of three or more classes at a time
+    (ranges with holes) joins them as an edge of its own when a cover leaves it standing.
+    """
     weights = {c.index: c.weight for c in component}
     by_index = {c.index: c for c in component}
-    edges: set[frozenset[int]] = {
-        frozenset((a, b)) for a in weights for b in problem.edges[a] if b in weights and a < b
-    }
+    inside = _mask(weights)
+    pairs = {index: problem.adjacent[index] & inside for index in weights}
+    wider: list[frozenset[int]] = []
     exact = len(component) <= EXACT_LIMIT
     while True:
-        chosen, complete = _hitting_set(edges, weights, problem.age, deadline, exhaustive=exact)
+        chosen, complete = _hitting_set(
+            pairs, wider, weights, problem.age, deadline, exhaustive=exact
+        )
         exact = exact and complete
         remaining = [by_index[i] for i in sorted(weights) if i not in chosen]
         core = _unsatisfiable_core(problem, remaining)
         if core is None:
             return chosen, exact
-        edges.add(frozenset(c.index for c in core))
+        wider.append(frozenset(c.index for c in core))
 
 
 def _unsatisfiable_core(problem: _Problem, classes: list[_Class]) -> list[_Class] | None:
@@ -304,18 +419,25 @@ def _unsatisfiable_core(problem: _Problem, classes: list[_Class]) -> list[_Class
 
 
 def _hitting_set(
-    edges: set[frozenset[int]],
+    pairs: Mapping[int, int],
+    wider: Sequence[frozenset[int]],
     weights: Mapping[int, int],
     age: Mapping[int, int],
     deadline: Deadline,
     *,
     exhaustive: bool,
 ) -> tuple[set[int], bool]:
-    """Minimum-weight set meeting every edge; branch on the busiest vertex (in, or out)."""
-    greedy = _greedy_hitting_set(edges, weights, age)
+    """Minimum-weight set meeting every edge; branch on the busiest vertex (in, or out).
+
+    The edges are the pairs `pairs` holds (a bitmask of each vertex's neighbours) and `wider`.
+    """
+    greedy = _greedy_hitting_set(pairs, wider, weights, age)
     best = (sum(weights[v] for v in greedy), greedy)
     if not exhaustive or deadline.expired():
         return greedy, False
+    edges = {frozenset((a, b)) for a, mask in pairs.items() for b in _members(mask) if a < b}.union(
+        wider
+    )
     nodes = 0
 
     def search(open_edges: frozenset[frozenset[int]], chosen: frozenset[int], cost: int) -> None:
@@ -355,31 +477,62 @@ def _hitting_set(
 
 
 def _greedy_hitting_set(
-    edges: set[frozenset[int]], weights: Mapping[int, int], age: Mapping[int, int]
+    pairs: Mapping[int, int],
+    wider: Sequence[frozenset[int]],
+    weights: Mapping[int, int],
+    age: Mapping[int, int],
 ) -> set[int]:
     """Repeatedly take the vertex meeting the most open edges per unit of weight.
 
-    Degrees are kept up to date as edges close (each edge is closed once), not recounted.
+    Degrees are kept up to date as edges close (each edge is closed once), not recounted, and
+    the next vertex comes off a heap: a degree only falls, so an entry that is out of date is
+    never above its vertex's true place and is refreshed when it comes to the top (a `min` over
+    every vertex per pick was quadratic: 0.7 s on a host of 1,000 services).
     """
     chosen: set[int] = set()
-    incident: dict[int, list[frozenset[int]]] = defaultdict(list)
-    for edge in edges:
+    # an edge is met once however often it is listed (as a pair, or twice among the wider)
+    wider = [e for e in dict.fromkeys(wider) if not (len(e) == 2 and _is_pair(pairs, e))]
+    open_vertices = _mask(pairs)
+    degree = {v: mask.bit_count() for v, mask in pairs.items()}
+    open_pairs = sum(degree.values()) // 2
+    incident: dict[int, list[int]] = defaultdict(list)
+    for position, edge in enumerate(wider):
         for v in edge:
-            incident[v].append(edge)
-    degree = {v: len(e) for v, e in incident.items()}
-    closed: set[frozenset[int]] = set()
-    while len(closed) < len(edges):
-        vertex = min(
-            (v for v in degree if degree[v]),
-            key=lambda v: (-degree[v] / weights[v], age[v], v),
-        )
+            incident[v].append(position)
+            degree[v] = degree.get(v, 0) + 1
+    open_wider = set(range(len(wider)))
+
+    def entry(v: int) -> tuple[float, int, int, int]:
+        return (-degree[v] / weights[v], age[v], v, degree[v])
+
+    heap = [entry(v) for v in degree if degree[v]]
+    heapq.heapify(heap)
+    while open_pairs or open_wider:
+        *_, vertex, known = heapq.heappop(heap)
+        if vertex in chosen:
+            continue
+        if known != degree[vertex]:
+            if degree[vertex]:
+                heapq.heappush(heap, entry(vertex))
+            continue
         chosen.add(vertex)
-        for edge in incident[vertex]:
-            if edge not in closed:
-                closed.add(edge)
-                for v in edge:
-                    degree[v] -= 1
+        open_vertices &= ~(1 << vertex)
+        closing = pairs.get(vertex, 0) & open_vertices
+        open_pairs -= closing.bit_count()
+        for u in _members(closing):
+            degree[u] -= 1
+        for position in incident.get(vertex, ()):
+            if position in open_wider:
+                open_wider.discard(position)
+                for u in wider[position]:
+                    degree[u] -= 1
+        degree[vertex] = 0
     return chosen
+
+
+def _is_pair(pairs: Mapping[int, int], edge: frozenset[int]) -> bool:
+    a, b = edge
+    return bool(pairs.get(a, 0) >> b & 1)
 
 
 def _matching_bound(edges: frozenset[frozenset[int]], weights: Mapping[int, int]) -> int:

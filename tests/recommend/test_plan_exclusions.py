@@ -69,7 +69,7 @@ def test_a_host_of_ranges_with_holes_gets_the_plan_the_plain_definitions_give(
     assert main(scan) == 1
     fast = json.loads(capsys.readouterr().out)
 
-    def plain_reach(key: str, candidates: list[Version]) -> int:
+    def plain_reach(key: str, candidates: list[Version], _halves: object = None) -> int:
         return max((i for i, v in enumerate(candidates) if admits(key, str(v))), default=-1)
 
     monkeypatch.setattr(plan, "_disjoint", lambda a, b: not satisfiable((a, b)))
