@@ -1,7 +1,7 @@
 """Plans on ranges with many holes: the shortcuts give the plain answers, and stay fast.
 
-`_disjoint` looks for a witness version before it intersects two ranges, and `_reach` finds
-the highest admitted candidate by a binary search; both must equal the definitions they
+`_disjoint` asks `VersionRange.is_disjoint` rather than building the intersection, and `_reach`
+finds the highest admitted candidate by a binary search; both must equal the definitions they
 replace (every pair intersected, every candidate tested), whatever the ranges.
 """
 
