@@ -109,9 +109,18 @@ def _is_convex(key: str) -> bool:
     return key == FULL or ("!=" not in key and "===" not in key)
 
 
-@lru_cache(maxsize=65536)
+def disjoint(a: str, b: str) -> bool:
+    """Whether no version satisfies both `a` and `b` (memoized, either order)."""
+    return _disjoint(a, b) if a <= b else _disjoint(b, a)
+
+
+@lru_cache(maxsize=131072)
 def _disjoint(a: str, b: str) -> bool:
-    return intersection(frozenset((a, b))).is_empty
+    # `is_disjoint` answers without building the intersection: on a host of 1,000 services
+    # whose ranges disagree on 600 packages, the analysis and the plan ask 130,000 pairs each
+    if a == b:
+        return is_empty(a)
+    return specifier_range(a).is_disjoint(specifier_range(b))
 
 
 #: the most clauses, over every distinct range with holes (`!=`) on one package of one host, for
@@ -149,7 +158,7 @@ def clashing(keys: Sequence[str], witnesses: Iterable[str | None] = ()) -> set[i
     if all(_is_convex(k) for k in distinct):
         for i, a in enumerate(distinct):
             for b in distinct[i + 1 :]:
-                if _disjoint(a, b):
+                if disjoint(a, b):
                     involved.update((a, b))
     elif sum(k.count(",") + 1 for k in distinct) > MAX_ATOM_CLAUSES:
         # the exact search costs (ranges x atoms), each atom a range with holes: past the

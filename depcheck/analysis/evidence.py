@@ -105,12 +105,18 @@ def pairs_where(
 ) -> tuple[tuple[str, str], ...]:
     """The pairs of `services` that `clash`, in the order `itertools.combinations` gives them,
     where whether two services clash depends only on their classes (what each asks of the
-    package: its range, its pins). `clash` is asked once per pair of distinct classes, not per
-    pair of services: a package a thousand services share on one host has a handful of
-    classes, and half a million pairs of services."""
+    package: its range, its pins) and not on their order (`clash` is symmetric). `clash` is
+    asked once per pair of classes (a class with itself included), not per pair of services:
+    a package a thousand services share on one host has a handful of classes, and half a
+    million pairs of services."""
     classes = [class_of[s] for s in services]
     distinct = list(dict.fromkeys(classes))
-    against = {c: {d for d in distinct if clash(c, d)} for c in distinct}
+    against: dict[_Class, set[_Class]] = {c: set() for c in distinct}
+    for index, first in enumerate(distinct):
+        for second in distinct[index:]:
+            if clash(first, second):
+                against[first].add(second)
+                against[second].add(first)
     pairs: list[tuple[str, str]] = []
     for index, (service, of) in enumerate(zip(services, classes, strict=True)):
         other = against[of]

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from packaging.ranges import VersionRange
 from packaging.version import Version
 
-from depcheck.analysis.algebra import admits, intersection, satisfiable, specifier_range
+from depcheck.analysis.algebra import (
+    admits,
+    disjoint,
+    intersection,
+    satisfiable,
+    specifier_range,
+)
 from depcheck.analysis.host import Clash
 from depcheck.analysis.rules.python import HOST_PYTHON
 from depcheck.model import (
@@ -105,7 +111,7 @@ class _Problem:
             against = dict.fromkeys(keys, 0)
             for i, first in enumerate(keys):
                 for second in keys[i + 1 :]:
-                    if _disjoint(first, second):
+                    if disjoint(first, second):
                         against[first] |= masks[second]
                         against[second] |= masks[first]
             for key, mask in against.items():
@@ -178,16 +184,6 @@ def _members(mask: int) -> list[int]:
 
 
 _VERSION_IN_KEY = re.compile(r"(?:===|==|!=|<=|>=|~=|<|>)\s*([^,;\s*]+)")
-
-
-def _disjoint(first: str, second: str) -> bool:
-    """Whether no version satisfies both ranges.
-
-    `VersionRange.is_disjoint` answers without building the intersection: a host of 200
-    services with 99 `!=` each asks this for 20,000 pairs, and intersecting two ranges with
-    holes cost more than the rest of the plan (a look for a version both admit first, the way
-    this was done before, cost the Problem 0.6 s there; this costs 0.15 s)."""
-    return specifier_range(first).is_disjoint(specifier_range(second))
 
 
 def _ages(

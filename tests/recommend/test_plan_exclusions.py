@@ -1,6 +1,6 @@
 """Plans on ranges with many holes: the shortcuts give the plain answers, and stay fast.
 
-`_disjoint` asks `VersionRange.is_disjoint` rather than building the intersection, and `_reach`
+`disjoint` asks `VersionRange.is_disjoint` rather than building the intersection, and `_reach`
 finds the highest admitted candidate by a binary search; both must equal the definitions they
 replace (every pair intersected, every candidate tested), whatever the ranges.
 """
@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from packaging.version import Version
 
 from benchmarks.plan_graphs import write_exclusions
-from depcheck.analysis.algebra import admits, satisfiable
+from depcheck.analysis.algebra import admits, disjoint, satisfiable
 from depcheck.cli import main
 from depcheck.recommend import plan
-from depcheck.recommend.plan import _disjoint, _reach
+from depcheck.recommend.plan import _reach
 
 VERSIONS = ["0.9", "1.0", "1.0.0", "1.0a1", "1.2", "1.2.post1", "1.5", "2.0", "2.0rc1", "3"]
 clauses = st.tuples(
@@ -46,7 +46,9 @@ keys = st.lists(clauses, max_size=4).map(key_of)
 @settings(max_examples=300, deadline=None)
 @given(keys, keys)
 def test_disjoint_is_the_plain_intersection(first: str, second: str) -> None:
-    assert _disjoint(first, second) == (not satisfiable((first, second)))
+    assert disjoint(first, second) == (not satisfiable((first, second)))
+    assert disjoint(second, first) == disjoint(first, second)
+    assert disjoint(first, first) == (not satisfiable((first,)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -72,7 +74,7 @@ def test_a_host_of_ranges_with_holes_gets_the_plan_the_plain_definitions_give(
     def plain_reach(key: str, candidates: list[Version], _halves: object = None) -> int:
         return max((i for i, v in enumerate(candidates) if admits(key, str(v))), default=-1)
 
-    monkeypatch.setattr(plan, "_disjoint", lambda a, b: not satisfiable((a, b)))
+    monkeypatch.setattr(plan, "disjoint", lambda a, b: not satisfiable((a, b)))
     monkeypatch.setattr(plan, "_reach", plain_reach)
     assert main(scan) == 1
     plain = json.loads(capsys.readouterr().out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from depcheck.analysis.algebra import combine_keys, intersection
+from depcheck.analysis.algebra import combine_keys, disjoint
 from depcheck.analysis.collect import PackageState
 from depcheck.analysis.evidence import (
     conflict_id,
@@ -66,7 +66,5 @@ def incompatible(
 def clashing_pairs(state: PackageState, involved: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """The pairs of `involved` services whose constraints on the package share no version."""
     keys = {s: combine_keys(r.key for r in state.constraints[s]) for s in involved}
-    pairs = pairs_where(
-        sorted(involved), keys, lambda a, b: intersection(frozenset((a, b))).is_empty
-    )
+    pairs = pairs_where(sorted(involved), keys, disjoint)
     return pairs or every_pair(involved)
