@@ -41,11 +41,20 @@ class TomlLocations:
     """Line and column (both 1-based) of every key and array element in a valid TOML text."""
 
     def __init__(self, text: str) -> None:
+        # the scan runs when a position is first asked for: a config of a thousand services
+        # is read on every run and asked about only when something in it is wrong
         self._text = text
-        self._line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
-        self._positions: dict[KeyPath, int] = {}  # path -> offset in text
+        self._line_starts: list[int] = []
+        self._scanned: dict[KeyPath, int] | None = None  # path -> offset in text
         self._array_tables: dict[KeyPath, int] = {}
-        self._scan()
+
+    @property
+    def _positions(self) -> dict[KeyPath, int]:
+        if self._scanned is None:
+            self._line_starts = [0, *(match.end() for match in re.finditer("\n", self._text))]
+            self._scanned = {}
+            self._scan()
+        return self._scanned
 
     def get(self, path: KeyPath) -> tuple[int, int] | None:
         """The (line, column) where `path` is written, or None when it is not written as such."""
@@ -55,8 +64,9 @@ class TomlLocations:
     def find(self, path: KeyPath) -> tuple[int, int] | None:
         """Where `path` is written, else where its nearest written ancestor is."""
         path = tuple(path)
+        positions = self._positions
         for length in range(len(path), 0, -1):
-            offset = self._positions.get(path[:length])
+            offset = positions.get(path[:length])
             if offset is not None:
                 return self._where(offset)
         return None
@@ -87,7 +97,8 @@ class TomlLocations:
         return line, offset - self._line_starts[line - 1] + 1
 
     def _record(self, path: KeyPath, offset: int) -> None:
-        self._positions.setdefault(path, offset)
+        assert self._scanned is not None  # (recorded during the scan only)
+        self._scanned.setdefault(path, offset)
 
     def _scan(self) -> None:
         text = self._text

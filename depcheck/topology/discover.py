@@ -249,12 +249,14 @@ def files_in_service_dir(
     found: list[str] = []
     for folder in (directory, posixpath.join(directory, "requirements")):
         full = root / folder
-        if not is_directory(full):
-            continue
         try:
-            names = sorted(entry.name for entry in full.iterdir())
-        except OSError as exc:
-            if problems is not None:
+            # one listing, no `stat` first: a config of a thousand services lists 2,000 folders
+            with os.scandir(full) as entries:
+                names = sorted(entry.name for entry in entries)
+        except (OSError, ValueError) as exc:
+            # no such folder (most services have no `requirements/`) is no problem; one that is
+            # there but cannot be listed is
+            if isinstance(exc, OSError) and is_directory(full) and problems is not None:
                 problems.append(_unlisted(root, exc))
             continue
         for name in names:
@@ -295,10 +297,13 @@ def build_topology(
             dev = include_dev if entry.include_dev is None else entry.include_dev
             files: list[str] = []
             if entry.path is not None:
-                path_at = at("services", entry.name, "path")
+                # (where the config says so is looked up for a message only: finding it scans
+                # the whole config, which a clean run never needs)
+                path_at = ("services", entry.name, "path")
                 if not is_directory(root / entry.path):
                     error(
-                        f"service {entry.name!r}: path {entry.path!r} is not a directory", path_at
+                        f"service {entry.name!r}: path {entry.path!r} is not a directory",
+                        at(*path_at),
                     )
                 else:
                     files.extend(
@@ -309,7 +314,7 @@ def build_topology(
                     if not files:
                         warn(
                             f"service {entry.name!r}: no dependency files found in {entry.path}",
-                            path_at,
+                            at(*path_at),
                         )
             for index, source in enumerate(entry.sources):
                 if source_spec(source, explicit=True) is None:
@@ -338,19 +343,20 @@ def build_topology(
     hosts: list[Host] = []
     if config is not None and config.hosts:
         placed: dict[str, str] = {}
-        listed: dict[tuple[str, str], Location] = {}  # (host, service) -> where it is listed
+        # (host, service) -> the config keys that list it
+        listed: dict[tuple[str, str], tuple[str, str, str, int]] = {}
         for host in config.hosts:
             members: list[str] = []
             for index, name in enumerate(host.services):
-                listed_at = at("hosts", host.name, "services", index)
+                listed_at = ("hosts", host.name, "services", index)
                 if name not in known:
                     error(
                         f"host {host.name!r} lists unknown service {name!r} "
                         f"(known: {', '.join(sorted(known)) or 'none'})",
-                        listed_at,
+                        at(*listed_at),
                     )
                 elif name in members:
-                    warn(f"host {host.name!r} lists service {name!r} twice", listed_at)
+                    warn(f"host {host.name!r} lists service {name!r} twice", at(*listed_at))
                 else:
                     members.append(name)
                     placed.setdefault(name, host.name)
@@ -378,7 +384,7 @@ def build_topology(
                     f"service {name!r} is on hosts with different environments ("
                     + ", ".join(f"{h.name}: {h.environment.describe()}" for h in on)
                     + "); it is checked on each",
-                    listed.get((on[-1].name, name), where),
+                    at(*listed[(on[-1].name, name)]) if (on[-1].name, name) in listed else where,
                 )
     elif services:
         hosts.append(
