@@ -23,7 +23,9 @@ was checked, so a directory replaced by a link between the check and the read ca
 no `.`, no version-control part) is first opened the same way from the root's real path: when
 every component is a plain directory and the file a regular one within the bound, that is the
 read, with no `realpath` and no `stat` (two thirds of a read's cost); anything else, a link
-included, goes the checked way, which words the refusal.
+included, goes the checked way, which words the refusal. The root and the last directory read
+from stay open (opened that same way) until the scan is done (`release`): a service's two files
+cost one open each, not four.
 
 `Tree` also answers the questions deployment readers ask about the tree (`exists`, `is_dir`,
 `is_file`, `glob`) on paths normalized to the root: a path that leaves the root, or passes
@@ -37,8 +39,8 @@ import errno
 import os
 import posixpath
 import stat
+import threading
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from depcheck.errors import ReadError
@@ -115,11 +117,31 @@ class Tree:
     """
 
     def __init__(self, root: Path, *, allow_outside_root: bool = False) -> None:
+        # the root, and the last directory a file was read from (a service's `.in` and `.txt`
+        # sit side by side), held open until `close` (or the tree is dropped): each was opened
+        # with `O_NOFOLLOW` along a clean path, so a read through them is confined as an open
+        # from the root would be
+        self._root_fd: int | None = None
+        self._last_directory: tuple[tuple[str, ...], int] | None = None
+        self._lock = threading.Lock()
         self.root = root
         self.allow_outside_root = allow_outside_root
         self._real_root = os.path.realpath(root)
 
+    def __del__(self) -> None:
+        self.close()
+
     # -- reading ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the directories held open (a later read opens them again)."""
+        with self._lock:
+            if self._last_directory is not None:
+                os.close(self._last_directory[1])
+                self._last_directory = None
+            if self._root_fd is not None:
+                os.close(self._root_fd)
+                self._root_fd = None
 
     def read_text(self, path: str) -> tuple[str, list[Diagnostic]]:
         """The text of the file at `path`, and a warning when it was not UTF-8.
@@ -149,20 +171,14 @@ class Tree:
         parts = path.split("/")
         if "" in parts or "." in parts or ".." in parts or _vcs_part(parts) is not None:
             return None
-        try:
-            fd = os.open(self._real_root, _DIRECTORY_FLAGS)
-        except OSError:
-            return None
-        try:
-            for part in parts[:-1]:
-                next_fd = os.open(part, _DIRECTORY_FLAGS | _NOFOLLOW, dir_fd=fd)
-                os.close(fd)
-                fd = next_fd
-            file_fd = os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
+        with self._lock:
+            fd = self._directory(tuple(parts[:-1]))
+            if fd is None:
+                return None
+            try:
+                file_fd = os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
+            except OSError:
+                return None
         try:
             status = os.fstat(file_fd)
         except OSError:
@@ -171,6 +187,36 @@ class Tree:
             os.close(file_fd)
             return None
         return file_fd
+
+    def _directory(self, parts: tuple[str, ...]) -> int | None:
+        """An open descriptor of the directory `parts` below the root (kept: not to be closed),
+        each component opened with `O_NOFOLLOW` below the one before; None when one cannot be
+        (a link, a missing directory, ...)."""
+        if self._root_fd is None:
+            try:
+                self._root_fd = os.open(self._real_root, _DIRECTORY_FLAGS)
+            except OSError:
+                return None
+        if not parts:
+            return self._root_fd
+        last = self._last_directory
+        if last is not None and last[0] == parts:
+            return last[1]
+        fd = self._root_fd
+        try:
+            for part in parts:
+                next_fd = os.open(part, _DIRECTORY_FLAGS | _NOFOLLOW, dir_fd=fd)
+                if fd != self._root_fd:
+                    os.close(fd)
+                fd = next_fd
+        except OSError:
+            if fd != self._root_fd:
+                os.close(fd)
+            return None
+        if last is not None:
+            os.close(last[1])
+        self._last_directory = (parts, fd)
+        return fd
 
     def _checked(self, path: str, location: Location) -> str:
         """The real path of `path` once every rule but the file kind and size is checked."""
@@ -270,11 +316,25 @@ def read_text(
     return _tree(root, allow_outside_root).read_text(path)
 
 
-@lru_cache(maxsize=8)
 def _tree(root: Path, allow_outside_root: bool) -> Tree:
-    # one per root: its real path is taken once, not for every file (each read still checks
-    # its own path, and opens it one component at a time)
-    return Tree(root, allow_outside_root=allow_outside_root)
+    # one per root until `release`: its real path is taken once, not for every file (each read
+    # still checks its own path, and opens it one component at a time)
+    key = (root, allow_outside_root)
+    tree = _TREES.get(key)
+    if tree is None:
+        tree = _TREES[key] = Tree(root, allow_outside_root=allow_outside_root)
+    return tree
+
+
+_TREES: dict[tuple[Path, bool], Tree] = {}
+
+
+def release() -> None:
+    """Close the directories the readers hold open and forget each root's real path: a scan
+    calls it when done, so the next one (in the same process) reads the tree as it is then."""
+    for tree in _TREES.values():
+        tree.close()
+    _TREES.clear()
 
 
 def _os_error(location: Location, exc: OSError) -> ReadError:

@@ -18,6 +18,7 @@ from depcheck.analysis.declared import mark_declared
 from depcheck.analysis.host import HostAnalysis, analyse_host
 from depcheck.analysis.ignores import active_entries, apply_ignores
 from depcheck.errors import ScanError
+from depcheck.fs import release
 from depcheck.graph import DependencyGraph
 from depcheck.model import (
     Conflict,
@@ -144,7 +145,13 @@ class Prepared:
 
 def prepare(options: ScanOptions, progress: Progress | None = None) -> Prepared:
     """Read the topology and every dependency file, and build the graph."""
-    progress = progress or SilentProgress()
+    try:
+        return _prepare(options, progress or SilentProgress())
+    finally:
+        release()  # the directories the reads held open
+
+
+def _prepare(options: ScanOptions, progress: Progress) -> Prepared:
     root = options.root
     if not root.exists():
         raise ScanError(f"{root}: no such directory")

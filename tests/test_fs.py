@@ -22,6 +22,8 @@ import pytest
 from depcheck import fs
 from depcheck.errors import ReadError
 from depcheck.fs import MAX_BYTES, Tree
+from depcheck.pipeline import ScanOptions, prepare
+from depcheck.topology.environment import interpreter_environment
 from tests.conftest import ROOT
 from tests.robustness.conftest import assert_no_traceback, repository, run_module, write_files
 
@@ -328,6 +330,49 @@ def test_the_fast_open_reads_plain_files_and_hands_the_rest_on(tmp_path: Path) -
     # a link that stays inside the root is still read, by the checked path
     assert tree.read_text("svc/alias/requirements.txt") == ("six\n", [])
     assert tree.read_text("linked.txt") == ("idna\n", [])
+
+
+def test_a_folder_held_open_is_never_a_way_out_and_a_new_scan_sees_the_tree_anew(
+    tmp_path: Path,
+) -> None:
+    # the reader keeps the root and the last folder it read from open (a service's `.in` and
+    # `.txt` are read one after the other)
+    root = tmp_path / "repo"
+    write_files(root, {"svc/requirements.in": "six\n", "svc/requirements.txt": "six==1\n"})
+    write_files(tmp_path, {"elsewhere/requirements.txt": "secret\n"})
+    tree = fs._tree(root, False)
+    assert tree.read_text("svc/requirements.in") == ("six\n", [])
+    # the folder moved aside and a link out put in its place: the folder held open is the one
+    # that was checked, inside the root; the link is never followed
+    (root / "svc").rename(root / "old")
+    os.symlink(tmp_path / "elsewhere", root / "svc")
+    assert tree.read_text("svc/requirements.txt")[0] != "secret\n"
+    # once a scan is done the readers let go: the next read meets the link, and refuses it
+    fs.release()
+    with pytest.raises(ReadError, match="outside the scan root"):
+        fs._tree(root, False).read_text("svc/requirements.txt")
+    # and a folder replaced between two scans is read as it is now
+    (root / "svc").unlink()
+    write_files(root, {"svc/requirements.txt": "idna==3\n"})
+    assert fs._tree(root, False).read_text("svc/requirements.txt") == ("idna==3\n", [])
+    fs.release()
+
+
+def test_scans_hold_no_descriptor_open_once_done(tmp_path: Path) -> None:
+    files = {f"svc{i}/requirements.txt": "six==1.16.0\n" for i in range(5)}
+    write_files(tmp_path, files)
+    options = ScanOptions(root=tmp_path, interpreter=interpreter_environment())
+    prepare(options)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        prepare(options)
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert not fs._TREES  # each scan let go of what it read through
+    # a tree dropped without `close` lets go of its folders too
+    tree = Tree(tmp_path)
+    tree.read_text("svc0/requirements.txt")
+    del tree
+    assert len(os.listdir("/proc/self/fd")) == before
 
 
 def test_a_folder_swapped_for_a_link_after_the_check_is_not_followed(tmp_path: Path) -> None:
