@@ -9,12 +9,12 @@ in ``display_name`` / ``text`` for messages.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from itertools import chain, compress, repeat
 from operator import attrgetter, eq
-from typing import cast, overload
+from typing import Any, cast, overload
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
@@ -1181,6 +1181,73 @@ class Recommendation:
     note: str = ""
 
 
+class Pairs(Sequence[tuple[str, str]]):
+    """Pairs of services, each sorted, in the order `itertools.combinations` gives them over
+    `services`: those whose classes meet in `against` (a class's set of the classes it clashes
+    with; symmetric). Listed when read, never kept: a host of 1,000 services whose versions
+    disagree on 600 packages has 3.6 million such pairs, which only a diagram reads whole.
+
+    A value like a tuple of the pairs: it compares equal to one, and hashes as one."""
+
+    __slots__ = ("_against", "_classes", "_services")
+
+    def __init__(
+        self,
+        services: Sequence[str],
+        classes: Sequence[Any],
+        against: Mapping[Any, Set[Any]],
+    ) -> None:
+        self._services = services
+        self._classes = classes
+        self._against = against
+
+    @classmethod
+    def every(cls, services: Iterable[str]) -> Pairs:
+        """Every two of `services`, sorted."""
+        listed = sorted(services)
+        return cls(listed, [None] * len(listed), {None: {None}})
+
+    def _later(self) -> Iterator[tuple[str, Iterator[str]]]:
+        services, classes, against = self._services, self._classes, self._against
+        for index, (service, of) in enumerate(zip(services, classes, strict=True)):
+            other = against.get(of)
+            if other:
+                later = compress(
+                    services[index + 1 :], map(other.__contains__, classes[index + 1 :])
+                )
+                yield service, later
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for service, later in self._later():
+            yield from zip(repeat(service), later)
+
+    def __len__(self) -> int:
+        return sum(sum(1 for _ in later) for _, later in self._later())
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
+        return tuple(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Pairs | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Pairs({tuple(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
@@ -1208,7 +1275,7 @@ class Conflict:
     #: the pairs of services (each pair sorted) that disagree, as the rule that found the
     #: conflict decided: a diagram draws one edge per pair. A clash only three or more ranges
     #: make together has no such pair: then every two of `services` are listed.
-    pairs: tuple[tuple[str, str], ...] = ()
+    pairs: Sequence[tuple[str, str]] = ()
 
     @property
     def counts(self) -> bool:

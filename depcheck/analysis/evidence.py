@@ -7,14 +7,12 @@ it was declared or locked, and the chain of packages it came through (a graph pa
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from itertools import compress, repeat
 from typing import TypeVar
 
 from depcheck.analysis.collect import PackageState
 from depcheck.graph import DependencyGraph
-from depcheck.model import ConflictRequirement, Requirement
+from depcheck.model import ConflictRequirement, Pairs, Requirement
 
 
 def conflict_id(host: str, package: str) -> str:
@@ -90,9 +88,9 @@ def pin_of(state: PackageState, service: str) -> str | None:
     return versions[0] if len(versions) == 1 else None
 
 
-def every_pair(services: Iterable[str]) -> tuple[tuple[str, str], ...]:
+def every_pair(services: Iterable[str]) -> Pairs:
     """Every two of `services`, sorted: the pairs when only the group as a whole clashes."""
-    return tuple(itertools.combinations(sorted(services), 2))
+    return Pairs.every(services)
 
 
 _Class = TypeVar("_Class", bound=Hashable)
@@ -102,7 +100,7 @@ def pairs_where(
     services: Sequence[str],
     class_of: Mapping[str, _Class],
     clash: Callable[[_Class, _Class], bool],
-) -> tuple[tuple[str, str], ...]:
+) -> Pairs:
     """The pairs of `services` that `clash`, in the order `itertools.combinations` gives them,
     where whether two services clash depends only on their classes (what each asks of the
     package: its range, its pins) and not on their order (`clash` is symmetric). `clash` is
@@ -117,10 +115,4 @@ def pairs_where(
             if clash(first, second):
                 against[first].add(second)
                 against[second].add(first)
-    pairs: list[tuple[str, str]] = []
-    for index, (service, of) in enumerate(zip(services, classes, strict=True)):
-        other = against[of]
-        if other:
-            later = compress(services[index + 1 :], map(other.__contains__, classes[index + 1 :]))
-            pairs.extend(zip(repeat(service), later))
-    return tuple(pairs)
+    return Pairs(services, classes, against)

@@ -71,7 +71,7 @@ def _service(entry: ServiceReport) -> dict[str, Any]:
 SUMMARY_NAMES = 3
 
 
-def _recommendation(conflict: Conflict) -> dict[str, Any]:
+def _recommendation(conflict: Conflict, shared: dict[int, list[list[str]]]) -> dict[str, Any]:
     recommendation = conflict.recommendation
     data: dict[str, Any] = {
         "action": recommendation.action.value,
@@ -82,7 +82,11 @@ def _recommendation(conflict: Conflict) -> dict[str, Any]:
     if recommendation.services:
         data["services"] = list(recommendation.services)
     if recommendation.groups:
-        data["groups"] = [list(g) for g in recommendation.groups]
+        # a host's split, the same for each of its conflicts: one list (written once)
+        groups = shared.get(id(recommendation.groups))
+        if groups is None:
+            groups = shared[id(recommendation.groups)] = [list(g) for g in recommendation.groups]
+        data["groups"] = groups
     if recommendation.relock:
         data["relock"] = list(recommendation.relock)
     if recommendation.parents:
@@ -110,7 +114,7 @@ def _suppression(ignored: Suppression | None) -> dict[str, Any] | None:
     }
 
 
-def _conflict(conflict: Conflict) -> dict[str, Any]:
+def _conflict(conflict: Conflict, shared: dict[int, list[list[str]]]) -> dict[str, Any]:
     data = {
         "id": conflict.id,
         "host": conflict.host,
@@ -134,7 +138,7 @@ def _conflict(conflict: Conflict) -> dict[str, Any]:
             }
             for r in conflict.requirements
         ],
-        "recommendation": _recommendation(conflict),
+        "recommendation": _recommendation(conflict, shared),
         "baseline": conflict.baseline,
         "ignored": _suppression(conflict.ignored),
     }
@@ -184,6 +188,7 @@ def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, in contract order."""
+    shared: dict[int, list[list[str]]] = {}  # by the groups' tuple, alive as long as the report
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "depcheck", "version": __version__},
@@ -218,7 +223,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             for h in sorted(report.hosts, key=lambda h: h.name)
         ],
         "services": [_service(s) for s in sorted(report.services, key=lambda s: s.service.name)],
-        "conflicts": [_conflict(c) for c in report.conflicts],
+        "conflicts": [_conflict(c, shared) for c in report.conflicts],
         "plans": [_plan(p) for p in report.plans],
         "diagnostics": [_diagnostic(d) for d in report.diagnostics],
         "notes": list(report.notes),

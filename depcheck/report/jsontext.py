@@ -27,8 +27,12 @@ class Written:
 
 
 def indented(value: Any, level: int = 0) -> str:
-    """`value` as `json.dumps(indent=2, ensure_ascii=False)` writes it, `level` levels down."""
-    return _pretty(value, "  " * level)
+    """`value` as `json.dumps(indent=2, ensure_ascii=False)` writes it, `level` levels down.
+
+    A list or tuple that stands in several places of `value` at one depth is written once (a
+    host's split is every one of its conflicts' `recommendation.groups`: 600 times on a host
+    of 1,000 services)."""
+    return _pretty(value, "  " * level, {})
 
 
 def _key(key: Any) -> str:
@@ -44,7 +48,7 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def _pretty(value: Any, indent: str) -> str:
+def _pretty(value: Any, indent: str, memo: dict[int, tuple[str, str]]) -> str:
     if isinstance(value, str):
         return string(value)
     if isinstance(value, Written):  # (second: `why` writes its steps so, most of its answer)
@@ -53,13 +57,23 @@ def _pretty(value: Any, indent: str) -> str:
         if not value:
             return "{}"
         inner = indent + "  "
-        fields = ",\n".join(f"{inner}{_key(k)}: {_pretty(v, inner)}" for k, v in value.items())
+        fields = ",\n".join(
+            f"{inner}{_key(k)}: {_pretty(v, inner, memo)}" for k, v in value.items()
+        )
         return "{\n" + fields + "\n" + indent + "}"
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
+        # (the value lives until the document is written: its id names it meanwhile; its
+        # text is kept from the second time it is met on, so a value met once costs no memory)
+        known = memo.get(id(value))
+        if known is not None and known[0] == indent and known[1]:
+            return known[1]
         inner = indent + "  "
-        return "[\n" + ",\n".join(inner + _pretty(v, inner) for v in value) + "\n" + indent + "]"
+        items = ",\n".join(inner + _pretty(v, inner, memo) for v in value)
+        text = "[\n" + items + "\n" + indent + "]"
+        memo[id(value)] = (indent, "" if known is None else text)
+        return text
     if value is None or isinstance(value, bool):
         return _LITERALS[value]
     if isinstance(value, int):

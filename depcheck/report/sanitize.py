@@ -138,16 +138,23 @@ def _lowered(text: str) -> bytes:
 
 #: every word, for a short text's first test
 _ALL_WORDS = tuple(word for _, _, words in _REDACTIONS for word in words)
+assert not any("\n" in word for word in _ALL_WORDS)  # (`redact` looks for them line by line)
 #: up to this length, a text is first tested for any word at all (a formatter redacts a value
 #: before it breaks it over lines: most hold none); a longer one is tested pattern by pattern
 #: at once, so that no word is searched for twice in a large document
 _SHORT = 4096
+#: from this length a text's words are looked for in its distinct lines
+_DISTINCT_FROM = 256 * 1024
 
 
 def redact(text: str) -> str:
     """`text` with anything that looks like a credential replaced by ``***``."""
-    if text.isascii():
-        lowered = text.lower()
+    # where the words are looked for: a long document's distinct lines (no word holds a line
+    # break, so a word is in the text when it is in one of its lines; a report repeats its
+    # lines, and 27 searches of a 68 MB document took 0.9 s)
+    probe = text if len(text) <= _DISTINCT_FROM else "\n".join(dict.fromkeys(text.split("\n")))
+    if probe.isascii():
+        lowered = probe.lower()
         if len(text) <= _SHORT:
             for word in _ALL_WORDS:
                 if word in lowered:
@@ -156,7 +163,7 @@ def redact(text: str) -> str:
                 return text
         holds = [any(word in lowered for word in words) for _, _, words in _REDACTIONS]
     else:
-        encoded = _lowered(text)
+        encoded = _lowered(probe)
         holds = [any(word in encoded for word in words) for words in _ENCODED_WORDS]
     for (pattern, replacement, _), held in zip(_REDACTIONS, holds, strict=True):
         if held:

@@ -53,7 +53,12 @@ def test_pairs_by_class_are_the_pairs_of_services_that_clash(
         for a, b in itertools.combinations(services, 2)
         if (class_of[a], class_of[b]) in clashing
     )
-    assert pairs_where(services, class_of, clash) == expected
+    found = pairs_where(services, class_of, clash)
+    assert found == expected
+    # listed when read, and a value like the tuple it lists
+    assert len(found) == len(expected) and bool(found) == bool(expected)
+    assert hash(found) == hash(expected) and found[:2] == expected[:2]
+    assert list(found) == list(found)  # read again, the same
     distinct = len(set(classes))
     # once per pair of classes, in either order, and once per class against itself
     assert len(asked) == len(set(asked)) == distinct * (distinct + 1) // 2
@@ -61,7 +66,17 @@ def test_pairs_by_class_are_the_pairs_of_services_that_clash(
 
 def test_every_pair_is_sorted_and_each_pair_once() -> None:
     assert every_pair(["c", "a", "b"]) == (("a", "b"), ("a", "c"), ("b", "c"))
-    assert every_pair(["a"]) == ()
+    assert len(every_pair(["c", "a", "b"])) == 3 and every_pair(["c", "a", "b"])[1] == ("a", "c")
+    assert every_pair(["a"]) == () and not every_pair(["a"]) and len(every_pair([])) == 0
+
+
+def test_the_pairs_of_a_thousand_services_are_not_kept() -> None:
+    # one class against another: 250,000 pairs, held as two lists of a thousand
+    services = [f"s{i:04}" for i in range(1000)]
+    found = pairs_where(services, {s: int(s[1:]) % 2 for s in services}, lambda a, b: a != b)
+    assert len(found) == 500 * 500
+    assert next(iter(found)) == ("s0000", "s0001")
+    assert not isinstance(found, tuple | list)  # a view of the two lists, not the pairs
 
 
 def test_join_and_reads_like_a_sentence() -> None:

@@ -66,3 +66,20 @@ def test_floats_as_json_writes_them() -> None:
     assert indented([0.1, 1e300, -0.0, math.inf, math.nan]) == json.dumps(
         [0.1, 1e300, -0.0, math.inf, math.nan], indent=2
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.lists(st.integers(0, 3), min_size=1, max_size=6))
+def test_a_list_standing_in_several_places_is_written_right_in_each(
+    shared: object, depths: list[int]
+) -> None:
+    # one object at several depths and several times at one depth (a host's split is every
+    # one of its conflicts' groups): the text written once per depth is the one json writes
+    def nested(depth: int) -> object:
+        value: object = [shared, shared]
+        for _ in range(depth):
+            value = {"next": value, "again": [shared]}
+        return value
+
+    value = [nested(depth) for depth in depths]
+    assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)

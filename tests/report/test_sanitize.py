@@ -7,11 +7,12 @@ import re
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from depcheck.report.sanitize import (
     _ASCII_FOLDS,
+    _DISTINCT_FROM,
     _REDACTIONS,
     clean,
     escape_data,
@@ -101,6 +102,30 @@ _FRAGMENTS = [
 @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join))
 def test_redact_skips_only_the_patterns_that_cannot_match(text: str) -> None:
     assert redact(text) == _every_pattern(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join),
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join),
+    st.sampled_from(["password = hunter2", "ghp_" + "a" * 36, "https://u:s3cret@h.invalid/x"]),
+    st.sampled_from(["first", "middle", "last"]),
+)
+def test_a_long_document_is_redacted_as_a_short_one(
+    head: str, tail: str, secret: str, where: str
+) -> None:
+    # past `_DISTINCT_FROM` the words are looked for in the document's distinct lines: a word
+    # met once among thousands of repeated lines, on the first line or the last, is still met
+    filler = '    "services/api-0001",\n' * (_DISTINCT_FROM // 40)
+    lines = {
+        "first": [secret, head, filler, tail, filler],
+        "middle": [head, filler, secret, filler, tail],
+        "last": [head, filler, tail, filler, secret],
+    }
+    text = "\n".join(lines[where])
+    assert len(text) > _DISTINCT_FROM
+    assert redact(text) == _every_pattern(text)
+    assert secret not in redact(text)
 
 
 @pytest.mark.parametrize(

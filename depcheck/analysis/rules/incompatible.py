@@ -28,6 +28,7 @@ from depcheck.model import (
     ConflictRequirement,
     Host,
     Kind,
+    Pairs,
     Recommendation,
 )
 
@@ -63,7 +64,7 @@ def incompatible(
     )
 
 
-def clashing_pairs(state: PackageState, involved: Sequence[str]) -> tuple[tuple[str, str], ...]:
+def clashing_pairs(state: PackageState, involved: Sequence[str]) -> Pairs:
     """The pairs of `involved` services whose constraints on the package share no version."""
     keys = {s: combine_keys(r.key for r in state.constraints[s]) for s in involved}
     pairs = pairs_where(sorted(involved), keys, disjoint)

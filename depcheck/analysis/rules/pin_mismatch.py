@@ -26,6 +26,7 @@ from depcheck.model import (
     ConflictRequirement,
     Host,
     Kind,
+    Pairs,
     ParentMove,
     Recommendation,
 )
@@ -141,7 +142,7 @@ def _disagreeing_pairs(
     pins: Mapping[str, set[str]],
     shown: Sequence[str],
     services: Sequence[str],
-) -> tuple[tuple[str, str], ...]:
+) -> Pairs:
     """The pairs whose pins differ, or where one's pin lies outside the other's range."""
     # a service's class: the versions it pins (none: empty) and its range on the package
     classes = {
