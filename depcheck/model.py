@@ -1197,8 +1197,9 @@ class Pairs(Sequence[tuple[str, str]]):
         classes: Sequence[Any],
         against: Mapping[Any, Set[Any]],
     ) -> None:
-        self._services = services
-        self._classes = classes
+        # (copies: the pairs are listed later, from what the lists held when they were given)
+        self._services = tuple(services)
+        self._classes = tuple(classes)
         self._against = against
 
     @classmethod
