@@ -215,12 +215,16 @@ def heuristic_colourings(
     fits: Fits | None,
     deadline: Deadline,
 ) -> list[Colouring]:
-    """Several heuristic colourings (each proper, each respecting `fits`), cheapest first."""
+    """Several heuristic colourings (each proper, each respecting `fits`), cheapest first: DSATUR,
+    then each other only when the deadline leaves room for it."""
     n = len(neighbours)
     started = time.process_time()
     found = [dsatur(neighbours, rank, fits)]
+    took = time.process_time() - started
     # one networkx call cannot be interrupted: start one only with room for several DSATURs
-    room = 4 * (time.process_time() - started)
+    room = 4 * took
+    if deadline.remaining() <= took:  # a first fit costs about what DSATUR did
+        return found
     by_degree = sorted(range(n), key=lambda v: (-len(neighbours[v]), rank[v]))
     found.append(greedy(neighbours, by_degree, fits))
     if deadline.remaining() <= room:

@@ -282,9 +282,19 @@ def _colour(
     fits = None if problem.pairwise else _Fits(component)
     clique, _ = max_clique(neighbours, Deadline(deadline.remaining() / 4))
     lower = max(1, len(clique))
-    candidates = [greedy(neighbours, order, fits)]
-    if len(candidates[0]) > lower:
-        candidates += heuristic_colourings(neighbours, rank, fits, deadline)
+    started = time.process_time()
+    if len(component) > EXACT_LIMIT:
+        # only heuristics run here, and on a big component the budget may hold one or two:
+        # DSATUR first (on a host of 1,000 or 2,000 services it needs a group or two fewer than
+        # a first fit), the others with room for them
+        candidates = heuristic_colourings(neighbours, rank, fits, deadline)
+        if deadline.remaining() > time.process_time() - started:
+            candidates.append(greedy(neighbours, order, fits))
+    else:
+        # (at most `EXACT_LIMIT` classes: a heuristic costs little beside the search)
+        candidates = [greedy(neighbours, order, fits)]
+        if len(candidates[0]) > lower:
+            candidates += heuristic_colourings(neighbours, rank, fits, deadline)
     best = min(candidates, key=len)
     exact = len(best) <= lower
     if not exact and len(component) <= EXACT_LIMIT:

@@ -12,6 +12,7 @@ import pytest
 
 from benchmarks.plan_graphs import mycielski, write_graph
 from depcheck.cli import main
+from depcheck.recommend.plan import EXACT_LIMIT
 from depcheck.report.json import load_schema
 
 RunCli = Callable[..., tuple[int, str, str]]
@@ -65,3 +66,18 @@ def test_a_plan_budget_that_is_not_a_number_of_seconds_is_a_usage_error(
         main(["scan", str(tmp_path), "--plan-budget", bad])
     assert exit_.value.code == 2
     assert "error: argument --plan-budget:" in capsys.readouterr().err
+
+
+def test_past_the_exact_limit_a_plan_with_no_time_still_gets_dsaturs_split(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # a crown graph: u_i and v_j clash when i != j. Listed u0, v0, u1, v1, ..., a first fit
+    # needs a group per pair; DSATUR needs two. With more classes than the exact search takes
+    # and no time at all, DSATUR is the heuristic that runs first.
+    pairs = EXACT_LIMIT // 2 + 1
+    edges = [(2 * i, 2 * j + 1) for i in range(pairs) for j in range(pairs) if i != j]
+    write_graph(tmp_path, 2 * pairs, sorted((min(e), max(e)) for e in edges))
+    code, out, err = run_cli("scan", str(tmp_path), "--format", "json", "--plan-budget", "0")
+    assert code == 1, err
+    (plan,) = json.loads(out)["plans"]
+    assert len(plan["groups"]) == 2 and plan["lower_bound"] == 2
