@@ -127,10 +127,6 @@ class _Problem:
             for key in by_key
         )
 
-    def neighbours(self, index: int) -> list[int]:
-        """The classes that clash with class `index`, in index order."""
-        return _members(self.adjacent[index])
-
     def compatible(self, classes: Iterable[_Class]) -> bool:
         keys: dict[str, set[str]] = defaultdict(set)
         for cls in classes:

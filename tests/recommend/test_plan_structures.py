@@ -49,7 +49,7 @@ def test_the_problem_is_the_plain_clash_structure(clashes: list[Clash]) -> None:
                 for p, k in a.signature.items()
             )
         ]
-        assert problem.neighbours(a.index) == plain
+        assert _members(problem.adjacent[a.index]) == plain
     # components: classes are joined by a package they both hold
     seen: dict[int, int] = {}
     for number, component in enumerate(problem.components()):
